@@ -1,0 +1,34 @@
+"""The REST API under /api/v1/, with its OpenAPI document at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+
+from mutualplan import __version__
+from mutualplan.api import errors, plans, shared, templates
+from mutualplan.api.auth import SellerToken
+
+
+class HealthOut(Schema):
+    ok: bool
+    version: str
+
+
+api = NinjaAPI(
+    title="mutualplan API",
+    version="1",
+    description="Mutual Action Plans: plans, milestones, slips, share links. Sellers send "
+    "`Authorization: Bearer <token>`; the buyer side uses the share token in the path.",
+    urls_namespace="api_v1",
+)
+errors.install(api)
+api.add_router("/", plans.router, auth=SellerToken())
+api.add_router("/", templates.router, auth=SellerToken())
+api.add_router("/", shared.router)
+
+
+@api.get("/health", response=HealthOut, tags=["meta"])
+def health(request: HttpRequest) -> dict[str, object]:
+    """A trivial endpoint: liveness, and the baseline the benchmarks compare against."""
+    return {"ok": True, "version": __version__}

@@ -1,0 +1,44 @@
+"""Bearer-token auth for sellers: the token names one user in one workspace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer
+
+from mutualplan.plans.actors import Actor
+from mutualplan.workspaces.models import ApiToken, Workspace, hash_token
+
+
+class SellerToken(HttpBearer):
+    openapi_description = "A seller API token (`mutualplan token create`)."
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        if not token or len(token) > 200:
+            return None
+        found = (
+            ApiToken.objects.select_related("user", "workspace")
+            .filter(
+                token_hash=hash_token(token),
+                revoked_at__isnull=True,
+                user__is_active=True,
+                user__memberships__workspace=F("workspace"),
+            )
+            .first()
+        )
+        if found is None:
+            return None
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at > dt.timedelta(minutes=5):
+            ApiToken.objects.filter(id=found.id).update(last_used_at=now)
+        return found
+
+
+def seller(request: HttpRequest) -> tuple[Workspace, Actor]:
+    """The workspace and acting seller of an authenticated API request."""
+    token: Any = request.auth  # type: ignore[attr-defined]
+    return token.workspace, Actor.seller(token.user)

@@ -1,0 +1,71 @@
+"""One error shape for every 4xx: {"detail": ..., "errors": [{"field", "message"}]}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from mutualplan.plans.errors import Conflict, DomainError
+
+
+def _field(loc: list[Any] | tuple[Any, ...]) -> str:
+    # ninja prefixes the location with where it came from ("body", "path", "query") and the
+    # parameter name; the caller knows the field by its name in the JSON.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+        if parts and parts[0] in ("payload", "filters"):
+            parts = parts[1:]
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if p.isdigit() else (f".{p}" if out else p)
+    return out or "body"
+
+
+def _message(error: dict[str, Any]) -> str:
+    msg = str(error.get("msg", "is invalid"))
+    if error.get("type") == "extra_forbidden":
+        return "is not a field of this request"
+    if error.get("type") == "missing":
+        return "is required"
+    return msg.removeprefix("Value error, ")
+
+
+def install(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, status: int, detail: str,
+                errors: list[dict[str, str]], **extra: Any) -> HttpResponse:
+        return api.create_response(request, {"detail": detail, "errors": errors, **extra},
+                                   status=status)
+
+    @api.exception_handler(ValidationError)
+    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = [{"field": _field(e.get("loc", ())), "message": _message(e)}
+                  for e in exc.errors]
+        if not errors:
+            errors = [{"field": "body", "message": "is not valid JSON"}]
+        first = errors[0]
+        return respond(request, 400, f"{first['field']}: {first['message']}", errors)
+
+    @api.exception_handler(Conflict)
+    def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+        return respond(request, 409, exc.detail, exc.errors, current=exc.current)
+
+    @api.exception_handler(DomainError)
+    def on_domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return respond(request, exc.status, exc.detail, exc.errors)
+
+    @api.exception_handler(AuthenticationError)
+    def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return respond(request, 401, "send a valid API token: Authorization: Bearer <token>",
+                       [{"field": "Authorization", "message": "missing, unknown or revoked"}])
+
+    @api.exception_handler(Http404)
+    def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return respond(request, 404, str(exc) or "not found", [])
+
+    @api.exception_handler(HttpError)
+    def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return respond(request, exc.status_code, str(exc), [])

@@ -1,0 +1,226 @@
+"""Seller routes: plans, milestones, history, share links, versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.responses import codes_4xx
+from pydantic import Field
+
+from mutualplan.api.auth import seller
+from mutualplan.api.schemas import (
+    ActivityOut,
+    ErrorOut,
+    MilestoneCreate,
+    MilestonePatch,
+    PlanCreate,
+    PlanPage,
+    PlanPatch,
+    ReorderIn,
+    RetargetIn,
+    SellerMilestoneOut,
+    SellerPlanOut,
+    ShareLinkCreated,
+    ShareLinkIn,
+    ShareLinkOut,
+    SlipOut,
+    VersionIn,
+    VersionOut,
+)
+from mutualplan.api.serializers import (
+    milestone_dict,
+    plan_dict,
+    plan_summary,
+    share_link_dict,
+)
+from mutualplan.core.vocab import PlanStatus
+from mutualplan.plans import access, queries
+from mutualplan.plans.services import milestones as milestone_service
+from mutualplan.plans.services import plans as plan_service
+from mutualplan.plans.services import sharing
+
+router = Router(tags=["plans"])
+ERR = {code: ErrorOut for code in codes_4xx}
+
+
+class PlanFilters(Schema):
+    status: PlanStatus | None = None
+    owner: str | None = Field(None, max_length=254, description="Owner's email")
+    account_type: str | None = Field(None, max_length=50)
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(0, ge=0, le=200, description="0 means the server's default")
+
+
+def _seller_plan(plan: Any) -> dict[str, Any]:
+    return plan_dict(plan, seller=True)
+
+
+@router.post("/plans", response={201: SellerPlanOut, **ERR})
+def create_plan(request: HttpRequest, payload: PlanCreate) -> tuple[int, dict[str, Any]]:
+    workspace, actor = seller(request)
+    plan = plan_service.create_plan(
+        workspace, actor,
+        deal=plan_service.DealInput(**payload.deal.model_dump()),
+        target_date=payload.target_date,
+        target_reason=payload.target_reason,
+        template=payload.template,
+        country=payload.country,
+        business_days=payload.business_days,
+        from_turnarounds=payload.schedule == "turnarounds",
+    )
+    return 201, _seller_plan(plan)
+
+
+@router.get("/plans", response={200: PlanPage, **ERR})
+def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, Any]:
+    workspace, _ = seller(request)
+    qs = access.plan_queryset(workspace)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.owner:
+        qs = qs.filter(deal__owner__email__iexact=filters.owner)
+    if filters.account_type:
+        qs = qs.filter(deal__account_type=filters.account_type)
+    size = filters.page_size or settings.API_PAGE_SIZE
+    count = qs.count()
+    start = (filters.page - 1) * size
+    today = dt.date.today()
+    items = queries.plan_list(qs, today).order_by("target_date", "id")[start : start + size]
+    return {
+        "items": [plan_summary(p, today) for p in items],
+        "count": count,
+        "page": filters.page,
+        "page_size": size,
+        "pages": max(1, math.ceil(count / size)),
+    }
+
+
+@router.get("/plans/{plan_id}", response={200: SellerPlanOut, **ERR})
+def get_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+    workspace, _ = seller(request)
+    return _seller_plan(access.get_plan(workspace, plan_id))
+
+
+@router.patch("/plans/{plan_id}", response={200: SellerPlanOut, **ERR})
+def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict[str, Any]:
+    workspace, actor = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    if "deal" in changes and changes["deal"] is not None:
+        changes["deal"] = {k: v for k, v in changes["deal"].items() if v is not None}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    plan = plan_service.update_plan(plan, actor, payload.version, changes,
+                                    serialize=_seller_plan)
+    return _seller_plan(plan)
+
+
+@router.post("/plans/{plan_id}/retarget", response={200: SellerPlanOut, **ERR})
+def retarget(request: HttpRequest, plan_id: int, payload: RetargetIn) -> dict[str, Any]:
+    workspace, actor = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    plan = plan_service.retarget(
+        plan, actor, payload.target_date, payload.version,
+        reason_category=payload.reason_category, reason_text=payload.reason_text,
+        serialize=_seller_plan,
+    )
+    return _seller_plan(plan)
+
+
+def _seller_row(row: Any) -> dict[str, Any]:
+    return milestone_dict(row, seller=True)
+
+
+@router.post("/plans/{plan_id}/milestones", response={201: SellerMilestoneOut, **ERR})
+def add_milestone(
+    request: HttpRequest, plan_id: int, payload: MilestoneCreate
+) -> tuple[int, dict[str, Any]]:
+    workspace, actor = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    row = milestone_service.add_milestone(plan, actor, payload.model_dump(exclude_unset=True))
+    return 201, _seller_row(row)
+
+
+@router.patch("/plans/{plan_id}/milestones/{milestone_id}",
+              response={200: SellerMilestoneOut, **ERR})
+def update_milestone(
+    request: HttpRequest, plan_id: int, milestone_id: int, payload: MilestonePatch
+) -> dict[str, Any]:
+    workspace, actor = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    fields = payload.model_dump(exclude_unset=True,
+                                exclude={"version", "reason_category", "reason_text"})
+    row = milestone_service.update_milestone(
+        plan, milestone_id, actor, payload.version, fields, serialize=_seller_row,
+        reason_category=payload.reason_category, reason_text=payload.reason_text,
+    )
+    return _seller_row(row)
+
+
+@router.delete("/plans/{plan_id}/milestones/{milestone_id}", response={204: None, **ERR})
+def delete_milestone(request: HttpRequest, plan_id: int, milestone_id: int) -> tuple[int, None]:
+    workspace, actor = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    milestone_service.delete_milestone(plan, milestone_id, actor)
+    return 204, None
+
+
+@router.post("/plans/{plan_id}/milestones/reorder",
+             response={200: list[SellerMilestoneOut], **ERR})
+def reorder_milestones(
+    request: HttpRequest, plan_id: int, payload: ReorderIn
+) -> list[dict[str, Any]]:
+    workspace, actor = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    milestone_service.reorder_milestones(plan, actor, payload.order)
+    return [_seller_row(m) for m in queries.milestones_of(plan)]
+
+
+@router.get("/plans/{plan_id}/slips", response={200: list[SlipOut], **ERR})
+def list_slips(request: HttpRequest, plan_id: int) -> Any:
+    workspace, _ = seller(request)
+    return list(queries.slips_of(access.get_plan(workspace, plan_id)))
+
+
+@router.get("/plans/{plan_id}/activity", response={200: list[ActivityOut], **ERR})
+def list_activity(
+    request: HttpRequest, plan_id: int, limit: int = Query(100, ge=1, le=1000)  # type: ignore[type-arg]
+) -> Any:
+    workspace, _ = seller(request)
+    return list(queries.activity_of(access.get_plan(workspace, plan_id))[:limit])
+
+
+@router.post("/plans/{plan_id}/versions", response={201: VersionOut, **ERR})
+def send_version(request: HttpRequest, plan_id: int, payload: VersionIn) -> tuple[int, Any]:
+    workspace, actor = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    return 201, plan_service.send_version(plan, actor, payload.note)
+
+
+@router.get("/plans/{plan_id}/share-links", response={200: list[ShareLinkOut], **ERR})
+def list_share_links(request: HttpRequest, plan_id: int) -> list[dict[str, Any]]:
+    workspace, _ = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    return [share_link_dict(link) for link in plan.share_links.order_by("id")]
+
+
+@router.post("/plans/{plan_id}/share-links", response={201: ShareLinkCreated, **ERR})
+def create_share_link(
+    request: HttpRequest, plan_id: int, payload: ShareLinkIn
+) -> tuple[int, dict[str, Any]]:
+    workspace, actor = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    link, token = sharing.create_share_link(plan, actor, payload.expires_at, payload.label)
+    return 201, {**share_link_dict(link), "token": token, "url": sharing.share_url(token)}
+
+
+@router.delete("/share-links/{link_id}", response={204: None, **ERR})
+def revoke_share_link(request: HttpRequest, link_id: int) -> tuple[int, None]:
+    workspace, actor = seller(request)
+    link = access.get_share_link_of_workspace(workspace, link_id)
+    sharing.revoke_share_link(link, actor)
+    return 204, None

@@ -1,0 +1,118 @@
+"""Plain dicts for the API's response schemas. The buyer's shape never has private notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from mutualplan.core.vocab import OPEN_STATUSES, MilestoneStatus
+from mutualplan.plans.models import Deal, Milestone, Plan, ShareLink
+from mutualplan.plans.queries import milestones_of, warnings_for
+
+
+def deal_dict(deal: Deal) -> dict[str, Any]:
+    return {
+        "id": deal.id,
+        "account_name": deal.account_name,
+        "account_type": deal.account_type,
+        "industry": deal.industry,
+        "amount": deal.amount,
+        "currency": deal.currency,
+        "stage": deal.stage,
+        "crm_ref": deal.crm_ref,
+        "owner": deal.owner.email if deal.owner else None,
+    }
+
+
+def milestone_dict(m: Milestone, seller: bool, today: dt.date | None = None) -> dict[str, Any]:
+    today = today or dt.date.today()
+    data = {
+        "id": m.id,
+        "version": m.version,
+        "position": m.position,
+        "title": m.title,
+        "step_type": m.step_type,
+        "owner_side": m.owner_side,
+        "owner_team": m.owner_team,
+        "owner_person": (
+            {"id": m.owner_person.id, "name": m.owner_person.name, "team": m.owner_person.team}
+            if m.owner_person else None
+        ),
+        "due_date": m.due_date,
+        "baseline_due_date": m.baseline_due_date,
+        "anchored": m.anchor_offset is not None,
+        "turnaround_days": m.turnaround_days,
+        "depends_on": sorted(d.id for d in m.depends_on.all()),
+        "status": m.status,
+        "overdue": bool(m.due_date and m.due_date < today
+                        and MilestoneStatus(m.status) in OPEN_STATUSES),
+        "notes": m.notes,
+        "high_risk": m.high_risk,
+        "risk_checklist": m.risk_checklist,
+        "added_by_side": m.added_by_side,
+        "added_by_name": m.added_by_name,
+        "added_at": m.added_at,
+        "status_updated_at": m.status_updated_at,
+        "status_updated_by": m.status_updated_by,
+        "completed_at": m.completed_at,
+        "confirmed": m.confirmed_at is not None,
+    }
+    if seller:
+        data["private_notes"] = m.private_notes
+    return data
+
+
+def plan_dict(plan: Plan, seller: bool, today: dt.date | None = None) -> dict[str, Any]:
+    today = today or dt.date.today()
+    rows = milestones_of(plan)
+    return {
+        "id": plan.id,
+        "version": plan.version,
+        "status": plan.status,
+        "target_date": plan.target_date,
+        "baseline_target_date": plan.baseline_target_date,
+        "target_reason": plan.target_reason,
+        "days_left": (plan.target_date - today).days if plan.target_date else None,
+        "country": plan.country,
+        "business_days": plan.business_days,
+        "template": plan.template_key,
+        "confirmed": bool(rows) and all(m.confirmed_at is not None for m in rows),
+        "committed_at": plan.committed_at,
+        "created_at": plan.created_at,
+        "updated_at": plan.updated_at,
+        "deal": deal_dict(plan.deal),
+        "milestones": [milestone_dict(m, seller, today) for m in rows],
+        "warnings": [
+            {"code": w.code, "milestone_id": int(w.key), "message": w.message}
+            for w in warnings_for(plan, rows, today)
+        ],
+    }
+
+
+def plan_summary(plan: Any, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": plan.id,
+        "version": plan.version,
+        "status": plan.status,
+        "target_date": plan.target_date,
+        "days_left": (plan.target_date - today).days if plan.target_date else None,
+        "deal": deal_dict(plan.deal),
+        "rows_total": plan.rows_total,
+        "rows_done": plan.rows_done,
+        "rows_overdue": plan.rows_overdue,
+        "last_buyer_activity_at": plan.last_buyer_activity_at,
+        "updated_at": plan.updated_at,
+    }
+
+
+def share_link_dict(link: ShareLink) -> dict[str, Any]:
+    return {
+        "id": link.id,
+        "plan_id": link.plan_id,
+        "label": link.label,
+        "prefix": link.prefix,
+        "created_at": link.created_at,
+        "expires_at": link.expires_at,
+        "revoked_at": link.revoked_at,
+        "last_used_at": link.last_used_at,
+    }

@@ -1,0 +1,90 @@
+"""Buyer routes: everything is reached through the share token in the path, and only that
+token's plan. The buyer names themselves on each write; that name is the recorded actor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.responses import codes_4xx
+
+from mutualplan.api.schemas import (
+    BuyerIn,
+    BuyerMilestoneCreate,
+    BuyerMilestonePatch,
+    ConfirmationOut,
+    ConfirmIn,
+    ErrorOut,
+    MilestoneOut,
+    PlanOut,
+)
+from mutualplan.api.serializers import milestone_dict, plan_dict
+from mutualplan.plans import access
+from mutualplan.plans.actors import Actor
+from mutualplan.plans.models import ShareLink
+from mutualplan.plans.services import milestones as milestone_service
+from mutualplan.plans.services import plans as plan_service
+from mutualplan.plans.services.sharing import note_link_used
+
+router = Router(tags=["buyer (share link)"])
+ERR = {code: ErrorOut for code in codes_4xx}
+
+
+def _link(token: str) -> ShareLink:
+    link = access.get_share_link(token)
+    note_link_used(link)
+    return link
+
+
+def _buyer(who: BuyerIn, link: ShareLink) -> Actor:
+    return Actor.buyer(who.name, who.email, link)
+
+
+def _buyer_row(row: Any) -> dict[str, Any]:
+    return milestone_dict(row, seller=False)
+
+
+@router.get("/shared/{token}", response={200: PlanOut, **ERR})
+def shared_plan(request: HttpRequest, token: str) -> dict[str, Any]:
+    return plan_dict(_link(token).plan, seller=False)
+
+
+@router.post("/shared/{token}/milestones", response={201: MilestoneOut, **ERR})
+def buyer_add_milestone(
+    request: HttpRequest, token: str, payload: BuyerMilestoneCreate
+) -> tuple[int, dict[str, Any]]:
+    link = _link(token)
+    fields = payload.model_dump(exclude_unset=True, exclude={"actor"})
+    fields.setdefault("owner_side", "buyer")
+    row = milestone_service.add_milestone(link.plan, _buyer(payload.actor, link), fields)
+    return 201, _buyer_row(row)
+
+
+@router.patch("/shared/{token}/milestones/{milestone_id}", response={200: MilestoneOut, **ERR})
+def buyer_update_milestone(
+    request: HttpRequest, token: str, milestone_id: int, payload: BuyerMilestonePatch
+) -> dict[str, Any]:
+    link = _link(token)
+    fields = payload.model_dump(
+        exclude_unset=True, exclude={"actor", "version", "reason_category", "reason_text"}
+    )
+    row = milestone_service.update_milestone(
+        link.plan, milestone_id, _buyer(payload.actor, link), payload.version, fields,
+        serialize=_buyer_row, reason_category=payload.reason_category,
+        reason_text=payload.reason_text,
+    )
+    return _buyer_row(row)
+
+
+@router.post("/shared/{token}/confirm", response={200: ConfirmationOut, **ERR})
+def buyer_confirm(request: HttpRequest, token: str, payload: ConfirmIn) -> dict[str, Any]:
+    link = _link(token)
+    confirmation = plan_service.confirm(link.plan, _buyer(payload.actor, link),
+                                        payload.milestone_ids)
+    return {
+        "id": confirmation.id,
+        "buyer_name": confirmation.buyer_name,
+        "created_at": confirmation.created_at,
+        "milestone_ids": [m["id"] for m in confirmation.snapshot["milestones"]],
+    }

@@ -1,0 +1,51 @@
+"""Template routes: the built-in templates and a workspace's own."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from ninja import Router
+from ninja.responses import codes_4xx
+
+from mutualplan.api.auth import seller
+from mutualplan.api.schemas import ErrorOut, TemplateIn, TemplateOut
+from mutualplan.core.templates import BUILTIN_TEMPLATES, Template
+from mutualplan.plans.errors import Invalid
+from mutualplan.plans.models import PlanTemplate
+from mutualplan.plans.services.templates import available_templates, to_template, validate_rows
+
+router = Router(tags=["templates"])
+ERR = {code: ErrorOut for code in codes_4xx}
+
+
+def template_dict(template: Template, builtin: bool) -> dict[str, Any]:
+    return {
+        "key": template.key, "name": template.name, "description": template.description,
+        "builtin": builtin, "rows": [asdict(r) for r in template.rows],
+    }
+
+
+@router.get("/templates", response={200: list[TemplateOut], **ERR})
+def list_templates(request: HttpRequest) -> list[dict[str, Any]]:
+    workspace, _ = seller(request)
+    own = set(PlanTemplate.objects.filter(workspace=workspace).values_list("key", flat=True))
+    return [template_dict(t, t.key in BUILTIN_TEMPLATES and t.key not in own)
+            for t in available_templates(workspace)]
+
+
+@router.post("/templates", response={201: TemplateOut, **ERR})
+def create_template(request: HttpRequest, payload: TemplateIn) -> tuple[int, dict[str, Any]]:
+    workspace, _ = seller(request)
+    rows = validate_rows([r.model_dump() for r in payload.rows])
+    try:
+        with transaction.atomic():
+            stored = PlanTemplate.objects.create(
+                workspace=workspace, key=payload.key, name=payload.name,
+                description=payload.description, rows=rows,
+            )
+    except IntegrityError:
+        raise Invalid.field("key", f"this workspace already has a template {payload.key!r}")
+    return 201, template_dict(to_template(stored), builtin=False)

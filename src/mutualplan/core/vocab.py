@@ -1,0 +1,106 @@
+"""The glossary's closed vocabularies (PRODUCT.md), shared by models, API and CLI."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OwnerSide(StrEnum):
+    BUYER = "buyer"
+    SELLER = "seller"
+    JOINT = "joint"
+
+
+class MilestoneStatus(StrEnum):
+    """Stored statuses. `overdue` is derived from the due date, never stored."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    WON = "won"
+    LOST = "lost"
+    PAUSED = "paused"
+
+
+class StepType(StrEnum):
+    BUSINESS_CASE = "business_case"
+    SECURITY_REVIEW = "security_review"
+    SECURITY_QUESTIONNAIRE = "security_questionnaire"
+    LEGAL_REDLINE = "legal_redline"
+    COMMERCIAL_REVIEW = "commercial_review"
+    PROCUREMENT_PO = "procurement_po"
+    EXEC_SIGNOFF = "exec_signoff"
+    CONTRACT_EXECUTION = "contract_execution"
+    KICKOFF = "kickoff"
+    CUSTOM = "custom"
+
+
+class SlipReason(StrEnum):
+    INTERNAL_READINESS = "internal_readiness"
+    COMPETING_PRIORITIES = "competing_priorities"
+    STAKEHOLDER_NOT_ENGAGED = "stakeholder_not_engaged"
+    LEGAL_OR_SECURITY_DELAY = "legal_or_security_delay"
+    BUDGET_OR_PROCUREMENT = "budget_or_procurement"
+    SELLER_SIDE_DELAY = "seller_side_delay"
+    OTHER = "other"
+
+
+class ActorKind(StrEnum):
+    SELLER = "seller"
+    BUYER = "buyer"
+    SYSTEM = "system"
+
+
+class RiskAnswer(StrEnum):
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+# The article's two questions for each high-risk step, split into the five answers a seller
+# records with the champion in the room. Every "no" or "unknown" is a discovery finding.
+RISK_CHECKLIST: dict[str, str] = {
+    "owner_named": "Is the internal owner of this step named?",
+    "owner_briefed": "Has the owner been briefed on the project?",
+    "turnaround_known": "Is the realistic turnaround (in days) known?",
+    "owner_available": "Is the owner available in the window?",
+    "champion_ran_before": "Has the champion run this step before?",
+}
+
+# Steps that kill deals (the article's step 3): flagged high-risk by default.
+HIGH_RISK_STEP_TYPES: frozenset[StepType] = frozenset(
+    {
+        StepType.SECURITY_REVIEW,
+        StepType.SECURITY_QUESTIONNAIRE,
+        StepType.LEGAL_REDLINE,
+        StepType.PROCUREMENT_PO,
+        StepType.EXEC_SIGNOFF,
+    }
+)
+
+DEFAULT_ACCOUNT_TYPES: tuple[str, ...] = ("smb", "mid_market", "enterprise")
+DEFAULT_STAGES: tuple[str, ...] = (
+    "discovery",
+    "demo",
+    "business_case",
+    "evaluation",
+    "negotiation",
+    "verbal_commit",
+    "closed_won",
+    "closed_lost",
+)
+
+OPEN_STATUSES: frozenset[MilestoneStatus] = frozenset(
+    {MilestoneStatus.NOT_STARTED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.BLOCKED}
+)
+
+
+def blank_checklist() -> dict[str, str]:
+    """A risk checklist with every answer still unknown."""
+    return {key: RiskAnswer.UNKNOWN.value for key in RISK_CHECKLIST}

@@ -1,0 +1,72 @@
+"""The one place that fetches a plan for a seller (by workspace) or a buyer (by share token)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from mutualplan.plans.errors import Gone, NotFound
+from mutualplan.plans.models import Milestone, Plan, ShareLink
+from mutualplan.workspaces.models import Workspace, hash_token
+
+MAX_ID = 2**63 - 1
+
+
+def _valid_id(value: int) -> bool:
+    return 0 < value <= MAX_ID
+
+
+def plan_queryset(workspace: Workspace) -> QuerySet[Plan]:
+    return Plan.objects.filter(workspace=workspace).select_related("deal", "deal__owner")
+
+
+def get_plan(workspace: Workspace, plan_id: int, for_update: bool = False) -> Plan:
+    """The workspace's plan, or NotFound (another workspace's plan is simply not found)."""
+    if not _valid_id(plan_id):
+        raise NotFound(f"plan {plan_id} not found")
+    qs = plan_queryset(workspace)
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    plan = qs.filter(id=plan_id).first()
+    if plan is None:
+        raise NotFound(f"plan {plan_id} not found")
+    return plan
+
+
+def get_milestone(plan: Plan, milestone_id: int, for_update: bool = False) -> Milestone:
+    if not _valid_id(milestone_id):
+        raise NotFound(f"milestone {milestone_id} not found in this plan")
+    qs = Milestone.objects.filter(plan=plan)
+    if for_update:
+        qs = qs.select_for_update()
+    milestone = qs.filter(id=milestone_id).first()
+    if milestone is None:
+        raise NotFound(f"milestone {milestone_id} not found in this plan")
+    return milestone
+
+
+def get_share_link(token: str) -> ShareLink:
+    """The usable share link for `token`; an unknown token is 404, a revoked or expired one 410."""
+    if not token or len(token) > 200:
+        raise NotFound("this link does not exist")
+    link = (
+        ShareLink.objects.select_related("plan", "plan__deal", "plan__workspace")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if link is None:
+        raise NotFound("this link does not exist")
+    if link.revoked_at is not None:
+        raise Gone("this link no longer works: it was revoked")
+    if link.expires_at is not None and link.expires_at <= timezone.now():
+        raise Gone("this link no longer works: it has expired")
+    return link
+
+
+def get_share_link_of_workspace(workspace: Workspace, link_id: int) -> ShareLink:
+    if not _valid_id(link_id):
+        raise NotFound(f"share link {link_id} not found")
+    link = ShareLink.objects.filter(id=link_id, plan__workspace=workspace).first()
+    if link is None:
+        raise NotFound(f"share link {link_id} not found")
+    return link

@@ -1,0 +1,277 @@
+"""The plan domain: deals, plans (MAPs), milestones and their history.
+
+Rows that two people can edit at once (deal, plan, milestone) carry an integer `version`;
+every write names the version it read and loses, with a 409, when someone else wrote first.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from mutualplan.core.vocab import (
+    ActorKind,
+    MilestoneStatus,
+    OwnerSide,
+    PlanStatus,
+    SlipReason,
+    StepType,
+    blank_checklist,
+)
+from mutualplan.workspaces.models import Workspace
+
+USER = settings.AUTH_USER_MODEL
+
+
+def _choices(enum: type) -> list[tuple[str, str]]:
+    return [(m.value, m.value.replace("_", " ")) for m in enum]  # type: ignore[attr-defined]
+
+
+class Deal(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="deals")
+    account_name = models.CharField(max_length=200)
+    account_type = models.CharField(max_length=50)
+    industry = models.CharField(max_length=100, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, default="USD")
+    stage = models.CharField(max_length=50)
+    owner = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL)
+    crm_ref = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return self.account_name
+
+
+class Stakeholder(models.Model):
+    """A person on the buyer's side: champion, IT, Legal, Finance, executive sponsor…"""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stakeholders")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    team = models.CharField(max_length=100, blank=True)
+    is_champion = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="plans")
+    deal = models.OneToOneField(Deal, on_delete=models.CASCADE, related_name="plan")
+    status = models.CharField(max_length=10, choices=_choices(PlanStatus), default="draft")
+    target_date = models.DateField(null=True, blank=True)
+    baseline_target_date = models.DateField(null=True, blank=True)
+    target_reason = models.TextField(blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    business_days = models.BooleanField(default=False)
+    template_key = models.CharField(max_length=60, blank=True)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # First confirmed by the champion or first sent: from then on a date move needs a reason.
+    committed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_buyer_activity_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "status"])]
+
+    def __str__(self) -> str:
+        return f"Plan for {self.deal.account_name}"
+
+
+class Milestone(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="milestones")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    step_type = models.CharField(max_length=40, choices=_choices(StepType), default="custom")
+    owner_side = models.CharField(max_length=10, choices=_choices(OwnerSide))
+    owner_team = models.CharField(max_length=100, blank=True)
+    owner_person = models.ForeignKey(
+        Stakeholder, null=True, blank=True, on_delete=models.SET_NULL, related_name="milestones"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    baseline_due_date = models.DateField(null=True, blank=True)
+    # Days (calendar or business, as the plan counts) before the target; null = a fixed date.
+    anchor_offset = models.IntegerField(null=True, blank=True)
+    turnaround_days = models.PositiveIntegerField(null=True, blank=True)
+    depends_on = models.ManyToManyField(
+        "self", symmetrical=False, related_name="dependents", blank=True
+    )
+    status = models.CharField(
+        max_length=12, choices=_choices(MilestoneStatus), default="not_started"
+    )
+    notes = models.TextField(blank=True)
+    private_notes = models.TextField(blank=True)
+    high_risk = models.BooleanField(default=False)
+    risk_checklist = models.JSONField(default=blank_checklist)
+    added_by_side = models.CharField(max_length=10, choices=_choices(ActorKind), default="seller")
+    added_by_name = models.CharField(max_length=200, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+    status_updated_at = models.DateTimeField(null=True, blank=True)
+    status_updated_by = models.CharField(max_length=200, blank=True)
+    completed_at = models.DateField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["plan", "position"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Slip(models.Model):
+    """A due-date or target-date move. `milestone` is null when the target itself moved."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="slips")
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="slips"
+    )
+    milestone_title = models.CharField(max_length=300, blank=True)
+    from_date = models.DateField(null=True, blank=True)
+    to_date = models.DateField(null=True, blank=True)
+    days = models.IntegerField(default=0)
+    reason_category = models.CharField(
+        max_length=30, choices=_choices(SlipReason), blank=True
+    )
+    reason_text = models.TextField(blank=True)
+    # Moved while the plan was still being built (before first confirmation or send).
+    during_build = models.BooleanField(default=False)
+    actor_kind = models.CharField(max_length=10, choices=_choices(ActorKind))
+    actor_user = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class PlanVersion(models.Model):
+    """A snapshot of the plan as it was sent to the buyer."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="one_number_per_version")
+        ]
+
+
+class Confirmation(models.Model):
+    """The champion confirmed dates and owners: of the whole plan, or of one row."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="confirmations")
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="confirmations"
+    )
+    buyer_name = models.CharField(max_length=200)
+    buyer_email = models.EmailField()
+    snapshot = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class Call(models.Model):
+    """A check-in call where the plan was reviewed."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="calls")
+    held_at = models.DateTimeField(default=timezone.now)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class ShareLink(models.Model):
+    """An unguessable, revocable link to one plan's buyer view. Only its hash is stored."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="share_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    label = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class BuyerVisitor(models.Model):
+    """A buyer who named themselves through a share link: who used it, and when."""
+
+    share_link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="visitors")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    writes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["share_link", "email"], name="one_visitor_per_email")
+        ]
+
+
+class Activity(models.Model):
+    """Every change, with who made it and when: the audit trail and the live feed."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities")
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_kind = models.CharField(max_length=10, choices=_choices(ActorKind))
+    actor_user = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    actor_email = models.CharField(max_length=254, blank=True)
+    verb = models.CharField(max_length=40)
+    summary = models.TextField(blank=True)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["plan", "id"])]
+
+
+class PlanTemplate(models.Model):
+    """A workspace's own template; `rows` holds TemplateRow fields as JSON."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="templates")
+    key = models.SlugField(max_length=60)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    rows = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "key"], name="one_key_per_template")
+        ]

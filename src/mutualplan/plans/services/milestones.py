@@ -1,0 +1,290 @@
+"""Writes to milestones (rows): add, edit, remove, reorder. Seller and buyer share them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from mutualplan.core.schedule import find_cycle, offset_from_due
+from mutualplan.core.vocab import (
+    HIGH_RISK_STEP_TYPES,
+    RISK_CHECKLIST,
+    MilestoneStatus,
+    OwnerSide,
+    RiskAnswer,
+    StepType,
+    blank_checklist,
+)
+from mutualplan.plans.actors import Actor
+from mutualplan.plans.errors import Conflict, Forbidden, Invalid
+from mutualplan.plans.models import Milestone, Plan, Stakeholder
+from mutualplan.plans.services.calendars import check_working_day, plan_calendar
+from mutualplan.plans.services.history import record, record_slip, require_reason
+
+# What the buyer side may change on a buyer or joint row; everything else is the seller's.
+BUYER_FIELDS = frozenset({"title", "owner_team", "due_date", "status", "notes", "completed_at"})
+# A change to any of these makes a confirmed row unconfirmed again.
+CONFIRMED_FIELDS = frozenset({"due_date", "owner_side", "owner_team", "owner_person_id"})
+# Changes that count as a status update on the step (what makes a buyer step not stale).
+STATUS_UPDATE_FIELDS = frozenset({"status", "notes", "due_date", "completed_at"})
+
+Serializer = Callable[[Milestone], dict[str, Any]]
+
+
+def _check_risk_checklist(answers: dict[str, str], base: dict[str, str]) -> dict[str, str]:
+    merged = dict(base)
+    for key, value in answers.items():
+        if key not in RISK_CHECKLIST:
+            raise Invalid.field(f"risk_checklist.{key}", "unknown question; use one of "
+                                + ", ".join(RISK_CHECKLIST))
+        if value not in RiskAnswer.__members__.values():
+            raise Invalid.field(f"risk_checklist.{key}", "answer yes, no or unknown")
+        merged[key] = value
+    return merged
+
+
+def _check_dependencies(plan: Plan, milestone: Milestone | None, ids: list[int]) -> None:
+    rows = dict(Milestone.objects.filter(plan=plan).values_list("id", "title"))
+    for dep in ids:
+        if dep not in rows:
+            raise Invalid.field("depends_on", f"milestone {dep} is not in this plan")
+        if milestone is not None and dep == milestone.id:
+            raise Invalid.field("depends_on", "a milestone cannot depend on itself")
+    if milestone is None:
+        return
+    Through = Milestone.depends_on.through
+    graph: dict[int, list[int]] = {mid: [] for mid in rows}
+    for src, dst in Through.objects.filter(from_milestone__plan=plan).values_list(
+        "from_milestone_id", "to_milestone_id"
+    ):
+        graph[src].append(dst)
+    graph[milestone.id] = list(ids)
+    cycle = find_cycle({str(k): [str(d) for d in v] for k, v in graph.items()})
+    if cycle:
+        names = " -> ".join(rows[int(k)] for k in cycle)
+        raise Invalid.field("depends_on", f"dependencies would form a cycle: {names}")
+
+
+def _check_owner_person(plan: Plan, person_id: int | None) -> None:
+    if person_id is not None and not Stakeholder.objects.filter(
+        id=person_id, deal_id=plan.deal_id
+    ).exists():
+        raise Invalid.field("owner_person_id", f"stakeholder {person_id} is not on this deal")
+
+
+def _check_enums(fields: dict[str, Any]) -> None:
+    for name, enum in (("owner_side", OwnerSide), ("status", MilestoneStatus),
+                       ("step_type", StepType)):
+        value = fields.get(name)
+        if value is not None and value not in enum.__members__.values():
+            allowed = ", ".join(m.value for m in enum)  # type: ignore[attr-defined]
+            raise Invalid.field(name, f"unknown value {value!r}; use one of {allowed}")
+    if "title" in fields and not str(fields["title"] or "").strip():
+        raise Invalid.field("title", "a milestone needs a title")
+
+
+@transaction.atomic
+def add_milestone(plan: Plan, actor: Actor, fields: dict[str, Any]) -> Milestone:
+    """Add a row at the end (or at `position`). A dated row in a dated plan is anchored."""
+    fields = {k: v for k, v in fields.items() if v is not None}
+    _check_enums(fields)
+    if actor.is_buyer:
+        forbidden = set(fields) - BUYER_FIELDS - {"owner_side", "position"}
+        if forbidden:
+            raise Forbidden(f"the buyer side cannot set {', '.join(sorted(forbidden))}")
+        if fields.get("owner_side", OwnerSide.BUYER) == OwnerSide.SELLER:
+            raise Forbidden("the buyer side adds buyer or joint rows; ask the seller to add "
+                            "seller steps")
+    Plan.objects.select_for_update().filter(id=plan.id).first()
+    calendar = plan_calendar(plan)
+    due = fields.get("due_date")
+    if due is not None and plan.business_days:
+        check_working_day(calendar, due, "due_date")
+    step_type = fields.get("step_type", StepType.CUSTOM)
+    deps = fields.pop("depends_on", [])
+    _check_dependencies(plan, None, deps)
+    _check_owner_person(plan, fields.get("owner_person_id"))
+    checklist = _check_risk_checklist(fields.pop("risk_checklist", {}), blank_checklist())
+    last = Milestone.objects.filter(plan=plan).aggregate(m=Max("position"))["m"]
+    end = 0 if last is None else last + 1
+    position = min(max(int(fields.pop("position", end)), 0), end)
+    Milestone.objects.filter(plan=plan, position__gte=position).update(position=_plus_one())
+    anchored = fields.pop("anchored", True)
+    anchor = (offset_from_due(plan.target_date, due, calendar)
+              if anchored and due is not None and plan.target_date else None)
+    status = fields.get("status", MilestoneStatus.NOT_STARTED)
+    now = timezone.now()
+    row = Milestone.objects.create(
+        plan=plan,
+        position=position,
+        step_type=step_type,
+        owner_side=fields.get("owner_side", OwnerSide.BUYER if actor.is_buyer else
+                              OwnerSide.SELLER),
+        high_risk=fields.pop("high_risk", StepType(step_type) in HIGH_RISK_STEP_TYPES),
+        risk_checklist=checklist,
+        anchor_offset=anchor,
+        added_by_side=actor.kind,
+        added_by_name=actor.name,
+        added_at=now,
+        status_updated_at=now,
+        status_updated_by=actor.name,
+        completed_at=fields.pop("completed_at", dt.date.today()
+                                if status == MilestoneStatus.DONE else None),
+        **{k: v for k, v in fields.items()
+           if k in ("title", "owner_team", "owner_person_id", "due_date", "turnaround_days",
+                    "status", "notes", "private_notes")},
+    )
+    if deps:
+        row.depends_on.set(deps)
+    record(plan, actor, "milestone_added", f"added '{row.title}'", milestone=row,
+           data={"owner_side": row.owner_side, "due_date": _iso(row.due_date)})
+    return row
+
+
+def _plus_one() -> Any:
+    from django.db.models import F
+
+    return F("position") + 1
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+@transaction.atomic
+def update_milestone(
+    plan: Plan,
+    milestone_id: int,
+    actor: Actor,
+    version: int,
+    fields: dict[str, Any],
+    serialize: Serializer,
+    reason_category: str | None = None,
+    reason_text: str = "",
+) -> Milestone:
+    """Edit a row if `version` is still current; else Conflict carrying the current row.
+
+    A due-date move records a slip (needing a reason once the plan is confirmed or sent);
+    a change to dates or owners unconfirms the row.
+    """
+    from mutualplan.plans.access import get_milestone
+
+    row = get_milestone(plan, milestone_id, for_update=True)
+    if row.version != version:
+        raise Conflict(
+            f"'{row.title}' was changed by someone else since you read it (you sent version "
+            f"{version}, it is now {row.version}); nothing was saved",
+            serialize(row),
+        )
+    _check_enums(fields)
+    if actor.is_buyer:
+        if row.owner_side == OwnerSide.SELLER:
+            raise Forbidden("this is a seller step; the buyer side updates buyer and joint rows")
+        forbidden = set(fields) - BUYER_FIELDS
+        if forbidden:
+            raise Forbidden(f"the buyer side cannot change {', '.join(sorted(forbidden))}")
+    calendar = plan_calendar(plan)
+    changes = {k: v for k, v in fields.items() if k not in ("depends_on", "risk_checklist",
+                                                           "anchored")}
+    changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
+    if "title" in changes:
+        changes["title"] = changes["title"].strip()
+    new_due = changes.get("due_date", row.due_date)
+    if "due_date" in changes:
+        if new_due is not None and plan.business_days:
+            check_working_day(calendar, new_due, "due_date")
+        reason = require_reason(plan, reason_category)
+        if row.due_date is not None:
+            record_slip(plan, actor, row, row.due_date, new_due, reason, reason_text)
+    anchored = fields.get("anchored", row.anchor_offset is not None)
+    new_anchor = (offset_from_due(plan.target_date, new_due, calendar)
+                  if anchored and new_due is not None and plan.target_date else None)
+    if new_anchor != row.anchor_offset:
+        changes["anchor_offset"] = new_anchor
+    if "owner_person_id" in changes:
+        _check_owner_person(plan, changes["owner_person_id"])
+    if "risk_checklist" in fields:
+        checklist = _check_risk_checklist(fields["risk_checklist"], row.risk_checklist)
+        if checklist != row.risk_checklist:
+            changes["risk_checklist"] = checklist
+    deps_changed = False
+    if "depends_on" in fields:
+        current = set(row.depends_on.values_list("id", flat=True))
+        if set(fields["depends_on"]) != current:
+            _check_dependencies(plan, row, fields["depends_on"])
+            deps_changed = True
+    if "status" in changes and "completed_at" not in changes:
+        done = changes["status"] == MilestoneStatus.DONE
+        changes["completed_at"] = dt.date.today() if done else None
+    if not changes and not deps_changed:
+        return row
+    now = timezone.now()
+    if STATUS_UPDATE_FIELDS & changes.keys():
+        changes["status_updated_at"] = now
+        changes["status_updated_by"] = actor.name
+    if CONFIRMED_FIELDS & changes.keys() and row.confirmed_at is not None:
+        changes["confirmed_at"] = None
+    for key, value in changes.items():
+        setattr(row, key, value)
+    row.version += 1
+    row.save()
+    if deps_changed:
+        row.depends_on.set(fields["depends_on"])
+    shown = sorted((changes.keys() - {"status_updated_at", "status_updated_by", "anchor_offset",
+                                      "confirmed_at"}) | ({"depends_on"} if deps_changed
+                                                          else set()))
+    record(plan, actor, "milestone_updated", f"updated '{row.title}': " + ", ".join(
+        _describe(k, changes.get(k)) for k in shown), milestone=row,
+        data={"fields": shown, "version": row.version})
+    return row
+
+
+def _describe(field: str, value: Any) -> str:
+    label = field.replace("_id", "").replace("_", " ")
+    if field in ("private_notes", "notes", "risk_checklist", "depends_on"):
+        return label
+    return f"{label} → {value if value not in (None, '') else 'none'}"
+
+
+@transaction.atomic
+def delete_milestone(plan: Plan, milestone_id: int, actor: Actor) -> None:
+    from mutualplan.plans.access import get_milestone
+
+    row = get_milestone(plan, milestone_id, for_update=True)
+    if actor.is_buyer and row.added_by_side != "buyer":
+        raise Forbidden("the buyer side can only remove rows the buyer side added")
+    title = row.title
+    row.delete()
+    record(plan, actor, "milestone_removed", f"removed '{title}'",
+           data={"milestone_id": milestone_id, "title": title})
+
+
+@transaction.atomic
+def reorder_milestones(plan: Plan, actor: Actor, order: list[int]) -> list[Milestone]:
+    """Put the rows in `order`, which must name every row of the plan exactly once."""
+    Plan.objects.select_for_update().filter(id=plan.id).first()
+    rows = {m.id: m for m in Milestone.objects.select_for_update().filter(plan=plan)}
+    if len(order) != len(set(order)):
+        raise Invalid.field("order", "a milestone is listed twice")
+    unknown = [i for i in order if i not in rows]
+    if unknown:
+        raise Invalid.field("order", f"milestone {unknown[0]} is not in this plan")
+    missing = [i for i in rows if i not in order]
+    if missing:
+        raise Invalid.field("order", f"the order leaves out milestone {missing[0]}; list "
+                            "every row of the plan")
+    changed = []
+    for position, mid in enumerate(order):
+        if rows[mid].position != position:
+            rows[mid].position = position
+            changed.append(rows[mid])
+    if changed:
+        Milestone.objects.bulk_update(changed, ["position"])
+        record(plan, actor, "milestones_reordered", "reordered the rows",
+               data={"order": order})
+    return [rows[i] for i in order]

@@ -1,0 +1,358 @@
+"""Writes to a plan as a whole: create, edit, retarget, send a version, confirm."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from mutualplan.core.schedule import DependencyCycle, due_from_offset
+from mutualplan.core.templates import instantiate
+from mutualplan.core.vocab import OPEN_STATUSES, ActorKind, MilestoneStatus, PlanStatus
+from mutualplan.plans.actors import Actor
+from mutualplan.plans.errors import Conflict, Invalid
+from mutualplan.plans.models import Confirmation, Deal, Milestone, Plan, PlanVersion
+from mutualplan.plans.services.calendars import make_calendar, plan_calendar
+from mutualplan.plans.services.history import record, record_slip, require_reason
+from mutualplan.plans.services.templates import resolve_template
+from mutualplan.workspaces.models import Workspace
+
+
+@dataclass
+class DealInput:
+    account_name: str
+    account_type: str
+    stage: str
+    amount: Decimal = Decimal(0)
+    currency: str = "USD"
+    industry: str = ""
+    crm_ref: str = ""
+    owner: Any = None
+
+
+def validate_deal(workspace: Workspace, fields: dict[str, Any], prefix: str = "deal") -> None:
+    """Check deal fields against the workspace's own account types and stages."""
+    errors = []
+    if "account_name" in fields and not str(fields["account_name"]).strip():
+        errors.append({"field": f"{prefix}.account_name", "message": "must not be blank"})
+    if "account_type" in fields and fields["account_type"] not in workspace.account_types:
+        errors.append({"field": f"{prefix}.account_type", "message":
+                       f"unknown account type {fields['account_type']!r}; this workspace uses "
+                       + ", ".join(workspace.account_types)})
+    if "stage" in fields and fields["stage"] not in workspace.stages:
+        errors.append({"field": f"{prefix}.stage", "message":
+                       f"unknown stage {fields['stage']!r}; this workspace uses "
+                       + ", ".join(workspace.stages)})
+    if "amount" in fields and Decimal(fields["amount"]) < 0:
+        errors.append({"field": f"{prefix}.amount", "message": "must not be negative"})
+    currency = fields.get("currency")
+    if currency is not None and not (len(currency) == 3 and currency.isalpha()):
+        errors.append({"field": f"{prefix}.currency",
+                       "message": "use a three-letter ISO 4217 code such as USD or EUR"})
+    if errors:
+        raise Invalid(errors[0]["field"] + ": " + errors[0]["message"], errors)
+
+
+@transaction.atomic
+def create_plan(
+    workspace: Workspace,
+    actor: Actor,
+    deal: DealInput,
+    target_date: dt.date | None,
+    target_reason: str = "",
+    template: str = "standard",
+    country: str = "",
+    business_days: bool = False,
+    from_turnarounds: bool = False,
+) -> Plan:
+    """Create a deal and its plan from a template, dated backwards from the target."""
+    validate_deal(workspace, vars(deal))
+    country = country.upper()
+    calendar = make_calendar(business_days, country)
+    chosen = resolve_template(workspace, template)
+    try:
+        drafts = instantiate(chosen.rows, target_date, calendar, from_turnarounds)
+    except DependencyCycle as exc:
+        raise Invalid.field("template", str(exc)) from None
+    new_deal = Deal.objects.create(
+        workspace=workspace,
+        account_name=deal.account_name.strip(),
+        account_type=deal.account_type,
+        industry=deal.industry,
+        amount=deal.amount,
+        currency=deal.currency.upper(),
+        stage=deal.stage,
+        owner=deal.owner if deal.owner is not None else actor.user,
+        crm_ref=deal.crm_ref,
+    )
+    plan = Plan.objects.create(
+        workspace=workspace,
+        deal=new_deal,
+        status=PlanStatus.ACTIVE if target_date else PlanStatus.DRAFT,
+        target_date=target_date,
+        target_reason=target_reason,
+        country=country,
+        business_days=business_days,
+        template_key=chosen.key,
+        created_by=actor.user,
+    )
+    now = timezone.now()
+    rows = Milestone.objects.bulk_create(
+        Milestone(
+            plan=plan,
+            position=d.position,
+            title=d.title,
+            step_type=d.step_type,
+            owner_side=d.owner_side,
+            owner_team=d.owner_team,
+            due_date=d.due_date,
+            anchor_offset=d.anchor_offset,
+            turnaround_days=d.turnaround_days,
+            high_risk=d.high_risk,
+            added_by_side=actor.kind if actor.kind != ActorKind.SYSTEM else ActorKind.SELLER,
+            added_by_name=actor.name,
+            added_at=now,
+        )
+        for d in drafts
+    )
+    by_key = {d.key: row for d, row in zip(drafts, rows, strict=True)}
+    Through = Milestone.depends_on.through
+    Through.objects.bulk_create(
+        Through(from_milestone_id=by_key[d.key].id, to_milestone_id=by_key[dep].id)
+        for d in drafts
+        for dep in d.depends_on
+        if dep in by_key
+    )
+    record(plan, actor, "plan_created",
+           f"created the plan for {new_deal.account_name} from the {chosen.key} template",
+           data={"template": chosen.key, "target_date": _iso(target_date)})
+    return plan
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+PlanSerializer = Callable[[Plan], dict[str, Any]]
+
+
+def check_version(plan: Plan, version: int, serialize: PlanSerializer | None) -> None:
+    if plan.version != version:
+        raise Conflict(
+            f"the plan changed since you read it (you sent version {version}, it is now "
+            f"{plan.version}); nothing was saved, review the current plan and try again",
+            serialize(plan) if serialize else {"id": plan.id, "version": plan.version},
+        )
+
+
+def _bump(plan: Plan) -> None:
+    plan.version += 1
+    plan.updated_at = timezone.now()
+
+
+def move_anchored_rows(
+    plan: Plan, actor: Actor, reason: Any, reason_text: str
+) -> list[Milestone]:
+    """Re-date every open anchored row from the plan's target; record a slip per moved row."""
+    if plan.target_date is None:
+        return []
+    calendar = plan_calendar(plan)
+    moved = []
+    for row in Milestone.objects.select_for_update().filter(
+        plan=plan, anchor_offset__isnull=False, status__in=[s.value for s in OPEN_STATUSES]
+    ):
+        new_due = due_from_offset(plan.target_date, row.anchor_offset or 0, calendar)
+        if new_due == row.due_date:
+            continue
+        if row.due_date is not None:
+            record_slip(plan, actor, row, row.due_date, new_due, reason, reason_text)
+        row.due_date = new_due
+        row.confirmed_at = None
+        row.version += 1
+        row.save(update_fields=["due_date", "confirmed_at", "version"])
+        moved.append(row)
+    return moved
+
+
+@transaction.atomic
+def retarget(
+    plan: Plan,
+    actor: Actor,
+    target_date: dt.date,
+    version: int,
+    reason_category: str | None = None,
+    reason_text: str = "",
+    serialize: PlanSerializer | None = None,
+) -> Plan:
+    """Move the target date; anchored rows move with it, each move recorded as a slip."""
+    plan.refresh_from_db()
+    check_version(plan, version, serialize)
+    old = plan.target_date
+    if old == target_date:
+        raise Invalid.field("target_date", f"the target date is already {target_date}")
+    reason = require_reason(plan, reason_category) if old else None
+    if old is not None:
+        record_slip(plan, actor, None, old, target_date, reason, reason_text)
+    plan.target_date = target_date
+    if plan.status == PlanStatus.DRAFT:
+        plan.status = PlanStatus.ACTIVE
+    _bump(plan)
+    plan.save(update_fields=["target_date", "status", "version", "updated_at"])
+    moved = move_anchored_rows(plan, actor, reason, reason_text)
+    if old is None:
+        summary = f"set the target date to {target_date}"
+    else:
+        days = (target_date - old).days
+        summary = (f"moved the target date from {old} to {target_date} ({days:+d} days)"
+                   f"{'; ' + reason.value.replace('_', ' ') if reason else ''}")
+    record(plan, actor, "plan_retargeted", summary, data={
+        "from": _iso(old), "to": target_date.isoformat(), "moved_rows": len(moved),
+        "reason_category": reason.value if reason else "", "reason_text": reason_text,
+    })
+    return plan
+
+
+PLAN_FIELDS = ("target_reason", "status", "country", "business_days")
+DEAL_FIELDS = ("account_name", "account_type", "industry", "amount", "currency", "stage", "crm_ref")
+
+
+@transaction.atomic
+def update_plan(
+    plan: Plan, actor: Actor, version: int, changes: dict[str, Any],
+    serialize: PlanSerializer | None = None,
+) -> Plan:
+    """Edit plan fields and its deal's fields. The target date moves only by `retarget`."""
+    plan.refresh_from_db()
+    check_version(plan, version, serialize)
+    deal_changes = changes.pop("deal", None) or {}
+    validate_deal(plan.workspace, deal_changes)
+    status = changes.get("status")
+    if status is not None:
+        if status == PlanStatus.DRAFT and plan.target_date:
+            raise Invalid.field("status", "a plan with a target date is not a draft")
+        if status != PlanStatus.DRAFT and not plan.target_date and status == PlanStatus.ACTIVE:
+            raise Invalid.field("status", "set a target date first: a plan with no target "
+                                "date is a list of tasks, not a plan")
+    recalendar = False
+    if "country" in changes:
+        changes["country"] = (changes["country"] or "").upper()
+    if "country" in changes or "business_days" in changes:
+        make_calendar(changes.get("business_days", plan.business_days),
+                      changes.get("country", plan.country))
+        recalendar = True
+    changed = {k: v for k, v in changes.items() if k in PLAN_FIELDS and getattr(plan, k) != v}
+    for key, value in changed.items():
+        setattr(plan, key, value)
+    deal = plan.deal
+    deal_changed = {k: v for k, v in deal_changes.items() if getattr(deal, k) != v}
+    for key, value in deal_changed.items():
+        setattr(deal, key, value.upper() if key == "currency" else value)
+    if not changed and not deal_changed:
+        return plan
+    if deal_changed:
+        deal.version += 1
+        deal.save()
+    _bump(plan)
+    plan.save()
+    if recalendar and {"country", "business_days"} & changed.keys():
+        reason = require_reason(plan, changes.get("reason_category"))
+        move_anchored_rows(plan, actor, reason, changes.get("reason_text", ""))
+    fields = sorted(changed.keys() | {f"deal.{k}" for k in deal_changed})
+    record(plan, actor, "plan_updated", "edited " + ", ".join(f.replace("_", " ")
+           for f in fields), data={"fields": fields})
+    return plan
+
+
+def _snapshot(plan: Plan) -> dict[str, Any]:
+    rows = list(plan.milestones.select_related("owner_person"))
+    return {
+        "target_date": _iso(plan.target_date),
+        "target_reason": plan.target_reason,
+        "milestones": [
+            {"id": m.id, "title": m.title, "owner_side": m.owner_side,
+             "owner_team": m.owner_team,
+             "owner_person": m.owner_person.name if m.owner_person else "",
+             "due_date": _iso(m.due_date), "status": m.status, "notes": m.notes,
+             "step_type": m.step_type, "high_risk": m.high_risk}
+            for m in rows
+        ],
+    }
+
+
+def _commit(plan: Plan, now: dt.datetime) -> None:
+    """First confirmation or send: keep the baseline; from now on date moves need reasons."""
+    if plan.committed_at is None:
+        plan.committed_at = now
+    if plan.baseline_target_date is None:
+        plan.baseline_target_date = plan.target_date
+
+
+@transaction.atomic
+def send_version(plan: Plan, actor: Actor, note: str = "") -> PlanVersion:
+    """Snapshot the plan as sent to the buyer ("send a clean version")."""
+    plan = Plan.objects.select_for_update().get(id=plan.id)
+    if plan.target_date is None:
+        raise Invalid.field("target_date", "set a target date before sending the plan")
+    last = plan.versions.order_by("-number").first()
+    version = PlanVersion.objects.create(
+        plan=plan, number=(last.number + 1) if last else 1, snapshot=_snapshot(plan),
+        note=note, created_by=actor.user,
+    )
+    _commit(plan, version.created_at)
+    plan.save(update_fields=["committed_at", "baseline_target_date"])
+    record(plan, actor, "version_sent", f"sent version {version.number} to the buyer",
+           data={"number": version.number})
+    return version
+
+
+@transaction.atomic
+def confirm(plan: Plan, actor: Actor, milestone_ids: list[int] | None = None) -> Confirmation:
+    """The champion confirms dates and owners, of the whole plan or of the given rows.
+
+    The first confirmed dates become the baseline.
+    """
+    plan = Plan.objects.select_for_update().get(id=plan.id)
+    if plan.target_date is None:
+        raise Invalid.field("target_date", "the plan has no target date yet, so there are "
+                            "no dates to confirm")
+    rows = Milestone.objects.select_for_update().filter(plan=plan)
+    if milestone_ids is not None:
+        rows = rows.filter(id__in=milestone_ids)
+        found = set(rows.values_list("id", flat=True))
+        missing = [i for i in milestone_ids if i not in found]
+        if missing:
+            raise Invalid.field("milestone_ids", f"milestone {missing[0]} is not in this plan")
+        if not milestone_ids:
+            raise Invalid.field("milestone_ids", "name at least one row to confirm")
+    now = timezone.now()
+    confirmed = list(rows)
+    for row in confirmed:
+        row.confirmed_at = now
+        if row.baseline_due_date is None:
+            row.baseline_due_date = row.due_date
+    Milestone.objects.bulk_update(confirmed, ["confirmed_at", "baseline_due_date"])
+    _commit(plan, now)
+    if milestone_ids is None:
+        plan.confirmed_at = now
+    plan.save(update_fields=["committed_at", "baseline_target_date", "confirmed_at"])
+    confirmation = Confirmation.objects.create(
+        plan=plan,
+        milestone=confirmed[0] if milestone_ids is not None and len(confirmed) == 1 else None,
+        buyer_name=actor.name, buyer_email=actor.email,
+        snapshot={"milestones": [{"id": r.id, "due_date": _iso(r.due_date),
+                                  "owner_side": r.owner_side, "owner_team": r.owner_team}
+                                 for r in confirmed]},
+    )
+    what = "the whole plan" if milestone_ids is None else f"{len(confirmed)} row(s)"
+    record(plan, actor, "plan_confirmed", f"confirmed dates and owners of {what}",
+           data={"milestone_ids": [r.id for r in confirmed]})
+    return confirmation
+
+
+def is_open(status: str) -> bool:
+    return MilestoneStatus(status) in OPEN_STATUSES

@@ -1,0 +1,60 @@
+"""Share links: the buyer's way into exactly one plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from mutualplan.plans.actors import Actor
+from mutualplan.plans.errors import Invalid
+from mutualplan.plans.models import Plan, ShareLink
+from mutualplan.plans.services.history import record
+from mutualplan.workspaces.models import hash_token
+
+
+def share_url(token: str) -> str:
+    return f"{settings.BASE_URL}/s/{token}"
+
+
+@transaction.atomic
+def create_share_link(
+    plan: Plan, actor: Actor, expires_at: dt.datetime | None = None, label: str = ""
+) -> tuple[ShareLink, str]:
+    """A new unguessable link; the token is returned once and only its hash is kept."""
+    if expires_at is not None:
+        if timezone.is_naive(expires_at):
+            expires_at = timezone.make_aware(expires_at, dt.UTC)
+        if expires_at <= timezone.now():
+            raise Invalid.field("expires_at", "the expiry must be in the future")
+    token = secrets.token_urlsafe(32)
+    link = ShareLink.objects.create(
+        plan=plan, token_hash=hash_token(token), prefix=token[:6], label=label,
+        created_by=actor.user, expires_at=expires_at,
+    )
+    record(plan, actor, "share_link_created",
+           f"created a share link{' (' + label + ')' if label else ''}",
+           data={"share_link_id": link.id, "expires_at": expires_at.isoformat()
+                 if expires_at else None})
+    return link, token
+
+
+@transaction.atomic
+def revoke_share_link(link: ShareLink, actor: Actor) -> ShareLink:
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        record(link.plan, actor, "share_link_revoked", "revoked a share link",
+               data={"share_link_id": link.id})
+    return link
+
+
+def note_link_used(link: ShareLink) -> None:
+    """Remember when a link was last used, at most once a minute per link."""
+    now = timezone.now()
+    if link.last_used_at is None or now - link.last_used_at > dt.timedelta(minutes=1):
+        ShareLink.objects.filter(id=link.id).update(last_used_at=now)
+        link.last_used_at = now
