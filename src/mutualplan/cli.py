@@ -38,23 +38,43 @@ def _migrate() -> None:
 
 def data_dir_option(func: F) -> F:
     return click.option(
-        "--data-dir", envvar="MUTUALPLAN_DATA_DIR", show_envvar=True,
-        type=click.Path(file_okay=False), default=None,
+        "--data-dir",
+        envvar="MUTUALPLAN_DATA_DIR",
+        show_envvar=True,
+        type=click.Path(file_okay=False),
+        default=None,
         help="Where the SQLite database and the secret key live.",
     )(func)
 
 
 def seller_options(func: F) -> F:
-    func = click.option("--workspace", envvar="MUTUALPLAN_WORKSPACE", show_envvar=True,
-                        default=None, help="Workspace slug (default: the user's only one).")(func)
-    func = click.option("--user", "user_email", envvar="MUTUALPLAN_USER", show_envvar=True,
-                        required=True, help="Acting seller's email.")(func)
+    func = click.option(
+        "--workspace",
+        envvar="MUTUALPLAN_WORKSPACE",
+        show_envvar=True,
+        default=None,
+        help="Workspace slug (default: the user's only one).",
+    )(func)
+    func = click.option(
+        "--user",
+        "user_email",
+        envvar="MUTUALPLAN_USER",
+        show_envvar=True,
+        required=True,
+        help="Acting seller's email.",
+    )(func)
     return data_dir_option(func)
 
 
 def json_option(func: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, envvar="MUTUALPLAN_JSON",
-                        show_envvar=True, help="Print JSON for scripts.")(func)
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        envvar="MUTUALPLAN_JSON",
+        show_envvar=True,
+        help="Print JSON for scripts.",
+    )(func)
 
 
 def fail(message: str) -> None:
@@ -70,15 +90,17 @@ def _seller(user_email: str, workspace_slug: str | None) -> tuple[Any, Any]:
 
     user = get_user_model().objects.filter(email__iexact=user_email, is_active=True).first()
     if user is None:
-        fail(f"no active user with email {user_email!r} (create one with `mutualplan "
-             "createuser`)")
+        fail(f"no active user with email {user_email!r} (create one with `mutualplan createuser`)")
     workspaces = Workspace.objects.filter(memberships__user=user)
     if workspace_slug:
         workspaces = workspaces.filter(slug=workspace_slug)
     found = list(workspaces[:2])
     if not found:
-        fail(f"{user_email} is not a member of workspace {workspace_slug!r}" if workspace_slug
-             else f"{user_email} is not a member of any workspace")
+        fail(
+            f"{user_email} is not a member of workspace {workspace_slug!r}"
+            if workspace_slug
+            else f"{user_email} is not a member of any workspace"
+        )
     if len(found) > 1:
         fail(f"{user_email} belongs to several workspaces; choose one with --workspace")
     return found[0], Actor.seller(user)
@@ -88,8 +110,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A plain aligned text table."""
     cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-             for r in cells]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -105,14 +126,32 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", envvar="MUTUALPLAN_HOST", show_envvar=True, default="127.0.0.1",
-              show_default=True)
-@click.option("--port", envvar="MUTUALPLAN_PORT", show_envvar=True, default=8000,
-              type=click.IntRange(1, 65535), show_default=True)
-@click.option("--workers", envvar="MUTUALPLAN_WORKERS", show_envvar=True, default=1,
-              type=click.IntRange(1, 64), show_default=True)
-@click.option("--demo", is_flag=True, envvar="MUTUALPLAN_DEMO", show_envvar=True,
-              help="Load a demo workspace with a few realistic deals.")
+@click.option(
+    "--host", envvar="MUTUALPLAN_HOST", show_envvar=True, default="127.0.0.1", show_default=True
+)
+@click.option(
+    "--port",
+    envvar="MUTUALPLAN_PORT",
+    show_envvar=True,
+    default=8000,
+    type=click.IntRange(1, 65535),
+    show_default=True,
+)
+@click.option(
+    "--workers",
+    envvar="MUTUALPLAN_WORKERS",
+    show_envvar=True,
+    default=1,
+    type=click.IntRange(1, 64),
+    show_default=True,
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    envvar="MUTUALPLAN_DEMO",
+    show_envvar=True,
+    help="Load a demo workspace with a few realistic deals.",
+)
 @data_dir_option
 def serve(host: str, port: int, workers: int, demo: bool, data_dir: str | None) -> None:
     """Apply migrations and serve the app (ASGI, uvicorn)."""
@@ -130,16 +169,24 @@ def serve(host: str, port: int, workers: int, demo: bool, data_dir: str | None) 
         click.echo("Demo workspace ready.")
         click.echo(f"  sign in:   {info['email']} / {info['password']}")
         click.echo(f"  API token: {info['token']}")
-        click.echo(f"  try:       curl -H 'Authorization: Bearer {info['token']}' "
-                   f"{base}/api/v1/plans")
+        click.echo(
+            f"  try:       curl -H 'Authorization: Bearer {info['token']}' {base}/api/v1/plans"
+        )
         if info["share_url"]:
-            click.echo(f"  buyer view (API): {base}/api/v1/shared/"
-                       f"{info['share_url'].rsplit('/', 1)[-1]}")
+            click.echo(
+                f"  buyer view (API): {base}/api/v1/shared/{info['share_url'].rsplit('/', 1)[-1]}"
+            )
     click.echo(f"Serving mutualplan on {base}  (API docs: {base}/api/v1/docs)")
     import uvicorn
 
-    uvicorn.run("mutualplan.asgi:application", host=host, port=port, workers=workers,
-                log_level="warning", lifespan="off")
+    uvicorn.run(
+        "mutualplan.asgi:application",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        lifespan="off",
+    )
 
 
 @main.command()
@@ -160,23 +207,52 @@ def demo(data_dir: str | None) -> None:
     from mutualplan.demo import load_demo
 
     info = load_demo()
-    click.echo(f"Demo workspace ready: {info['email']} / {info['password']}, "
-               f"API token {info['token']}")
+    click.echo(
+        f"Demo workspace ready: {info['email']} / {info['password']}, API token {info['token']}"
+    )
 
 
 @main.command()
 @click.argument("email")
-@click.option("--password", envvar="MUTUALPLAN_PASSWORD", show_envvar=True, prompt=True,
-              hide_input=True, confirmation_prompt=True)
-@click.option("--workspace", envvar="MUTUALPLAN_WORKSPACE", show_envvar=True, default="main",
-              show_default=True, help="Workspace slug; created when it does not exist.")
-@click.option("--workspace-name", envvar="MUTUALPLAN_WORKSPACE_NAME", show_envvar=True,
-              default=None, help="Name of a new workspace.")
-@click.option("--name", envvar="MUTUALPLAN_USER_NAME", show_envvar=True, default="",
-              help="The seller's full name.")
+@click.option(
+    "--password",
+    envvar="MUTUALPLAN_PASSWORD",
+    show_envvar=True,
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+)
+@click.option(
+    "--workspace",
+    envvar="MUTUALPLAN_WORKSPACE",
+    show_envvar=True,
+    default="main",
+    show_default=True,
+    help="Workspace slug; created when it does not exist.",
+)
+@click.option(
+    "--workspace-name",
+    envvar="MUTUALPLAN_WORKSPACE_NAME",
+    show_envvar=True,
+    default=None,
+    help="Name of a new workspace.",
+)
+@click.option(
+    "--name",
+    envvar="MUTUALPLAN_USER_NAME",
+    show_envvar=True,
+    default="",
+    help="The seller's full name.",
+)
 @data_dir_option
-def createuser(email: str, password: str, workspace: str, workspace_name: str | None,
-               name: str, data_dir: str | None) -> None:
+def createuser(
+    email: str,
+    password: str,
+    workspace: str,
+    workspace_name: str | None,
+    name: str,
+    data_dir: str | None,
+) -> None:
     """Create a seller user and add them to a workspace."""
     _setup(data_dir)
     _migrate()
@@ -200,12 +276,19 @@ def createuser(email: str, password: str, workspace: str, workspace_name: str | 
     if not slug:
         fail("the workspace slug must contain letters or digits")
     first, _, last = name.partition(" ")
-    user = User.objects.create_user(username=email.lower(), email=email.lower(),
-                                    password=password, first_name=first, last_name=last)
+    user = User.objects.create_user(
+        username=email.lower(),
+        email=email.lower(),
+        password=password,
+        first_name=first,
+        last_name=last,
+    )
     ws, created = Workspace.objects.get_or_create(
-        slug=slug, defaults={"name": workspace_name or workspace})
-    Membership.objects.create(user=user, workspace=ws,
-                              role=Membership.Role.OWNER if created else Membership.Role.MEMBER)
+        slug=slug, defaults={"name": workspace_name or workspace}
+    )
+    Membership.objects.create(
+        user=user, workspace=ws, role=Membership.Role.OWNER if created else Membership.Role.MEMBER
+    )
     click.echo(f"Created {email} in workspace {ws.slug}{' (new)' if created else ''}.")
 
 
@@ -217,8 +300,7 @@ def token() -> None:
 @token.command("create")
 @click.option("--name", default="", help="What the token is for.")
 @seller_options
-def token_create(name: str, user_email: str, workspace: str | None,
-                 data_dir: str | None) -> None:
+def token_create(name: str, user_email: str, workspace: str | None, data_dir: str | None) -> None:
     """Create an API token; it is shown once."""
     _setup(data_dir)
     from mutualplan.workspaces.models import ApiToken
@@ -250,8 +332,12 @@ def _run(action: Callable[[], Any]) -> Any:
         return action()
     except DomainError as exc:
         for err in exc.errors or [{"field": "", "message": exc.detail}]:
-            click.echo(f"error: {err['field']}: {err['message']}" if err["field"]
-                       else f"error: {err['message']}", err=True)
+            click.echo(
+                f"error: {err['field']}: {err['message']}"
+                if err["field"]
+                else f"error: {err['message']}",
+                err=True,
+            )
         sys.exit(2)
 
 
@@ -266,14 +352,30 @@ def _run(action: Callable[[], Any]) -> Any:
 @click.option("--template", default="standard", show_default=True)
 @click.option("--country", default="", help="ISO country code for public holidays.")
 @click.option("--business-days", is_flag=True, help="Count business days, not calendar days.")
-@click.option("--from-turnarounds", is_flag=True,
-              help="Date rows through turnarounds and dependencies instead of fixed offsets.")
+@click.option(
+    "--from-turnarounds",
+    is_flag=True,
+    help="Date rows through turnarounds and dependencies instead of fixed offsets.",
+)
 @json_option
 @seller_options
-def plan_new(account: str, account_type: str, stage: str, amount: str, currency: str,
-             target: str | None, reason: str, template: str, country: str,
-             business_days: bool, from_turnarounds: bool, as_json: bool, user_email: str,
-             workspace: str | None, data_dir: str | None) -> None:
+def plan_new(
+    account: str,
+    account_type: str,
+    stage: str,
+    amount: str,
+    currency: str,
+    target: str | None,
+    reason: str,
+    template: str,
+    country: str,
+    business_days: bool,
+    from_turnarounds: bool,
+    as_json: bool,
+    user_email: str,
+    workspace: str | None,
+    data_dir: str | None,
+) -> None:
     """Create a deal and its plan from a template."""
     _setup(data_dir)
     from mutualplan.plans.services import plans as plan_service
@@ -283,12 +385,25 @@ def plan_new(account: str, account_type: str, stage: str, amount: str, currency:
         value = Decimal(amount)
     except InvalidOperation:
         fail(f"amount: {amount!r} is not a number")
-    new = _run(lambda: plan_service.create_plan(
-        ws, actor,
-        deal=plan_service.DealInput(account_name=account, account_type=account_type,
-                                    stage=stage, amount=value, currency=currency),
-        target_date=_parse_date(target, "target"), target_reason=reason, template=template,
-        country=country, business_days=business_days, from_turnarounds=from_turnarounds))
+    new = _run(
+        lambda: plan_service.create_plan(
+            ws,
+            actor,
+            deal=plan_service.DealInput(
+                account_name=account,
+                account_type=account_type,
+                stage=stage,
+                amount=value,
+                currency=currency,
+            ),
+            target_date=_parse_date(target, "target"),
+            target_reason=reason,
+            template=template,
+            country=country,
+            business_days=business_days,
+            from_turnarounds=from_turnarounds,
+        )
+    )
     _show(new, as_json)
 
 
@@ -296,8 +411,9 @@ def plan_new(account: str, account_type: str, stage: str, amount: str, currency:
 @click.option("--status", default=None, help="draft, active, won, lost or paused.")
 @json_option
 @seller_options
-def plan_list(status: str | None, as_json: bool, user_email: str, workspace: str | None,
-              data_dir: str | None) -> None:
+def plan_list(
+    status: str | None, as_json: bool, user_email: str, workspace: str | None, data_dir: str | None
+) -> None:
     """The workspace's plans."""
     _setup(data_dir)
     from mutualplan.api.serializers import plan_summary
@@ -308,25 +424,39 @@ def plan_list(status: str | None, as_json: bool, user_email: str, workspace: str
     qs = access.plan_queryset(ws)
     if status:
         qs = qs.filter(status=status)
-    items = [plan_summary(p, today) for p in
-             queries.plan_list(qs, today).order_by("target_date", "id")]
+    items = [
+        plan_summary(p, today) for p in queries.plan_list(qs, today).order_by("target_date", "id")
+    ]
     if as_json:
         click.echo(_dump(items))
         return
-    click.echo(table(
-        ["id", "account", "amount", "target", "days left", "status", "done", "overdue"],
-        [[p["id"], p["deal"]["account_name"], f"{p['deal']['amount']:,.0f} "
-          f"{p['deal']['currency']}", p["target_date"] or "no date", p["days_left"],
-          p["status"], f"{p['rows_done']}/{p['rows_total']}", p["rows_overdue"]]
-         for p in items]))
+    click.echo(
+        table(
+            ["id", "account", "amount", "target", "days left", "status", "done", "overdue"],
+            [
+                [
+                    p["id"],
+                    p["deal"]["account_name"],
+                    f"{p['deal']['amount']:,.0f} {p['deal']['currency']}",
+                    p["target_date"] or "no date",
+                    p["days_left"],
+                    p["status"],
+                    f"{p['rows_done']}/{p['rows_total']}",
+                    p["rows_overdue"],
+                ]
+                for p in items
+            ],
+        )
+    )
 
 
 @plan.command("show")
 @click.argument("plan_id", type=int)
 @json_option
 @seller_options
-def plan_show(plan_id: int, as_json: bool, user_email: str, workspace: str | None,
-              data_dir: str | None) -> None:
+def plan_show(
+    plan_id: int, as_json: bool, user_email: str, workspace: str | None, data_dir: str | None
+) -> None:
     """One plan with its milestones."""
     _setup(data_dir)
     from mutualplan.plans import access
@@ -343,21 +473,39 @@ def _show(plan_obj: Any, as_json: bool) -> None:
         click.echo(_dump(data))
         return
     deal = data["deal"]
-    click.echo(f"{deal['account_name']}  ({deal['account_type']}, {deal['amount']:,.0f} "
-               f"{deal['currency']}, stage {deal['stage']})")
+    click.echo(
+        f"{deal['account_name']}  ({deal['account_type']}, {deal['amount']:,.0f} "
+        f"{deal['currency']}, stage {deal['stage']})"
+    )
     if data["target_date"]:
-        click.echo(f"Target {data['target_date']} ({data['days_left']} days left)"
-                   f" - {data['target_reason'] or 'no reason for the date yet'}")
+        click.echo(
+            f"Target {data['target_date']} ({data['days_left']} days left)"
+            f" - {data['target_reason'] or 'no reason for the date yet'}"
+        )
     else:
         click.echo("No target date: this is a list of tasks, not a plan yet.")
-    click.echo(f"Plan {data['id']}, status {data['status']}, "
-               f"{'confirmed' if data['confirmed'] else 'not confirmed'} by the buyer\n")
-    click.echo(table(
-        ["#", "milestone", "owner", "due", "status", "risk"],
-        [[m["position"] + 1, m["title"], f"{m['owner_side']} ({m['owner_team']})"
-          if m["owner_team"] else m["owner_side"], m["due_date"] or "-",
-          "overdue" if m["overdue"] else m["status"], "HIGH" if m["high_risk"] else ""]
-         for m in data["milestones"]]))
+    click.echo(
+        f"Plan {data['id']}, status {data['status']}, "
+        f"{'confirmed' if data['confirmed'] else 'not confirmed'} by the buyer\n"
+    )
+    click.echo(
+        table(
+            ["#", "milestone", "owner", "due", "status", "risk"],
+            [
+                [
+                    m["position"] + 1,
+                    m["title"],
+                    f"{m['owner_side']} ({m['owner_team']})"
+                    if m["owner_team"]
+                    else m["owner_side"],
+                    m["due_date"] or "-",
+                    "overdue" if m["overdue"] else m["status"],
+                    "HIGH" if m["high_risk"] else "",
+                ]
+                for m in data["milestones"]
+            ],
+        )
+    )
     for w in data["warnings"]:
         click.echo(f"warning: {w['message']}")
 

@@ -21,21 +21,52 @@ DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
 
 DEALS: list[dict[str, Any]] = [
-    {"account_name": "Northwind Health", "account_type": "enterprise", "industry": "Healthcare",
-     "amount": Decimal("185000"), "stage": "evaluation", "days": 60, "country": "US",
-     "reason": "New patient portal must be live before open enrolment on March 1; the board "
-               "approved the budget for this fiscal year only.", "done": 1},
-    {"account_name": "Contoso Logistics", "account_type": "mid_market", "industry": "Logistics",
-     "amount": Decimal("64000"), "stage": "business_case", "days": 45, "country": "GB",
-     "reason": "Peak season starts in April; routing changes must be contracted before the "
-               "carrier renegotiation.", "done": 0},
-    {"account_name": "Fabrikam Retail", "account_type": "smb", "industry": "Retail",
-     "amount": Decimal("18500"), "stage": "negotiation", "days": 20, "country": "DE",
-     "reason": "The current tool's licence ends on the 31st; no renewal is budgeted.",
-     "done": 4},
-    {"account_name": "Tailspin Aerospace", "account_type": "enterprise",
-     "industry": "Manufacturing", "amount": Decimal("420000"), "stage": "demo", "days": None,
-     "country": "US", "reason": "", "done": 0},
+    {
+        "account_name": "Northwind Health",
+        "account_type": "enterprise",
+        "industry": "Healthcare",
+        "amount": Decimal("185000"),
+        "stage": "evaluation",
+        "days": 60,
+        "country": "US",
+        "reason": "New patient portal must be live before open enrolment on March 1; the board "
+        "approved the budget for this fiscal year only.",
+        "done": 1,
+    },
+    {
+        "account_name": "Contoso Logistics",
+        "account_type": "mid_market",
+        "industry": "Logistics",
+        "amount": Decimal("64000"),
+        "stage": "business_case",
+        "days": 45,
+        "country": "GB",
+        "reason": "Peak season starts in April; routing changes must be contracted before the "
+        "carrier renegotiation.",
+        "done": 0,
+    },
+    {
+        "account_name": "Fabrikam Retail",
+        "account_type": "smb",
+        "industry": "Retail",
+        "amount": Decimal("18500"),
+        "stage": "negotiation",
+        "days": 20,
+        "country": "DE",
+        "reason": "The current tool's licence ends on the 31st; no renewal is budgeted.",
+        "done": 4,
+    },
+    {
+        "account_name": "Tailspin Aerospace",
+        "account_type": "enterprise",
+        "industry": "Manufacturing",
+        "amount": Decimal("420000"),
+        "stage": "demo",
+        "days": None,
+        "country": "US",
+        "reason": "",
+        "done": 0,
+    },
 ]
 
 
@@ -45,14 +76,16 @@ def load_demo(today: dt.date | None = None) -> dict[str, str]:
     today = today or dt.date.today()
     User = get_user_model()
     user, created = User.objects.get_or_create(
-        username=DEMO_EMAIL, defaults={"email": DEMO_EMAIL, "first_name": "Dana",
-                                       "last_name": "Seller"})
+        username=DEMO_EMAIL,
+        defaults={"email": DEMO_EMAIL, "first_name": "Dana", "last_name": "Seller"},
+    )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
     workspace, _ = Workspace.objects.get_or_create(slug="demo", defaults={"name": "Demo Co"})
-    Membership.objects.get_or_create(user=user, workspace=workspace,
-                                     defaults={"role": Membership.Role.OWNER})
+    Membership.objects.get_or_create(
+        user=user, workspace=workspace, defaults={"role": Membership.Role.OWNER}
+    )
     _, token = ApiToken.issue(user, workspace, name="demo")
     share_url = ""
     if not Plan.objects.filter(workspace=workspace).exists():
@@ -60,26 +93,44 @@ def load_demo(today: dt.date | None = None) -> dict[str, str]:
         for spec in DEALS:
             target = today + dt.timedelta(days=spec["days"]) if spec["days"] else None
             plan = plan_service.create_plan(
-                workspace, seller,
+                workspace,
+                seller,
                 deal=plan_service.DealInput(
-                    account_name=spec["account_name"], account_type=spec["account_type"],
-                    stage=spec["stage"], amount=spec["amount"], industry=spec["industry"]),
-                target_date=target, target_reason=spec["reason"], country=spec["country"],
+                    account_name=spec["account_name"],
+                    account_type=spec["account_type"],
+                    stage=spec["stage"],
+                    amount=spec["amount"],
+                    industry=spec["industry"],
+                ),
+                target_date=target,
+                target_reason=spec["reason"],
+                country=spec["country"],
                 business_days=spec["country"] == "DE",
             )
             for row in Milestone.objects.filter(plan=plan).order_by("position")[: spec["done"]]:
                 milestone_service.update_milestone(
-                    plan, row.id, seller, row.version,
-                    {"status": MilestoneStatus.DONE}, serialize=lambda m: {})
+                    plan,
+                    row.id,
+                    seller,
+                    row.version,
+                    {"status": MilestoneStatus.DONE},
+                    serialize=lambda m: {},
+                )
             if spec["account_name"] == "Northwind Health":
                 _, share_token = create_share_link(plan, seller, label="Priya (champion)")
-                buyer = Actor.buyer("Priya Raman", "priya@northwind.example",
-                                    plan.share_links.get())
-                milestone_service.add_milestone(plan, buyer, {
-                    "title": "Internal budget approval", "owner_team": "Finance",
-                    "due_date": target - dt.timedelta(days=21) if target else None})
+                buyer = Actor.buyer(
+                    "Priya Raman", "priya@northwind.example", plan.share_links.get()
+                )
+                milestone_service.add_milestone(
+                    plan,
+                    buyer,
+                    {
+                        "title": "Internal budget approval",
+                        "owner_team": "Finance",
+                        "due_date": target - dt.timedelta(days=21) if target else None,
+                    },
+                )
                 from mutualplan.plans.services.sharing import share_url as url_of
 
                 share_url = url_of(share_token)
-    return {"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "token": token,
-            "share_url": share_url}
+    return {"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "token": token, "share_url": share_url}

@@ -35,15 +35,16 @@ def _message(error: dict[str, Any]) -> str:
 
 
 def install(api: NinjaAPI) -> None:
-    def respond(request: HttpRequest, status: int, detail: str,
-                errors: list[dict[str, str]], **extra: Any) -> HttpResponse:
-        return api.create_response(request, {"detail": detail, "errors": errors, **extra},
-                                   status=status)
+    def respond(
+        request: HttpRequest, status: int, detail: str, errors: list[dict[str, str]], **extra: Any
+    ) -> HttpResponse:
+        return api.create_response(
+            request, {"detail": detail, "errors": errors, **extra}, status=status
+        )
 
     @api.exception_handler(ValidationError)
     def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        errors = [{"field": _field(e.get("loc", ())), "message": _message(e)}
-                  for e in exc.errors]
+        errors = [{"field": _field(e.get("loc", ())), "message": _message(e)} for e in exc.errors]
         if not errors:
             errors = [{"field": "body", "message": "is not valid JSON"}]
         first = errors[0]
@@ -59,8 +60,12 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return respond(request, 401, "send a valid API token: Authorization: Bearer <token>",
-                       [{"field": "Authorization", "message": "missing, unknown or revoked"}])
+        return respond(
+            request,
+            401,
+            "send a valid API token: Authorization: Bearer <token>",
+            [{"field": "Authorization", "message": "missing, unknown or revoked"}],
+        )
 
     @api.exception_handler(Http404)
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:

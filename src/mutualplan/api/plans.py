@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import Field
 
@@ -64,7 +64,8 @@ def _seller_plan(plan: Any) -> dict[str, Any]:
 def create_plan(request: HttpRequest, payload: PlanCreate) -> tuple[int, dict[str, Any]]:
     workspace, actor = seller(request)
     plan = plan_service.create_plan(
-        workspace, actor,
+        workspace,
+        actor,
         deal=plan_service.DealInput(**payload.deal.model_dump()),
         target_date=payload.target_date,
         target_reason=payload.target_reason,
@@ -73,7 +74,7 @@ def create_plan(request: HttpRequest, payload: PlanCreate) -> tuple[int, dict[st
         business_days=payload.business_days,
         from_turnarounds=payload.schedule == "turnarounds",
     )
-    return 201, _seller_plan(plan)
+    return Status(201, _seller_plan(plan))
 
 
 @router.get("/plans", response={200: PlanPage, **ERR})
@@ -100,13 +101,13 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, A
     }
 
 
-@router.get("/plans/{plan_id}", response={200: SellerPlanOut, **ERR})
+@router.get("/plans/{int:plan_id}", response={200: SellerPlanOut, **ERR})
 def get_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     workspace, _ = seller(request)
     return _seller_plan(access.get_plan(workspace, plan_id))
 
 
-@router.patch("/plans/{plan_id}", response={200: SellerPlanOut, **ERR})
+@router.patch("/plans/{int:plan_id}", response={200: SellerPlanOut, **ERR})
 def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict[str, Any]:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
@@ -114,18 +115,21 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict[
     if "deal" in changes and changes["deal"] is not None:
         changes["deal"] = {k: v for k, v in changes["deal"].items() if v is not None}
     changes = {k: v for k, v in changes.items() if v is not None}
-    plan = plan_service.update_plan(plan, actor, payload.version, changes,
-                                    serialize=_seller_plan)
+    plan = plan_service.update_plan(plan, actor, payload.version, changes, serialize=_seller_plan)
     return _seller_plan(plan)
 
 
-@router.post("/plans/{plan_id}/retarget", response={200: SellerPlanOut, **ERR})
+@router.post("/plans/{int:plan_id}/retarget", response={200: SellerPlanOut, **ERR})
 def retarget(request: HttpRequest, plan_id: int, payload: RetargetIn) -> dict[str, Any]:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     plan = plan_service.retarget(
-        plan, actor, payload.target_date, payload.version,
-        reason_category=payload.reason_category, reason_text=payload.reason_text,
+        plan,
+        actor,
+        payload.target_date,
+        payload.version,
+        reason_category=payload.reason_category,
+        reason_text=payload.reason_text,
         serialize=_seller_plan,
     )
     return _seller_plan(plan)
@@ -135,42 +139,51 @@ def _seller_row(row: Any) -> dict[str, Any]:
     return milestone_dict(row, seller=True)
 
 
-@router.post("/plans/{plan_id}/milestones", response={201: SellerMilestoneOut, **ERR})
+@router.post("/plans/{int:plan_id}/milestones", response={201: SellerMilestoneOut, **ERR})
 def add_milestone(
     request: HttpRequest, plan_id: int, payload: MilestoneCreate
 ) -> tuple[int, dict[str, Any]]:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     row = milestone_service.add_milestone(plan, actor, payload.model_dump(exclude_unset=True))
-    return 201, _seller_row(row)
+    return Status(201, _seller_row(row))
 
 
-@router.patch("/plans/{plan_id}/milestones/{milestone_id}",
-              response={200: SellerMilestoneOut, **ERR})
+@router.patch(
+    "/plans/{int:plan_id}/milestones/{int:milestone_id}", response={200: SellerMilestoneOut, **ERR}
+)
 def update_milestone(
     request: HttpRequest, plan_id: int, milestone_id: int, payload: MilestonePatch
 ) -> dict[str, Any]:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
-    fields = payload.model_dump(exclude_unset=True,
-                                exclude={"version", "reason_category", "reason_text"})
+    fields = payload.model_dump(
+        exclude_unset=True, exclude={"version", "reason_category", "reason_text"}
+    )
     row = milestone_service.update_milestone(
-        plan, milestone_id, actor, payload.version, fields, serialize=_seller_row,
-        reason_category=payload.reason_category, reason_text=payload.reason_text,
+        plan,
+        milestone_id,
+        actor,
+        payload.version,
+        fields,
+        serialize=_seller_row,
+        reason_category=payload.reason_category,
+        reason_text=payload.reason_text,
     )
     return _seller_row(row)
 
 
-@router.delete("/plans/{plan_id}/milestones/{milestone_id}", response={204: None, **ERR})
-def delete_milestone(request: HttpRequest, plan_id: int, milestone_id: int) -> tuple[int, None]:
+@router.delete("/plans/{int:plan_id}/milestones/{int:milestone_id}", response={204: None, **ERR})
+def delete_milestone(request: HttpRequest, plan_id: int, milestone_id: int) -> Status[Any]:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     milestone_service.delete_milestone(plan, milestone_id, actor)
-    return 204, None
+    return Status(204, None)
 
 
-@router.post("/plans/{plan_id}/milestones/reorder",
-             response={200: list[SellerMilestoneOut], **ERR})
+@router.post(
+    "/plans/{int:plan_id}/milestones/reorder", response={200: list[SellerMilestoneOut], **ERR}
+)
 def reorder_milestones(
     request: HttpRequest, plan_id: int, payload: ReorderIn
 ) -> list[dict[str, Any]]:
@@ -180,47 +193,49 @@ def reorder_milestones(
     return [_seller_row(m) for m in queries.milestones_of(plan)]
 
 
-@router.get("/plans/{plan_id}/slips", response={200: list[SlipOut], **ERR})
+@router.get("/plans/{int:plan_id}/slips", response={200: list[SlipOut], **ERR})
 def list_slips(request: HttpRequest, plan_id: int) -> Any:
     workspace, _ = seller(request)
     return list(queries.slips_of(access.get_plan(workspace, plan_id)))
 
 
-@router.get("/plans/{plan_id}/activity", response={200: list[ActivityOut], **ERR})
+@router.get("/plans/{int:plan_id}/activity", response={200: list[ActivityOut], **ERR})
 def list_activity(
-    request: HttpRequest, plan_id: int, limit: int = Query(100, ge=1, le=1000)  # type: ignore[type-arg]
+    request: HttpRequest,
+    plan_id: int,
+    limit: int = Query(100, ge=1, le=1000),  # type: ignore[type-arg]
 ) -> Any:
     workspace, _ = seller(request)
     return list(queries.activity_of(access.get_plan(workspace, plan_id))[:limit])
 
 
-@router.post("/plans/{plan_id}/versions", response={201: VersionOut, **ERR})
-def send_version(request: HttpRequest, plan_id: int, payload: VersionIn) -> tuple[int, Any]:
+@router.post("/plans/{int:plan_id}/versions", response={201: VersionOut, **ERR})
+def send_version(request: HttpRequest, plan_id: int, payload: VersionIn) -> Status[Any]:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
-    return 201, plan_service.send_version(plan, actor, payload.note)
+    return Status(201, plan_service.send_version(plan, actor, payload.note))
 
 
-@router.get("/plans/{plan_id}/share-links", response={200: list[ShareLinkOut], **ERR})
+@router.get("/plans/{int:plan_id}/share-links", response={200: list[ShareLinkOut], **ERR})
 def list_share_links(request: HttpRequest, plan_id: int) -> list[dict[str, Any]]:
     workspace, _ = seller(request)
     plan = access.get_plan(workspace, plan_id)
     return [share_link_dict(link) for link in plan.share_links.order_by("id")]
 
 
-@router.post("/plans/{plan_id}/share-links", response={201: ShareLinkCreated, **ERR})
+@router.post("/plans/{int:plan_id}/share-links", response={201: ShareLinkCreated, **ERR})
 def create_share_link(
     request: HttpRequest, plan_id: int, payload: ShareLinkIn
 ) -> tuple[int, dict[str, Any]]:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     link, token = sharing.create_share_link(plan, actor, payload.expires_at, payload.label)
-    return 201, {**share_link_dict(link), "token": token, "url": sharing.share_url(token)}
+    return Status(201, {**share_link_dict(link), "token": token, "url": sharing.share_url(token)})
 
 
-@router.delete("/share-links/{link_id}", response={204: None, **ERR})
-def revoke_share_link(request: HttpRequest, link_id: int) -> tuple[int, None]:
+@router.delete("/share-links/{int:link_id}", response={204: None, **ERR})
+def revoke_share_link(request: HttpRequest, link_id: int) -> Status[Any]:
     workspace, actor = seller(request)
     link = access.get_share_link_of_workspace(workspace, link_id)
     sharing.revoke_share_link(link, actor)
-    return 204, None
+    return Status(204, None)

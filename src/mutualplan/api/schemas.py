@@ -33,7 +33,9 @@ Code = Annotated[str, StringConstraints(min_length=1, max_length=50), NoNul]
 Key = Annotated[str, StringConstraints(min_length=1, max_length=60), NoNul]
 OptKey = Annotated[str, StringConstraints(max_length=60), NoNul]
 Short = Annotated[str, StringConstraints(max_length=100), NoNul]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True), NoNul]
+Title = Annotated[
+    str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True), NoNul
+]
 Notes = Annotated[str, StringConstraints(max_length=20000), NoNul]
 LongText = Annotated[str, StringConstraints(max_length=5000), NoNul]
 Currency = Annotated[str, StringConstraints(min_length=3, max_length=3), NoNul]

@@ -36,7 +36,8 @@ def milestone_dict(m: Milestone, seller: bool, today: dt.date | None = None) -> 
         "owner_team": m.owner_team,
         "owner_person": (
             {"id": m.owner_person.id, "name": m.owner_person.name, "team": m.owner_person.team}
-            if m.owner_person else None
+            if m.owner_person
+            else None
         ),
         "due_date": m.due_date,
         "baseline_due_date": m.baseline_due_date,
@@ -44,8 +45,9 @@ def milestone_dict(m: Milestone, seller: bool, today: dt.date | None = None) -> 
         "turnaround_days": m.turnaround_days,
         "depends_on": sorted(d.id for d in m.depends_on.all()),
         "status": m.status,
-        "overdue": bool(m.due_date and m.due_date < today
-                        and MilestoneStatus(m.status) in OPEN_STATUSES),
+        "overdue": bool(
+            m.due_date and m.due_date < today and MilestoneStatus(m.status) in OPEN_STATUSES
+        ),
         "notes": m.notes,
         "high_risk": m.high_risk,
         "risk_checklist": m.risk_checklist,

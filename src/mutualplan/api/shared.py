@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.responses import codes_4xx
 
 from mutualplan.api.schemas import (
@@ -58,10 +58,10 @@ def buyer_add_milestone(
     fields = payload.model_dump(exclude_unset=True, exclude={"actor"})
     fields.setdefault("owner_side", "buyer")
     row = milestone_service.add_milestone(link.plan, _buyer(payload.actor, link), fields)
-    return 201, _buyer_row(row)
+    return Status(201, _buyer_row(row))
 
 
-@router.patch("/shared/{token}/milestones/{milestone_id}", response={200: MilestoneOut, **ERR})
+@router.patch("/shared/{token}/milestones/{int:milestone_id}", response={200: MilestoneOut, **ERR})
 def buyer_update_milestone(
     request: HttpRequest, token: str, milestone_id: int, payload: BuyerMilestonePatch
 ) -> dict[str, Any]:
@@ -70,8 +70,13 @@ def buyer_update_milestone(
         exclude_unset=True, exclude={"actor", "version", "reason_category", "reason_text"}
     )
     row = milestone_service.update_milestone(
-        link.plan, milestone_id, _buyer(payload.actor, link), payload.version, fields,
-        serialize=_buyer_row, reason_category=payload.reason_category,
+        link.plan,
+        milestone_id,
+        _buyer(payload.actor, link),
+        payload.version,
+        fields,
+        serialize=_buyer_row,
+        reason_category=payload.reason_category,
         reason_text=payload.reason_text,
     )
     return _buyer_row(row)
@@ -80,8 +85,9 @@ def buyer_update_milestone(
 @router.post("/shared/{token}/confirm", response={200: ConfirmationOut, **ERR})
 def buyer_confirm(request: HttpRequest, token: str, payload: ConfirmIn) -> dict[str, Any]:
     link = _link(token)
-    confirmation = plan_service.confirm(link.plan, _buyer(payload.actor, link),
-                                        payload.milestone_ids)
+    confirmation = plan_service.confirm(
+        link.plan, _buyer(payload.actor, link), payload.milestone_ids
+    )
     return {
         "id": confirmation.id,
         "buyer_name": confirmation.buyer_name,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.responses import codes_4xx
 
 from mutualplan.api.auth import seller
@@ -23,8 +23,11 @@ ERR = {code: ErrorOut for code in codes_4xx}
 
 def template_dict(template: Template, builtin: bool) -> dict[str, Any]:
     return {
-        "key": template.key, "name": template.name, "description": template.description,
-        "builtin": builtin, "rows": [asdict(r) for r in template.rows],
+        "key": template.key,
+        "name": template.name,
+        "description": template.description,
+        "builtin": builtin,
+        "rows": [asdict(r) for r in template.rows],
     }
 
 
@@ -32,8 +35,10 @@ def template_dict(template: Template, builtin: bool) -> dict[str, Any]:
 def list_templates(request: HttpRequest) -> list[dict[str, Any]]:
     workspace, _ = seller(request)
     own = set(PlanTemplate.objects.filter(workspace=workspace).values_list("key", flat=True))
-    return [template_dict(t, t.key in BUILTIN_TEMPLATES and t.key not in own)
-            for t in available_templates(workspace)]
+    return [
+        template_dict(t, t.key in BUILTIN_TEMPLATES and t.key not in own)
+        for t in available_templates(workspace)
+    ]
 
 
 @router.post("/templates", response={201: TemplateOut, **ERR})
@@ -43,9 +48,14 @@ def create_template(request: HttpRequest, payload: TemplateIn) -> tuple[int, dic
     try:
         with transaction.atomic():
             stored = PlanTemplate.objects.create(
-                workspace=workspace, key=payload.key, name=payload.name,
-                description=payload.description, rows=rows,
+                workspace=workspace,
+                key=payload.key,
+                name=payload.name,
+                description=payload.description,
+                rows=rows,
             )
     except IntegrityError:
-        raise Invalid.field("key", f"this workspace already has a template {payload.key!r}")
-    return 201, template_dict(to_template(stored), builtin=False)
+        raise Invalid.field(
+            "key", f"this workspace already has a template {payload.key!r}"
+        ) from None
+    return Status(201, template_dict(to_template(stored), builtin=False))

@@ -44,14 +44,20 @@ def feasibility_warnings(
             continue
         if step.due_date < today:
             warnings.append(
-                Warning("due_in_past", step.key, f"'{step.title}' is due {step.due_date}, "
-                        "which is already in the past")
+                Warning(
+                    "due_in_past",
+                    step.key,
+                    f"'{step.title}' is due {step.due_date}, which is already in the past",
+                )
             )
             continue
         if target and step.due_date > target:
             warnings.append(
-                Warning("after_target", step.key, f"'{step.title}' is due {step.due_date}, "
-                        f"after the target date {target}")
+                Warning(
+                    "after_target",
+                    step.key,
+                    f"'{step.title}' is due {step.due_date}, after the target date {target}",
+                )
             )
         if not step.turnaround_days:
             continue
@@ -62,7 +68,11 @@ def feasibility_warnings(
         if window < step.turnaround_days:
             unit = "business days" if calendar.business_days else "days"
             warnings.append(
-                Warning("window_too_short", step.key, f"'{step.title}' has {window} {unit} "
-                        f"but realistically takes {step.turnaround_days}")
+                Warning(
+                    "window_too_short",
+                    step.key,
+                    f"'{step.title}' has {window} {unit} "
+                    f"but realistically takes {step.turnaround_days}",
+                )
             )
     return warnings

@@ -141,9 +141,7 @@ class Slip(models.Model):
     from_date = models.DateField(null=True, blank=True)
     to_date = models.DateField(null=True, blank=True)
     days = models.IntegerField(default=0)
-    reason_category = models.CharField(
-        max_length=30, choices=_choices(SlipReason), blank=True
-    )
+    reason_category = models.CharField(max_length=30, choices=_choices(SlipReason), blank=True)
     reason_text = models.TextField(blank=True)
     # Moved while the plan was still being built (before first confirmation or send).
     during_build = models.BooleanField(default=False)

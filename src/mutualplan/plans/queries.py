@@ -28,11 +28,14 @@ def plan_list(qs: QuerySet[Plan], today: dt.date) -> QuerySet[Plan]:
     """Plans with progress counts annotated, for list pages and the API list."""
     return qs.select_related("deal", "deal__owner").annotate(
         rows_total=Count("milestones", distinct=True),
-        rows_done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.DONE),
-                        distinct=True),
-        rows_overdue=Count("milestones", filter=Q(milestones__status__in=OPEN,
-                                                  milestones__due_date__lt=today),
-                           distinct=True),
+        rows_done=Count(
+            "milestones", filter=Q(milestones__status=MilestoneStatus.DONE), distinct=True
+        ),
+        rows_overdue=Count(
+            "milestones",
+            filter=Q(milestones__status__in=OPEN, milestones__due_date__lt=today),
+            distinct=True,
+        ),
     )
 
 
@@ -40,7 +43,9 @@ def warnings_for(plan: Plan, rows: list[Milestone], today: dt.date) -> list[Warn
     """Feasibility warnings for the plan's rows (uses the prefetched dependencies)."""
     steps = [
         StepWindow(
-            key=str(m.id), title=m.title, due_date=m.due_date,
+            key=str(m.id),
+            title=m.title,
+            due_date=m.due_date,
             turnaround_days=m.turnaround_days,
             depends_on=tuple(str(d.id) for d in m.depends_on.all()),
             status=MilestoneStatus(m.status),

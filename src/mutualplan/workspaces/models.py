@@ -78,7 +78,10 @@ class ApiToken(models.Model):
         """Create a token; the clear text is returned once and never stored."""
         clear = "mp_" + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, workspace=workspace, name=name, token_hash=hash_token(clear),
+            user=user,
+            workspace=workspace,
+            name=name,
+            token_hash=hash_token(clear),
             prefix=clear[:10],
         )
         return token, clear

@@ -26,5 +26,6 @@ def check_working_day(calendar: WorkCalendar, day: dt.date, field: str) -> None:
     """In a business-day plan, a due date never falls on a weekend or public holiday."""
     if not calendar.is_working_day(day):
         what = "a weekend" if day.weekday() >= 5 else f"a public holiday in {calendar.country}"
-        raise Invalid.field(field, f"{day} is {what}; this plan counts business days, "
-                            "pick a working day")
+        raise Invalid.field(
+            field, f"{day} is {what}; this plan counts business days, pick a working day"
+        )

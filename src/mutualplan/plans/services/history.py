@@ -76,7 +76,9 @@ def require_reason(
             return SlipReason(reason_category)
         except ValueError:
             allowed = ", ".join(r.value for r in SlipReason)
-            raise Invalid.field(field, f"unknown reason {reason_category!r}; use one of {allowed}")
+            raise Invalid.field(
+                field, f"unknown reason {reason_category!r}; use one of {allowed}"
+            ) from None
     if plan.committed_at is not None:
         raise Invalid.field(
             field,

@@ -40,8 +40,9 @@ def _check_risk_checklist(answers: dict[str, str], base: dict[str, str]) -> dict
     merged = dict(base)
     for key, value in answers.items():
         if key not in RISK_CHECKLIST:
-            raise Invalid.field(f"risk_checklist.{key}", "unknown question; use one of "
-                                + ", ".join(RISK_CHECKLIST))
+            raise Invalid.field(
+                f"risk_checklist.{key}", "unknown question; use one of " + ", ".join(RISK_CHECKLIST)
+            )
         if value not in RiskAnswer.__members__.values():
             raise Invalid.field(f"risk_checklist.{key}", "answer yes, no or unknown")
         merged[key] = value
@@ -71,15 +72,19 @@ def _check_dependencies(plan: Plan, milestone: Milestone | None, ids: list[int])
 
 
 def _check_owner_person(plan: Plan, person_id: int | None) -> None:
-    if person_id is not None and not Stakeholder.objects.filter(
-        id=person_id, deal_id=plan.deal_id
-    ).exists():
+    if (
+        person_id is not None
+        and not Stakeholder.objects.filter(id=person_id, deal_id=plan.deal_id).exists()
+    ):
         raise Invalid.field("owner_person_id", f"stakeholder {person_id} is not on this deal")
 
 
 def _check_enums(fields: dict[str, Any]) -> None:
-    for name, enum in (("owner_side", OwnerSide), ("status", MilestoneStatus),
-                       ("step_type", StepType)):
+    for name, enum in (
+        ("owner_side", OwnerSide),
+        ("status", MilestoneStatus),
+        ("step_type", StepType),
+    ):
         value = fields.get(name)
         if value is not None and value not in enum.__members__.values():
             allowed = ", ".join(m.value for m in enum)  # type: ignore[attr-defined]
@@ -98,8 +103,9 @@ def add_milestone(plan: Plan, actor: Actor, fields: dict[str, Any]) -> Milestone
         if forbidden:
             raise Forbidden(f"the buyer side cannot set {', '.join(sorted(forbidden))}")
         if fields.get("owner_side", OwnerSide.BUYER) == OwnerSide.SELLER:
-            raise Forbidden("the buyer side adds buyer or joint rows; ask the seller to add "
-                            "seller steps")
+            raise Forbidden(
+                "the buyer side adds buyer or joint rows; ask the seller to add seller steps"
+            )
     Plan.objects.select_for_update().filter(id=plan.id).first()
     calendar = plan_calendar(plan)
     due = fields.get("due_date")
@@ -115,16 +121,20 @@ def add_milestone(plan: Plan, actor: Actor, fields: dict[str, Any]) -> Milestone
     position = min(max(int(fields.pop("position", end)), 0), end)
     Milestone.objects.filter(plan=plan, position__gte=position).update(position=_plus_one())
     anchored = fields.pop("anchored", True)
-    anchor = (offset_from_due(plan.target_date, due, calendar)
-              if anchored and due is not None and plan.target_date else None)
+    anchor = (
+        offset_from_due(plan.target_date, due, calendar)
+        if anchored and due is not None and plan.target_date
+        else None
+    )
     status = fields.get("status", MilestoneStatus.NOT_STARTED)
     now = timezone.now()
     row = Milestone.objects.create(
         plan=plan,
         position=position,
         step_type=step_type,
-        owner_side=fields.get("owner_side", OwnerSide.BUYER if actor.is_buyer else
-                              OwnerSide.SELLER),
+        owner_side=fields.get(
+            "owner_side", OwnerSide.BUYER if actor.is_buyer else OwnerSide.SELLER
+        ),
         high_risk=fields.pop("high_risk", StepType(step_type) in HIGH_RISK_STEP_TYPES),
         risk_checklist=checklist,
         anchor_offset=anchor,
@@ -133,16 +143,35 @@ def add_milestone(plan: Plan, actor: Actor, fields: dict[str, Any]) -> Milestone
         added_at=now,
         status_updated_at=now,
         status_updated_by=actor.name,
-        completed_at=fields.pop("completed_at", dt.date.today()
-                                if status == MilestoneStatus.DONE else None),
-        **{k: v for k, v in fields.items()
-           if k in ("title", "owner_team", "owner_person_id", "due_date", "turnaround_days",
-                    "status", "notes", "private_notes")},
+        completed_at=fields.pop(
+            "completed_at", dt.date.today() if status == MilestoneStatus.DONE else None
+        ),
+        **{
+            k: v
+            for k, v in fields.items()
+            if k
+            in (
+                "title",
+                "owner_team",
+                "owner_person_id",
+                "due_date",
+                "turnaround_days",
+                "status",
+                "notes",
+                "private_notes",
+            )
+        },
     )
     if deps:
         row.depends_on.set(deps)
-    record(plan, actor, "milestone_added", f"added '{row.title}'", milestone=row,
-           data={"owner_side": row.owner_side, "due_date": _iso(row.due_date)})
+    record(
+        plan,
+        actor,
+        "milestone_added",
+        f"added '{row.title}'",
+        milestone=row,
+        data={"owner_side": row.owner_side, "due_date": _iso(row.due_date)},
+    )
     return row
 
 
@@ -189,8 +218,9 @@ def update_milestone(
         if forbidden:
             raise Forbidden(f"the buyer side cannot change {', '.join(sorted(forbidden))}")
     calendar = plan_calendar(plan)
-    changes = {k: v for k, v in fields.items() if k not in ("depends_on", "risk_checklist",
-                                                           "anchored")}
+    changes = {
+        k: v for k, v in fields.items() if k not in ("depends_on", "risk_checklist", "anchored")
+    }
     changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
     if "title" in changes:
         changes["title"] = changes["title"].strip()
@@ -202,8 +232,11 @@ def update_milestone(
         if row.due_date is not None:
             record_slip(plan, actor, row, row.due_date, new_due, reason, reason_text)
     anchored = fields.get("anchored", row.anchor_offset is not None)
-    new_anchor = (offset_from_due(plan.target_date, new_due, calendar)
-                  if anchored and new_due is not None and plan.target_date else None)
+    new_anchor = (
+        offset_from_due(plan.target_date, new_due, calendar)
+        if anchored and new_due is not None and plan.target_date
+        else None
+    )
     if new_anchor != row.anchor_offset:
         changes["anchor_offset"] = new_anchor
     if "owner_person_id" in changes:
@@ -235,12 +268,21 @@ def update_milestone(
     row.save()
     if deps_changed:
         row.depends_on.set(fields["depends_on"])
-    shown = sorted((changes.keys() - {"status_updated_at", "status_updated_by", "anchor_offset",
-                                      "confirmed_at"}) | ({"depends_on"} if deps_changed
-                                                          else set()))
-    record(plan, actor, "milestone_updated", f"updated '{row.title}': " + ", ".join(
-        _describe(k, changes.get(k)) for k in shown), milestone=row,
-        data={"fields": shown, "version": row.version})
+    shown = sorted(
+        (
+            changes.keys()
+            - {"status_updated_at", "status_updated_by", "anchor_offset", "confirmed_at"}
+        )
+        | ({"depends_on"} if deps_changed else set())
+    )
+    record(
+        plan,
+        actor,
+        "milestone_updated",
+        f"updated '{row.title}': " + ", ".join(_describe(k, changes.get(k)) for k in shown),
+        milestone=row,
+        data={"fields": shown, "version": row.version},
+    )
     return row
 
 
@@ -260,8 +302,13 @@ def delete_milestone(plan: Plan, milestone_id: int, actor: Actor) -> None:
         raise Forbidden("the buyer side can only remove rows the buyer side added")
     title = row.title
     row.delete()
-    record(plan, actor, "milestone_removed", f"removed '{title}'",
-           data={"milestone_id": milestone_id, "title": title})
+    record(
+        plan,
+        actor,
+        "milestone_removed",
+        f"removed '{title}'",
+        data={"milestone_id": milestone_id, "title": title},
+    )
 
 
 @transaction.atomic
@@ -276,8 +323,9 @@ def reorder_milestones(plan: Plan, actor: Actor, order: list[int]) -> list[Miles
         raise Invalid.field("order", f"milestone {unknown[0]} is not in this plan")
     missing = [i for i in rows if i not in order]
     if missing:
-        raise Invalid.field("order", f"the order leaves out milestone {missing[0]}; list "
-                            "every row of the plan")
+        raise Invalid.field(
+            "order", f"the order leaves out milestone {missing[0]}; list every row of the plan"
+        )
     changed = []
     for position, mid in enumerate(order):
         if rows[mid].position != position:
@@ -285,6 +333,5 @@ def reorder_milestones(plan: Plan, actor: Actor, order: list[int]) -> list[Miles
             changed.append(rows[mid])
     if changed:
         Milestone.objects.bulk_update(changed, ["position"])
-        record(plan, actor, "milestones_reordered", "reordered the rows",
-               data={"order": order})
+        record(plan, actor, "milestones_reordered", "reordered the rows", data={"order": order})
     return [rows[i] for i in order]

@@ -41,19 +41,31 @@ def validate_deal(workspace: Workspace, fields: dict[str, Any], prefix: str = "d
     if "account_name" in fields and not str(fields["account_name"]).strip():
         errors.append({"field": f"{prefix}.account_name", "message": "must not be blank"})
     if "account_type" in fields and fields["account_type"] not in workspace.account_types:
-        errors.append({"field": f"{prefix}.account_type", "message":
-                       f"unknown account type {fields['account_type']!r}; this workspace uses "
-                       + ", ".join(workspace.account_types)})
+        errors.append(
+            {
+                "field": f"{prefix}.account_type",
+                "message": f"unknown account type {fields['account_type']!r}; this workspace uses "
+                + ", ".join(workspace.account_types),
+            }
+        )
     if "stage" in fields and fields["stage"] not in workspace.stages:
-        errors.append({"field": f"{prefix}.stage", "message":
-                       f"unknown stage {fields['stage']!r}; this workspace uses "
-                       + ", ".join(workspace.stages)})
+        errors.append(
+            {
+                "field": f"{prefix}.stage",
+                "message": f"unknown stage {fields['stage']!r}; this workspace uses "
+                + ", ".join(workspace.stages),
+            }
+        )
     if "amount" in fields and Decimal(fields["amount"]) < 0:
         errors.append({"field": f"{prefix}.amount", "message": "must not be negative"})
     currency = fields.get("currency")
     if currency is not None and not (len(currency) == 3 and currency.isalpha()):
-        errors.append({"field": f"{prefix}.currency",
-                       "message": "use a three-letter ISO 4217 code such as USD or EUR"})
+        errors.append(
+            {
+                "field": f"{prefix}.currency",
+                "message": "use a three-letter ISO 4217 code such as USD or EUR",
+            }
+        )
     if errors:
         raise Invalid(errors[0]["field"] + ": " + errors[0]["message"], errors)
 
@@ -128,9 +140,13 @@ def create_plan(
         for dep in d.depends_on
         if dep in by_key
     )
-    record(plan, actor, "plan_created",
-           f"created the plan for {new_deal.account_name} from the {chosen.key} template",
-           data={"template": chosen.key, "target_date": _iso(target_date)})
+    record(
+        plan,
+        actor,
+        "plan_created",
+        f"created the plan for {new_deal.account_name} from the {chosen.key} template",
+        data={"template": chosen.key, "target_date": _iso(target_date)},
+    )
     return plan
 
 
@@ -155,9 +171,7 @@ def _bump(plan: Plan) -> None:
     plan.updated_at = timezone.now()
 
 
-def move_anchored_rows(
-    plan: Plan, actor: Actor, reason: Any, reason_text: str
-) -> list[Milestone]:
+def move_anchored_rows(plan: Plan, actor: Actor, reason: Any, reason_text: str) -> list[Milestone]:
     """Re-date every open anchored row from the plan's target; record a slip per moved row."""
     if plan.target_date is None:
         return []
@@ -208,12 +222,23 @@ def retarget(
         summary = f"set the target date to {target_date}"
     else:
         days = (target_date - old).days
-        summary = (f"moved the target date from {old} to {target_date} ({days:+d} days)"
-                   f"{'; ' + reason.value.replace('_', ' ') if reason else ''}")
-    record(plan, actor, "plan_retargeted", summary, data={
-        "from": _iso(old), "to": target_date.isoformat(), "moved_rows": len(moved),
-        "reason_category": reason.value if reason else "", "reason_text": reason_text,
-    })
+        summary = (
+            f"moved the target date from {old} to {target_date} ({days:+d} days)"
+            f"{'; ' + reason.value.replace('_', ' ') if reason else ''}"
+        )
+    record(
+        plan,
+        actor,
+        "plan_retargeted",
+        summary,
+        data={
+            "from": _iso(old),
+            "to": target_date.isoformat(),
+            "moved_rows": len(moved),
+            "reason_category": reason.value if reason else "",
+            "reason_text": reason_text,
+        },
+    )
     return plan
 
 
@@ -223,7 +248,10 @@ DEAL_FIELDS = ("account_name", "account_type", "industry", "amount", "currency",
 
 @transaction.atomic
 def update_plan(
-    plan: Plan, actor: Actor, version: int, changes: dict[str, Any],
+    plan: Plan,
+    actor: Actor,
+    version: int,
+    changes: dict[str, Any],
     serialize: PlanSerializer | None = None,
 ) -> Plan:
     """Edit plan fields and its deal's fields. The target date moves only by `retarget`."""
@@ -236,14 +264,18 @@ def update_plan(
         if status == PlanStatus.DRAFT and plan.target_date:
             raise Invalid.field("status", "a plan with a target date is not a draft")
         if status != PlanStatus.DRAFT and not plan.target_date and status == PlanStatus.ACTIVE:
-            raise Invalid.field("status", "set a target date first: a plan with no target "
-                                "date is a list of tasks, not a plan")
+            raise Invalid.field(
+                "status",
+                "set a target date first: a plan with no target "
+                "date is a list of tasks, not a plan",
+            )
     recalendar = False
     if "country" in changes:
         changes["country"] = (changes["country"] or "").upper()
     if "country" in changes or "business_days" in changes:
-        make_calendar(changes.get("business_days", plan.business_days),
-                      changes.get("country", plan.country))
+        make_calendar(
+            changes.get("business_days", plan.business_days), changes.get("country", plan.country)
+        )
         recalendar = True
     changed = {k: v for k, v in changes.items() if k in PLAN_FIELDS and getattr(plan, k) != v}
     for key, value in changed.items():
@@ -263,8 +295,13 @@ def update_plan(
         reason = require_reason(plan, changes.get("reason_category"))
         move_anchored_rows(plan, actor, reason, changes.get("reason_text", ""))
     fields = sorted(changed.keys() | {f"deal.{k}" for k in deal_changed})
-    record(plan, actor, "plan_updated", "edited " + ", ".join(f.replace("_", " ")
-           for f in fields), data={"fields": fields})
+    record(
+        plan,
+        actor,
+        "plan_updated",
+        "edited " + ", ".join(f.replace("_", " ") for f in fields),
+        data={"fields": fields},
+    )
     return plan
 
 
@@ -274,11 +311,18 @@ def _snapshot(plan: Plan) -> dict[str, Any]:
         "target_date": _iso(plan.target_date),
         "target_reason": plan.target_reason,
         "milestones": [
-            {"id": m.id, "title": m.title, "owner_side": m.owner_side,
-             "owner_team": m.owner_team,
-             "owner_person": m.owner_person.name if m.owner_person else "",
-             "due_date": _iso(m.due_date), "status": m.status, "notes": m.notes,
-             "step_type": m.step_type, "high_risk": m.high_risk}
+            {
+                "id": m.id,
+                "title": m.title,
+                "owner_side": m.owner_side,
+                "owner_team": m.owner_team,
+                "owner_person": m.owner_person.name if m.owner_person else "",
+                "due_date": _iso(m.due_date),
+                "status": m.status,
+                "notes": m.notes,
+                "step_type": m.step_type,
+                "high_risk": m.high_risk,
+            }
             for m in rows
         ],
     }
@@ -300,13 +344,21 @@ def send_version(plan: Plan, actor: Actor, note: str = "") -> PlanVersion:
         raise Invalid.field("target_date", "set a target date before sending the plan")
     last = plan.versions.order_by("-number").first()
     version = PlanVersion.objects.create(
-        plan=plan, number=(last.number + 1) if last else 1, snapshot=_snapshot(plan),
-        note=note, created_by=actor.user,
+        plan=plan,
+        number=(last.number + 1) if last else 1,
+        snapshot=_snapshot(plan),
+        note=note,
+        created_by=actor.user,
     )
     _commit(plan, version.created_at)
     plan.save(update_fields=["committed_at", "baseline_target_date"])
-    record(plan, actor, "version_sent", f"sent version {version.number} to the buyer",
-           data={"number": version.number})
+    record(
+        plan,
+        actor,
+        "version_sent",
+        f"sent version {version.number} to the buyer",
+        data={"number": version.number},
+    )
     return version
 
 
@@ -318,8 +370,9 @@ def confirm(plan: Plan, actor: Actor, milestone_ids: list[int] | None = None) ->
     """
     plan = Plan.objects.select_for_update().get(id=plan.id)
     if plan.target_date is None:
-        raise Invalid.field("target_date", "the plan has no target date yet, so there are "
-                            "no dates to confirm")
+        raise Invalid.field(
+            "target_date", "the plan has no target date yet, so there are no dates to confirm"
+        )
     rows = Milestone.objects.select_for_update().filter(plan=plan)
     if milestone_ids is not None:
         rows = rows.filter(id__in=milestone_ids)
@@ -343,14 +396,28 @@ def confirm(plan: Plan, actor: Actor, milestone_ids: list[int] | None = None) ->
     confirmation = Confirmation.objects.create(
         plan=plan,
         milestone=confirmed[0] if milestone_ids is not None and len(confirmed) == 1 else None,
-        buyer_name=actor.name, buyer_email=actor.email,
-        snapshot={"milestones": [{"id": r.id, "due_date": _iso(r.due_date),
-                                  "owner_side": r.owner_side, "owner_team": r.owner_team}
-                                 for r in confirmed]},
+        buyer_name=actor.name,
+        buyer_email=actor.email,
+        snapshot={
+            "milestones": [
+                {
+                    "id": r.id,
+                    "due_date": _iso(r.due_date),
+                    "owner_side": r.owner_side,
+                    "owner_team": r.owner_team,
+                }
+                for r in confirmed
+            ]
+        },
     )
     what = "the whole plan" if milestone_ids is None else f"{len(confirmed)} row(s)"
-    record(plan, actor, "plan_confirmed", f"confirmed dates and owners of {what}",
-           data={"milestone_ids": [r.id for r in confirmed]})
+    record(
+        plan,
+        actor,
+        "plan_confirmed",
+        f"confirmed dates and owners of {what}",
+        data={"milestone_ids": [r.id for r in confirmed]},
+    )
     return confirmation
 
 

@@ -32,13 +32,23 @@ def create_share_link(
             raise Invalid.field("expires_at", "the expiry must be in the future")
     token = secrets.token_urlsafe(32)
     link = ShareLink.objects.create(
-        plan=plan, token_hash=hash_token(token), prefix=token[:6], label=label,
-        created_by=actor.user, expires_at=expires_at,
+        plan=plan,
+        token_hash=hash_token(token),
+        prefix=token[:6],
+        label=label,
+        created_by=actor.user,
+        expires_at=expires_at,
     )
-    record(plan, actor, "share_link_created",
-           f"created a share link{' (' + label + ')' if label else ''}",
-           data={"share_link_id": link.id, "expires_at": expires_at.isoformat()
-                 if expires_at else None})
+    record(
+        plan,
+        actor,
+        "share_link_created",
+        f"created a share link{' (' + label + ')' if label else ''}",
+        data={
+            "share_link_id": link.id,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
     return link, token
 
 
@@ -47,8 +57,13 @@ def revoke_share_link(link: ShareLink, actor: Actor) -> ShareLink:
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
-        record(link.plan, actor, "share_link_revoked", "revoked a share link",
-               data={"share_link_id": link.id})
+        record(
+            link.plan,
+            actor,
+            "share_link_revoked",
+            "revoked a share link",
+            data={"share_link_id": link.id},
+        )
     return link
 
 

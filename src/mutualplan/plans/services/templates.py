@@ -33,8 +33,10 @@ def to_template(stored: PlanTemplate) -> Template:
         key=stored.key,
         name=stored.name,
         description=stored.description,
-        rows=tuple(TemplateRow(**{**r, "depends_on": tuple(r.get("depends_on", ()))})
-                   for r in _with_enums(stored.rows)),
+        rows=tuple(
+            TemplateRow(**{**r, "depends_on": tuple(r.get("depends_on", ()))})
+            for r in _with_enums(stored.rows)
+        ),
     )
 
 
@@ -58,29 +60,38 @@ def validate_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         where = f"rows[{i}]"
         step_type = row.get("step_type") or "custom"
         if step_type not in StepType.__members__.values():
-            errors.append({"field": f"{where}.step_type", "message": f"unknown step type "
-                           f"{step_type!r}"})
+            errors.append(
+                {"field": f"{where}.step_type", "message": f"unknown step type {step_type!r}"}
+            )
             continue
         unknown = [d for d in row.get("depends_on", []) if d not in keys]
         if unknown:
-            errors.append({"field": f"{where}.depends_on",
-                           "message": f"no row with key {unknown[0]!r}"})
-        cleaned.append({
-            "key": key,
-            "title": row["title"],
-            "owner_side": row["owner_side"],
-            "owner_team": row.get("owner_team", ""),
-            "step_type": step_type,
-            "offset_days": row.get("offset_days", 0),
-            "turnaround_days": row.get("turnaround_days", 0),
-            "high_risk": row.get("high_risk", StepType(step_type) in HIGH_RISK_STEP_TYPES),
-            "depends_on": list(row.get("depends_on", [])),
-        })
+            errors.append(
+                {"field": f"{where}.depends_on", "message": f"no row with key {unknown[0]!r}"}
+            )
+        cleaned.append(
+            {
+                "key": key,
+                "title": row["title"],
+                "owner_side": row["owner_side"],
+                "owner_team": row.get("owner_team", ""),
+                "step_type": step_type,
+                "offset_days": row.get("offset_days", 0),
+                "turnaround_days": row.get("turnaround_days", 0),
+                "high_risk": (
+                    row["high_risk"]
+                    if row.get("high_risk") is not None
+                    else StepType(step_type) in HIGH_RISK_STEP_TYPES
+                ),
+                "depends_on": list(row.get("depends_on", [])),
+            }
+        )
     if not errors:
         cycle = find_cycle({r["key"]: r["depends_on"] for r in cleaned})
         if cycle:
-            errors.append({"field": "rows", "message": "dependencies form a cycle: "
-                           + " -> ".join(cycle)})
+            errors.append(
+                {"field": "rows", "message": "dependencies form a cycle: " + " -> ".join(cycle)}
+            )
     if errors:
         raise Invalid("the template has invalid rows", errors)
     return cleaned

@@ -1,0 +1,167 @@
+"""Shared fixtures: the personas of every test.
+
+- `owner`: Olivia, a seller who owns the deals in the Acme workspace;
+- `teammate`: Theo, another seller of the same workspace (sees the same plans);
+- `outsider`: Oscar, a seller of another workspace (sees none of them);
+- `buyer`: the champion, reaching one plan through its share link, with no account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+# Settings read the data directory on import: point it somewhere throw-away first.
+os.environ.setdefault("MUTUALPLAN_DATA_DIR", tempfile.mkdtemp(prefix="mutualplan-tests-"))
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from mutualplan.workspaces.models import ApiToken, Membership, Workspace  # noqa: E402
+
+TODAY = dt.date.today()
+
+
+def day(offset: int) -> str:
+    """An ISO date `offset` days from today."""
+    return (TODAY + dt.timedelta(days=offset)).isoformat()
+
+
+@dataclass
+class Api:
+    """A JSON client for the REST API, as one seller (token) or anonymous."""
+
+    client: Client
+    token: str = ""
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def call(self, method: str, path: str, body: Any = None, raw: str | None = None) -> Any:
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = self.client.generic(
+            method,
+            f"/api/v1{path}",
+            data=data or "",
+            content_type="application/json",
+            headers=self._headers(),
+        )
+        response.json_body = json.loads(response.content) if response.content else None
+        return response
+
+    def get(self, path: str) -> Any:
+        return self.call("GET", path)
+
+    def post(self, path: str, body: Any = None, raw: str | None = None) -> Any:
+        return self.call("POST", path, body if body is not None else {}, raw)
+
+    def patch(self, path: str, body: Any) -> Any:
+        return self.call("PATCH", path, body)
+
+    def delete(self, path: str) -> Any:
+        return self.call("DELETE", path)
+
+
+def make_seller(email: str, workspace: Workspace, name: str) -> Any:
+    first, _, last = name.partition(" ")
+    user = get_user_model().objects.create_user(
+        username=email,
+        email=email,
+        password="correct-horse-battery",
+        first_name=first,
+        last_name=last,
+    )
+    Membership.objects.create(user=user, workspace=workspace)
+    return user
+
+
+@pytest.fixture
+def workspace(db: Any) -> Workspace:
+    return Workspace.objects.create(name="Acme Software", slug="acme")
+
+
+@pytest.fixture
+def other_workspace(db: Any) -> Workspace:
+    return Workspace.objects.create(name="Globex", slug="globex")
+
+
+@pytest.fixture
+def owner(workspace: Workspace) -> Any:
+    return make_seller("olivia@acme.example", workspace, "Olivia Owner")
+
+
+@pytest.fixture
+def teammate(workspace: Workspace) -> Any:
+    return make_seller("theo@acme.example", workspace, "Theo Teammate")
+
+
+@pytest.fixture
+def outsider(other_workspace: Workspace) -> Any:
+    return make_seller("oscar@globex.example", other_workspace, "Oscar Outsider")
+
+
+def api_for(user: Any, workspace: Workspace) -> Api:
+    _, token = ApiToken.issue(user, workspace)
+    return Api(Client(), token)
+
+
+@pytest.fixture
+def owner_api(owner: Any, workspace: Workspace) -> Api:
+    return api_for(owner, workspace)
+
+
+@pytest.fixture
+def teammate_api(teammate: Any, workspace: Workspace) -> Api:
+    return api_for(teammate, workspace)
+
+
+@pytest.fixture
+def outsider_api(outsider: Any, other_workspace: Workspace) -> Api:
+    return api_for(outsider, other_workspace)
+
+
+@pytest.fixture
+def anonymous_api(db: Any) -> Api:
+    return Api(Client())
+
+
+BUYER = {"name": "Priya Champion", "email": "priya@buyer.example"}
+
+NEW_PLAN = {
+    "deal": {
+        "account_name": "Northwind Health",
+        "account_type": "enterprise",
+        "stage": "evaluation",
+        "amount": 120000,
+        "currency": "USD",
+    },
+    "target_reason": "Portal live before open enrolment on March 1",
+    "template": "standard",
+}
+
+
+def new_plan(api: Api, target_offset: int | None = 90, **extra: Any) -> dict[str, Any]:
+    body = {**NEW_PLAN, **extra}
+    if target_offset is not None and "target_date" not in extra:
+        body["target_date"] = day(target_offset)
+    response = api.post("/plans", body)
+    assert response.status_code == 201, response.json_body
+    return response.json_body  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def plan(owner_api: Api) -> dict[str, Any]:
+    return new_plan(owner_api)
+
+
+@pytest.fixture
+def share_token(owner_api: Api, plan: dict[str, Any]) -> str:
+    response = owner_api.post(f"/plans/{plan['id']}/share-links", {"label": "champion"})
+    assert response.status_code == 201
+    return response.json_body["token"]  # type: ignore[no-any-return]
