@@ -34,6 +34,12 @@ def _migrate() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # Kept in the database file: readers no longer wait for the writer.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
 
 
 def data_dir_option(func: F) -> F:

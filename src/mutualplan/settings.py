@@ -109,13 +109,26 @@ TEMPLATES = [
 _database_url = env("DATABASE_URL") or os.environ.get("DATABASE_URL", "")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and envbool("DB_POOL", True):
+        # A connection pool (psycopg_pool) instead of a connection per request.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["pool"] = {"min_size": 1, "max_size": 8}
+        # Server-side binding lets PostgreSQL prepare the statements every request repeats.
+        options["server_side_binding"] = envbool("DB_SERVER_SIDE_BINDING", True)
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "mutualplan.sqlite3",
             # Wait for the writer instead of failing at once when two requests write together.
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # WAL lets readers and the one writer proceed together; writers queue for the lock
+            # (IMMEDIATE) instead of failing on upgrade. NORMAL sync is durable in WAL mode
+            # against a process crash, which is what a restart is.
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA synchronous=NORMAL;",
+            },
             # A file, not memory, so that tests of concurrent writers use real connections.
             "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
         }

@@ -73,4 +73,5 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return respond(request, exc.status_code, str(exc), [])
+        errors = [{"field": "body", "message": str(exc)}] if exc.status_code == 400 else []
+        return respond(request, exc.status_code, str(exc), errors)

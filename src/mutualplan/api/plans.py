@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import Field
@@ -36,6 +36,8 @@ from mutualplan.api.serializers import (
     milestone_dict,
     plan_dict,
     plan_summary,
+    render,
+    row_dict,
     share_link_dict,
 )
 from mutualplan.core.vocab import PlanStatus
@@ -60,6 +62,14 @@ def _seller_plan(plan: Any) -> dict[str, Any]:
     return plan_dict(plan, seller=True)
 
 
+def _plan_response(plan: Any, status: int = 200) -> HttpResponse:
+    return render(SellerPlanOut, _seller_plan(plan), status)
+
+
+def _row_response(row: Any, status: int = 200) -> HttpResponse:
+    return render(SellerMilestoneOut, _seller_row(row), status)
+
+
 @router.post("/plans", response={201: SellerPlanOut, **ERR})
 def create_plan(request: HttpRequest, payload: PlanCreate) -> tuple[int, dict[str, Any]]:
     workspace, actor = seller(request)
@@ -74,7 +84,7 @@ def create_plan(request: HttpRequest, payload: PlanCreate) -> tuple[int, dict[st
         business_days=payload.business_days,
         from_turnarounds=payload.schedule == "turnarounds",
     )
-    return Status(201, _seller_plan(plan))
+    return _plan_response(plan, 201)
 
 
 @router.get("/plans", response={200: PlanPage, **ERR})
@@ -104,7 +114,7 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, A
 @router.get("/plans/{int:plan_id}", response={200: SellerPlanOut, **ERR})
 def get_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     workspace, _ = seller(request)
-    return _seller_plan(access.get_plan(workspace, plan_id))
+    return _plan_response(access.get_plan(workspace, plan_id))
 
 
 @router.patch("/plans/{int:plan_id}", response={200: SellerPlanOut, **ERR})
@@ -116,7 +126,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict[
         changes["deal"] = {k: v for k, v in changes["deal"].items() if v is not None}
     changes = {k: v for k, v in changes.items() if v is not None}
     plan = plan_service.update_plan(plan, actor, payload.version, changes, serialize=_seller_plan)
-    return _seller_plan(plan)
+    return _plan_response(plan)
 
 
 @router.post("/plans/{int:plan_id}/retarget", response={200: SellerPlanOut, **ERR})
@@ -132,11 +142,11 @@ def retarget(request: HttpRequest, plan_id: int, payload: RetargetIn) -> dict[st
         reason_text=payload.reason_text,
         serialize=_seller_plan,
     )
-    return _seller_plan(plan)
+    return _plan_response(plan)
 
 
 def _seller_row(row: Any) -> dict[str, Any]:
-    return milestone_dict(row, seller=True)
+    return row_dict(row, seller=True)
 
 
 @router.post("/plans/{int:plan_id}/milestones", response={201: SellerMilestoneOut, **ERR})
@@ -146,7 +156,7 @@ def add_milestone(
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     row = milestone_service.add_milestone(plan, actor, payload.model_dump(exclude_unset=True))
-    return Status(201, _seller_row(row))
+    return _row_response(row, 201)
 
 
 @router.patch(
@@ -170,7 +180,7 @@ def update_milestone(
         reason_category=payload.reason_category,
         reason_text=payload.reason_text,
     )
-    return _seller_row(row)
+    return _row_response(row)
 
 
 @router.delete("/plans/{int:plan_id}/milestones/{int:milestone_id}", response={204: None, **ERR})
@@ -190,7 +200,7 @@ def reorder_milestones(
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     milestone_service.reorder_milestones(plan, actor, payload.order)
-    return [_seller_row(m) for m in queries.milestones_of(plan)]
+    return [milestone_dict(m, seller=True) for m in queries.milestone_rows(plan.id)]
 
 
 @router.get("/plans/{int:plan_id}/slips", response={200: list[SlipOut], **ERR})

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from mutualplan.core.vocab import (
     MilestoneStatus,
@@ -65,12 +65,18 @@ class In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class ErrorItem(Schema):
+class Out(BaseModel):
+    """Response shapes are plain pydantic models: validating dicts needs no Django getter."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorItem(Out):
     field: str
     message: str
 
 
-class ErrorOut(Schema):
+class ErrorOut(Out):
     detail: str
     errors: list[ErrorItem]
 
@@ -130,25 +136,25 @@ class RetargetIn(In):
     reason_text: LongText = ""
 
 
-class DealOut(Schema):
+class DealOut(Out):
     id: int
     account_name: str
     account_type: str
     industry: str
-    amount: Decimal
+    amount: float
     currency: str
     stage: str
     crm_ref: str
     owner: str | None
 
 
-class PersonOut(Schema):
+class PersonOut(Out):
     id: int
     name: str
     team: str
 
 
-class MilestoneOut(Schema):
+class MilestoneOut(Out):
     id: int
     version: int
     position: int
@@ -180,13 +186,13 @@ class SellerMilestoneOut(MilestoneOut):
     private_notes: str
 
 
-class WarningOut(Schema):
+class WarningOut(Out):
     code: str
     milestone_id: int | None
     message: str
 
 
-class PlanOut(Schema):
+class PlanOut(Out):
     id: int
     version: int
     status: PlanStatus
@@ -210,7 +216,7 @@ class SellerPlanOut(PlanOut):
     milestones: list[SellerMilestoneOut]  # type: ignore[assignment]
 
 
-class PlanSummaryOut(Schema):
+class PlanSummaryOut(Out):
     id: int
     version: int
     status: PlanStatus
@@ -224,7 +230,7 @@ class PlanSummaryOut(Schema):
     updated_at: dt.datetime
 
 
-class PlanPage(Schema):
+class PlanPage(Out):
     items: list[PlanSummaryOut]
     count: int
     page: int
@@ -278,7 +284,7 @@ class ReorderIn(In):
     order: list[Id] = Field(max_length=10000)
 
 
-class SlipOut(Schema):
+class SlipOut(Out):
     id: int
     milestone_id: int | None
     milestone_title: str
@@ -293,7 +299,7 @@ class SlipOut(Schema):
     created_at: dt.datetime
 
 
-class ActivityOut(Schema):
+class ActivityOut(Out):
     id: int
     verb: str
     summary: str
@@ -308,7 +314,7 @@ class VersionIn(In):
     note: LongText = ""
 
 
-class VersionOut(Schema):
+class VersionOut(Out):
     id: int
     number: int
     note: str
@@ -324,7 +330,7 @@ class ShareLinkIn(In):
     label: Label = ""
 
 
-class ShareLinkOut(Schema):
+class ShareLinkOut(Out):
     id: int
     plan_id: int
     label: str
@@ -376,7 +382,7 @@ class ConfirmIn(In):
     )
 
 
-class ConfirmationOut(Schema):
+class ConfirmationOut(Out):
     id: int
     buyer_name: str
     created_at: dt.datetime
@@ -405,7 +411,7 @@ class TemplateIn(In):
     rows: list[TemplateRowIn] = Field(min_length=1, max_length=200)
 
 
-class TemplateRowOut(Schema):
+class TemplateRowOut(Out):
     key: str
     title: str
     owner_side: OwnerSide
@@ -417,7 +423,7 @@ class TemplateRowOut(Schema):
     depends_on: list[str]
 
 
-class TemplateOut(Schema):
+class TemplateOut(Out):
     key: str
     name: str
     description: str

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.http import HttpResponse
+from pydantic import BaseModel
+
 from mutualplan.core.vocab import OPEN_STATUSES, MilestoneStatus
 from mutualplan.plans.models import Deal, Milestone, Plan, ShareLink
-from mutualplan.plans.queries import milestones_of, warnings_for
+from mutualplan.plans.queries import ROW_FIELDS, milestone_rows, warnings_for
 
 
 def deal_dict(deal: Deal) -> dict[str, Any]:
@@ -16,7 +19,7 @@ def deal_dict(deal: Deal) -> dict[str, Any]:
         "account_name": deal.account_name,
         "account_type": deal.account_type,
         "industry": deal.industry,
-        "amount": deal.amount,
+        "amount": float(deal.amount),
         "currency": deal.currency,
         "stage": deal.stage,
         "crm_ref": deal.crm_ref,
@@ -24,49 +27,65 @@ def deal_dict(deal: Deal) -> dict[str, Any]:
     }
 
 
-def milestone_dict(m: Milestone, seller: bool, today: dt.date | None = None) -> dict[str, Any]:
+def milestone_dict(m: dict[str, Any], seller: bool, today: dt.date | None = None) -> dict[str, Any]:
+    """One row as read by `queries.milestone_rows`, in the API's shape."""
     today = today or dt.date.today()
     data = {
-        "id": m.id,
-        "version": m.version,
-        "position": m.position,
-        "title": m.title,
-        "step_type": m.step_type,
-        "owner_side": m.owner_side,
-        "owner_team": m.owner_team,
-        "owner_person": (
-            {"id": m.owner_person.id, "name": m.owner_person.name, "team": m.owner_person.team}
-            if m.owner_person
-            else None
-        ),
-        "due_date": m.due_date,
-        "baseline_due_date": m.baseline_due_date,
-        "anchored": m.anchor_offset is not None,
-        "turnaround_days": m.turnaround_days,
-        "depends_on": sorted(d.id for d in m.depends_on.all()),
-        "status": m.status,
+        "id": m["id"],
+        "version": m["version"],
+        "position": m["position"],
+        "title": m["title"],
+        "step_type": m["step_type"],
+        "owner_side": m["owner_side"],
+        "owner_team": m["owner_team"],
+        "owner_person": m["owner_person"],
+        "due_date": m["due_date"],
+        "baseline_due_date": m["baseline_due_date"],
+        "anchored": m["anchor_offset"] is not None,
+        "turnaround_days": m["turnaround_days"],
+        "depends_on": m["depends_on"],
+        "status": m["status"],
         "overdue": bool(
-            m.due_date and m.due_date < today and MilestoneStatus(m.status) in OPEN_STATUSES
+            m["due_date"]
+            and m["due_date"] < today
+            and MilestoneStatus(m["status"]) in OPEN_STATUSES
         ),
-        "notes": m.notes,
-        "high_risk": m.high_risk,
-        "risk_checklist": m.risk_checklist,
-        "added_by_side": m.added_by_side,
-        "added_by_name": m.added_by_name,
-        "added_at": m.added_at,
-        "status_updated_at": m.status_updated_at,
-        "status_updated_by": m.status_updated_by,
-        "completed_at": m.completed_at,
-        "confirmed": m.confirmed_at is not None,
+        "notes": m["notes"],
+        "high_risk": m["high_risk"],
+        "risk_checklist": m["risk_checklist"],
+        "added_by_side": m["added_by_side"],
+        "added_by_name": m["added_by_name"],
+        "added_at": m["added_at"],
+        "status_updated_at": m["status_updated_at"],
+        "status_updated_by": m["status_updated_by"],
+        "completed_at": m["completed_at"],
+        "confirmed": m["confirmed_at"] is not None,
     }
     if seller:
-        data["private_notes"] = m.private_notes
+        data["private_notes"] = m["private_notes"]
     return data
+
+
+def row_dict(row: Milestone, seller: bool) -> dict[str, Any]:
+    """One row just written, in the API's shape (its fields are already in memory)."""
+    values = {field: getattr(row, field) for field in ROW_FIELDS}
+    values["depends_on"] = sorted(row.depends_on.values_list("id", flat=True))
+    person = row.owner_person if row.owner_person_id else None
+    values["owner_person"] = (
+        {"id": person.id, "name": person.name, "team": person.team} if person else None
+    )
+    return milestone_dict(values, seller)
+
+
+def render(schema: type[BaseModel], data: Any, status: int = 200) -> HttpResponse:
+    """Check `data` against its declared response schema and encode it in one pass."""
+    body = schema.model_validate(data).model_dump_json()
+    return HttpResponse(body, status=status, content_type="application/json")
 
 
 def plan_dict(plan: Plan, seller: bool, today: dt.date | None = None) -> dict[str, Any]:
     today = today or dt.date.today()
-    rows = milestones_of(plan)
+    rows = milestone_rows(plan.id)
     return {
         "id": plan.id,
         "version": plan.version,
@@ -78,7 +97,7 @@ def plan_dict(plan: Plan, seller: bool, today: dt.date | None = None) -> dict[st
         "country": plan.country,
         "business_days": plan.business_days,
         "template": plan.template_key,
-        "confirmed": bool(rows) and all(m.confirmed_at is not None for m in rows),
+        "confirmed": bool(rows) and all(m["confirmed_at"] is not None for m in rows),
         "committed_at": plan.committed_at,
         "created_at": plan.created_at,
         "updated_at": plan.updated_at,

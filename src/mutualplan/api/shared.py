@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Router
 from ninja.responses import codes_4xx
 
 from mutualplan.api.schemas import (
@@ -19,7 +19,7 @@ from mutualplan.api.schemas import (
     MilestoneOut,
     PlanOut,
 )
-from mutualplan.api.serializers import milestone_dict, plan_dict
+from mutualplan.api.serializers import plan_dict, render, row_dict
 from mutualplan.plans import access
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.models import ShareLink
@@ -42,12 +42,12 @@ def _buyer(who: BuyerIn, link: ShareLink) -> Actor:
 
 
 def _buyer_row(row: Any) -> dict[str, Any]:
-    return milestone_dict(row, seller=False)
+    return row_dict(row, seller=False)
 
 
 @router.get("/shared/{token}", response={200: PlanOut, **ERR})
 def shared_plan(request: HttpRequest, token: str) -> dict[str, Any]:
-    return plan_dict(_link(token).plan, seller=False)
+    return render(PlanOut, plan_dict(_link(token).plan, seller=False))
 
 
 @router.post("/shared/{token}/milestones", response={201: MilestoneOut, **ERR})
@@ -58,7 +58,7 @@ def buyer_add_milestone(
     fields = payload.model_dump(exclude_unset=True, exclude={"actor"})
     fields.setdefault("owner_side", "buyer")
     row = milestone_service.add_milestone(link.plan, _buyer(payload.actor, link), fields)
-    return Status(201, _buyer_row(row))
+    return render(MilestoneOut, _buyer_row(row), 201)
 
 
 @router.patch("/shared/{token}/milestones/{int:milestone_id}", response={200: MilestoneOut, **ERR})
@@ -79,7 +79,7 @@ def buyer_update_milestone(
         reason_category=payload.reason_category,
         reason_text=payload.reason_text,
     )
-    return _buyer_row(row)
+    return render(MilestoneOut, _buyer_row(row))
 
 
 @router.post("/shared/{token}/confirm", response={200: ConfirmationOut, **ERR})
