@@ -36,7 +36,7 @@ def _migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     from django.db import connection
 
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
         # Kept in the database file: readers no longer wait for the writer.
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode=WAL")

@@ -119,7 +119,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "mutualplan.sqlite3",
+            "NAME": str(DATA_DIR / "mutualplan.sqlite3"),
             # Wait for the writer instead of failing at once when two requests write together.
             # WAL lets readers and the one writer proceed together; writers queue for the lock
             # (IMMEDIATE) instead of failing on upgrade. NORMAL sync is durable in WAL mode

@@ -43,5 +43,5 @@ class ApiErrorShapeMiddleware:
         return _shaped(request, self.get_response(request))
 
     async def _acall(self, request: HttpRequest) -> HttpResponse:
-        response = await self.get_response(request)  # type: ignore[misc]
+        response = await self.get_response(request)
         return _shaped(request, response)

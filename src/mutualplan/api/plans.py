@@ -71,7 +71,7 @@ def _row_response(row: Any, status: int = 200) -> HttpResponse:
 
 
 @router.post("/plans", response={201: SellerPlanOut, **ERR})
-def create_plan(request: HttpRequest, payload: PlanCreate) -> tuple[int, dict[str, Any]]:
+def create_plan(request: HttpRequest, payload: PlanCreate) -> HttpResponse:
     workspace, actor = seller(request)
     plan = plan_service.create_plan(
         workspace,
@@ -112,13 +112,13 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, A
 
 
 @router.get("/plans/{int:plan_id}", response={200: SellerPlanOut, **ERR})
-def get_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+def get_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     workspace, _ = seller(request)
     return _plan_response(access.get_plan(workspace, plan_id))
 
 
 @router.patch("/plans/{int:plan_id}", response={200: SellerPlanOut, **ERR})
-def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict[str, Any]:
+def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> HttpResponse:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
@@ -130,7 +130,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict[
 
 
 @router.post("/plans/{int:plan_id}/retarget", response={200: SellerPlanOut, **ERR})
-def retarget(request: HttpRequest, plan_id: int, payload: RetargetIn) -> dict[str, Any]:
+def retarget(request: HttpRequest, plan_id: int, payload: RetargetIn) -> HttpResponse:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     plan = plan_service.retarget(
@@ -150,9 +150,7 @@ def _seller_row(row: Any) -> dict[str, Any]:
 
 
 @router.post("/plans/{int:plan_id}/milestones", response={201: SellerMilestoneOut, **ERR})
-def add_milestone(
-    request: HttpRequest, plan_id: int, payload: MilestoneCreate
-) -> tuple[int, dict[str, Any]]:
+def add_milestone(request: HttpRequest, plan_id: int, payload: MilestoneCreate) -> HttpResponse:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     row = milestone_service.add_milestone(plan, actor, payload.model_dump(exclude_unset=True))
@@ -164,7 +162,7 @@ def add_milestone(
 )
 def update_milestone(
     request: HttpRequest, plan_id: int, milestone_id: int, payload: MilestonePatch
-) -> dict[str, Any]:
+) -> HttpResponse:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     fields = payload.model_dump(
@@ -213,7 +211,7 @@ def list_slips(request: HttpRequest, plan_id: int) -> Any:
 def list_activity(
     request: HttpRequest,
     plan_id: int,
-    limit: int = Query(100, ge=1, le=1000),  # type: ignore[type-arg]
+    limit: int = Query(100, ge=1, le=1000),
 ) -> Any:
     workspace, _ = seller(request)
     return list(queries.activity_of(access.get_plan(workspace, plan_id))[:limit])
@@ -234,9 +232,7 @@ def list_share_links(request: HttpRequest, plan_id: int) -> list[dict[str, Any]]
 
 
 @router.post("/plans/{int:plan_id}/share-links", response={201: ShareLinkCreated, **ERR})
-def create_share_link(
-    request: HttpRequest, plan_id: int, payload: ShareLinkIn
-) -> tuple[int, dict[str, Any]]:
+def create_share_link(request: HttpRequest, plan_id: int, payload: ShareLinkIn) -> Status[Any]:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     link, token = sharing.create_share_link(plan, actor, payload.expires_at, payload.label)

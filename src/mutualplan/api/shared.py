@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.responses import codes_4xx
 
@@ -46,14 +46,14 @@ def _buyer_row(row: Any) -> dict[str, Any]:
 
 
 @router.get("/shared/{token}", response={200: PlanOut, **ERR})
-def shared_plan(request: HttpRequest, token: str) -> dict[str, Any]:
+def shared_plan(request: HttpRequest, token: str) -> HttpResponse:
     return render(PlanOut, plan_dict(_link(token).plan, seller=False))
 
 
 @router.post("/shared/{token}/milestones", response={201: MilestoneOut, **ERR})
 def buyer_add_milestone(
     request: HttpRequest, token: str, payload: BuyerMilestoneCreate
-) -> tuple[int, dict[str, Any]]:
+) -> HttpResponse:
     link = _link(token)
     fields = payload.model_dump(exclude_unset=True, exclude={"actor"})
     fields.setdefault("owner_side", "buyer")
@@ -64,7 +64,7 @@ def buyer_add_milestone(
 @router.patch("/shared/{token}/milestones/{int:milestone_id}", response={200: MilestoneOut, **ERR})
 def buyer_update_milestone(
     request: HttpRequest, token: str, milestone_id: int, payload: BuyerMilestonePatch
-) -> dict[str, Any]:
+) -> HttpResponse:
     link = _link(token)
     fields = payload.model_dump(
         exclude_unset=True, exclude={"actor", "version", "reason_category", "reason_text"}

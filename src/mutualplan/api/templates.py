@@ -42,7 +42,7 @@ def list_templates(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/templates", response={201: TemplateOut, **ERR})
-def create_template(request: HttpRequest, payload: TemplateIn) -> tuple[int, dict[str, Any]]:
+def create_template(request: HttpRequest, payload: TemplateIn) -> Status[Any]:
     workspace, _ = seller(request)
     rows = validate_rows([r.model_dump() for r in payload.rows])
     try:

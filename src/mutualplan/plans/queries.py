@@ -61,9 +61,8 @@ class _IdList(Aggregate):
 
 def _dependency_ids() -> Subquery:
     links = Milestone.depends_on.through.objects.filter(from_milestone_id=OuterRef("id"))
-    return Subquery(
-        links.values("from_milestone_id").annotate(ids=_IdList("to_milestone_id")).values("ids")
-    )
+    grouped = links.values("from_milestone_id").annotate(ids=_IdList("to_milestone_id"))
+    return Subquery(grouped.values("ids"))  # type: ignore[misc]  # "ids" is the annotation
 
 
 def milestone_rows(plan_id: int, ids: list[int] | None = None) -> list[dict[str, Any]]:

@@ -87,7 +87,7 @@ def _check_enums(fields: dict[str, Any]) -> None:
     ):
         value = fields.get(name)
         if value is not None and value not in enum.__members__.values():
-            allowed = ", ".join(m.value for m in enum)  # type: ignore[attr-defined]
+            allowed = ", ".join(m.value for m in enum)
             raise Invalid.field(name, f"unknown value {value!r}; use one of {allowed}")
     if "title" in fields and not str(fields["title"] or "").strip():
         raise Invalid.field("title", "a milestone needs a title")

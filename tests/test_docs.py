@@ -1,0 +1,64 @@
+"""What is documented: every setting in the sample env file, every endpoint in OpenAPI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import Api
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_setting_is_documented_in_the_sample_env_file() -> None:
+    used = set(
+        re.findall(
+            r'env(?:bool|int)?\("([A-Z_]+)"', (ROOT / "src/mutualplan/settings.py").read_text()
+        )
+    )
+    documented = set(
+        re.findall(r"^#?\s*MUTUALPLAN_([A-Z_]+)=", (ROOT / ".env.sample").read_text(), re.M)
+    )
+    assert used, "no settings found"
+    assert used - documented == set()
+
+
+def test_the_openapi_document_lists_every_issue_endpoint(anonymous_api: Api) -> None:
+    response = anonymous_api.get("/openapi.json")
+    assert response.status_code == 200
+    paths: dict[str, Any] = response.json_body["paths"]
+    expected = {
+        "/api/v1/plans": {"get", "post"},
+        "/api/v1/plans/{plan_id}": {"get", "patch"},
+        "/api/v1/plans/{plan_id}/retarget": {"post"},
+        "/api/v1/plans/{plan_id}/milestones": {"post"},
+        "/api/v1/plans/{plan_id}/milestones/{milestone_id}": {"patch", "delete"},
+        "/api/v1/plans/{plan_id}/milestones/reorder": {"post"},
+        "/api/v1/plans/{plan_id}/slips": {"get"},
+        "/api/v1/plans/{plan_id}/activity": {"get"},
+        "/api/v1/plans/{plan_id}/share-links": {"get", "post"},
+        "/api/v1/share-links/{link_id}": {"delete"},
+        "/api/v1/shared/{token}": {"get"},
+        "/api/v1/shared/{token}/milestones": {"post"},
+        "/api/v1/shared/{token}/milestones/{milestone_id}": {"patch"},
+        "/api/v1/shared/{token}/confirm": {"post"},
+    }
+    for path, methods in expected.items():
+        assert path in paths, path
+        assert methods <= set(paths[path]), path
+    plan_schema = response.json_body["components"]["schemas"]["PlanOut"]
+    assert {"id", "version", "status", "target_date", "target_reason", "deal", "milestones"} <= set(
+        plan_schema["properties"]
+    )
+
+
+def test_the_readme_quick_start_is_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Quick start", 1)[1].split("```", 2)[1]
+    commands = [
+        line
+        for line in block.splitlines()[1:]
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert commands == ["./scripts/start", "./scripts/test"]
