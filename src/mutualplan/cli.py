@@ -26,7 +26,7 @@ def _setup(data_dir: str | None = None) -> None:
     from django.conf import settings
 
     django.setup()
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -34,12 +34,17 @@ def _migrate() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    from django.db import connection
+    from django.db import connection, connections
 
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
         # Kept in the database file: readers no longer wait for the writer.
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode=WAL")
+    for conn in connections.all():
+        # Pooled PostgreSQL connections may hold statements prepared against the old schema.
+        close_pool = getattr(conn, "close_pool", None)
+        if close_pool is not None:
+            close_pool()
 
 
 def data_dir_option(func: F) -> F:

@@ -115,10 +115,12 @@ if _database_url:
         options["pool"] = {"min_size": 1, "max_size": 8}
         # Server-side binding lets PostgreSQL prepare the statements every request repeats.
         options["server_side_binding"] = envbool("DB_SERVER_SIDE_BINDING", True)
+        options["prepare_threshold"] = 2
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, with connections reused across requests.
+            "ENGINE": "mutualplan.db.sqlite",
             "NAME": str(DATA_DIR / "mutualplan.sqlite3"),
             # Wait for the writer instead of failing at once when two requests write together.
             # WAL lets readers and the one writer proceed together; writers queue for the lock
