@@ -48,7 +48,7 @@ def _migrate() -> None:
 
 
 def data_dir_option(func: F) -> F:
-    return click.option(
+    return option(
         "--data-dir",
         envvar="MUTUALPLAN_DATA_DIR",
         show_envvar=True,
@@ -59,14 +59,14 @@ def data_dir_option(func: F) -> F:
 
 
 def seller_options(func: F) -> F:
-    func = click.option(
+    func = option(
         "--workspace",
         envvar="MUTUALPLAN_WORKSPACE",
         show_envvar=True,
         default=None,
         help="Workspace slug (default: the user's only one).",
     )(func)
-    func = click.option(
+    func = option(
         "--user",
         "user_email",
         envvar="MUTUALPLAN_USER",
@@ -78,7 +78,7 @@ def seller_options(func: F) -> F:
 
 
 def json_option(func: F) -> F:
-    return click.option(
+    return option(
         "--json",
         "as_json",
         is_flag=True,
@@ -130,17 +130,31 @@ def _dump(data: Any) -> str:
     return json.dumps(data, indent=2, default=str)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class EnvOption(click.Option):
+    """An option whose environment variable is always shown in --help."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("show_envvar", True)
+        super().__init__(*args, **kwargs)
+
+
+def option(*param_decls: str, **attrs: Any) -> Callable[[F], F]:
+    return click.option(*param_decls, cls=EnvOption, **attrs)
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "MUTUALPLAN"}
+)
 @click.version_option(package_name="mutualplan")
 def main() -> None:
     """mutualplan: Mutual Action Plans that seller and buyer build together."""
 
 
 @main.command()
-@click.option(
+@option(
     "--host", envvar="MUTUALPLAN_HOST", show_envvar=True, default="127.0.0.1", show_default=True
 )
-@click.option(
+@option(
     "--port",
     envvar="MUTUALPLAN_PORT",
     show_envvar=True,
@@ -148,7 +162,7 @@ def main() -> None:
     type=click.IntRange(1, 65535),
     show_default=True,
 )
-@click.option(
+@option(
     "--workers",
     envvar="MUTUALPLAN_WORKERS",
     show_envvar=True,
@@ -156,7 +170,7 @@ def main() -> None:
     type=click.IntRange(1, 64),
     show_default=True,
 )
-@click.option(
+@option(
     "--demo",
     is_flag=True,
     envvar="MUTUALPLAN_DEMO",
@@ -178,7 +192,7 @@ def serve(host: str, port: int, workers: int, demo: bool, data_dir: str | None) 
 
         info = load_demo()
         click.echo("Demo workspace ready.")
-        click.echo(f"  sign in:   {info['email']} / {info['password']}")
+        click.echo(f"  seller:    {info['email']} / {info['password']}")
         click.echo(f"  API token: {info['token']}")
         click.echo(
             f"  try:       curl -H 'Authorization: Bearer {info['token']}' {base}/api/v1/plans"
@@ -225,7 +239,7 @@ def demo(data_dir: str | None) -> None:
 
 @main.command()
 @click.argument("email")
-@click.option(
+@option(
     "--password",
     envvar="MUTUALPLAN_PASSWORD",
     show_envvar=True,
@@ -233,7 +247,7 @@ def demo(data_dir: str | None) -> None:
     hide_input=True,
     confirmation_prompt=True,
 )
-@click.option(
+@option(
     "--workspace",
     envvar="MUTUALPLAN_WORKSPACE",
     show_envvar=True,
@@ -241,14 +255,14 @@ def demo(data_dir: str | None) -> None:
     show_default=True,
     help="Workspace slug; created when it does not exist.",
 )
-@click.option(
+@option(
     "--workspace-name",
     envvar="MUTUALPLAN_WORKSPACE_NAME",
     show_envvar=True,
     default=None,
     help="Name of a new workspace.",
 )
-@click.option(
+@option(
     "--name",
     envvar="MUTUALPLAN_USER_NAME",
     show_envvar=True,
@@ -309,7 +323,7 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--name", default="", help="What the token is for.")
+@option("--name", default="", help="What the token is for.")
 @seller_options
 def token_create(name: str, user_email: str, workspace: str | None, data_dir: str | None) -> None:
     """Create an API token; it is shown once."""
@@ -353,17 +367,17 @@ def _run(action: Callable[[], Any]) -> Any:
 
 
 @plan.command("new")
-@click.option("--account", required=True, help="Account name.")
-@click.option("--account-type", default="mid_market", show_default=True)
-@click.option("--stage", default="discovery", show_default=True)
-@click.option("--amount", default="0", show_default=True)
-@click.option("--currency", default="USD", show_default=True)
-@click.option("--target", "target", default=None, help="Target date, YYYY-MM-DD.")
-@click.option("--reason", default="", help="The buyer's reason for the date.")
-@click.option("--template", default="standard", show_default=True)
-@click.option("--country", default="", help="ISO country code for public holidays.")
-@click.option("--business-days", is_flag=True, help="Count business days, not calendar days.")
-@click.option(
+@option("--account", required=True, help="Account name.")
+@option("--account-type", default="mid_market", show_default=True)
+@option("--stage", default="discovery", show_default=True)
+@option("--amount", default="0", show_default=True)
+@option("--currency", default="USD", show_default=True)
+@option("--target", "target", default=None, help="Target date, YYYY-MM-DD.")
+@option("--reason", default="", help="The buyer's reason for the date.")
+@option("--template", default="standard", show_default=True)
+@option("--country", default="", help="ISO country code for public holidays.")
+@option("--business-days", is_flag=True, help="Count business days, not calendar days.")
+@option(
     "--from-turnarounds",
     is_flag=True,
     help="Date rows through turnarounds and dependencies instead of fixed offsets.",
@@ -419,7 +433,7 @@ def plan_new(
 
 
 @plan.command("list")
-@click.option("--status", default=None, help="draft, active, won, lost or paused.")
+@option("--status", default=None, help="draft, active, won, lost or paused.")
 @json_option
 @seller_options
 def plan_list(
@@ -427,6 +441,8 @@ def plan_list(
 ) -> None:
     """The workspace's plans."""
     _setup(data_dir)
+    from django.db.models import F
+
     from mutualplan.api.serializers import plan_summary
     from mutualplan.plans import access, queries
 
@@ -436,7 +452,8 @@ def plan_list(
     if status:
         qs = qs.filter(status=status)
     items = [
-        plan_summary(p, today) for p in queries.plan_list(qs, today).order_by("target_date", "id")
+        plan_summary(p, today)
+        for p in queries.plan_list(qs, today).order_by(F("target_date").asc(nulls_last=True), "id")
     ]
     if as_json:
         click.echo(_dump(items))

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from django.conf import settings
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from ninja.responses import codes_4xx
@@ -101,7 +102,9 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, A
     count = qs.count()
     start = (filters.page - 1) * size
     today = dt.date.today()
-    items = queries.plan_list(qs, today).order_by("target_date", "id")[start : start + size]
+    items = queries.plan_list(qs, today).order_by(F("target_date").asc(nulls_last=True), "id")[
+        start : start + size
+    ]
     return {
         "items": [plan_summary(p, today) for p in items],
         "count": count,
