@@ -241,8 +241,9 @@ class PlanPage(Out):
 # ---- milestones ----------------------------------------------------------------------------
 
 
-class MilestoneCreate(In):
-    title: Title
+class _MilestoneFields(In):
+    """What a seller may set on a row, on create and on edit."""
+
     owner_side: OwnerSide | None = None
     owner_team: Short | None = None
     owner_person_id: Id | None = None
@@ -256,25 +257,16 @@ class MilestoneCreate(In):
     private_notes: Notes | None = None
     high_risk: bool | None = None
     risk_checklist: dict[str, RiskAnswer] | None = None
+
+
+class MilestoneCreate(_MilestoneFields):
+    title: Title
     position: Annotated[int, Field(ge=0, le=100000)] | None = None
 
 
-class MilestonePatch(In):
+class MilestonePatch(_MilestoneFields):
     version: Version
     title: Title | None = None
-    owner_side: OwnerSide | None = None
-    owner_team: Short | None = None
-    owner_person_id: Id | None = None
-    step_type: StepType | None = None
-    due_date: dt.date | None = None
-    anchored: bool | None = None
-    turnaround_days: Days | None = None
-    depends_on: list[Id] | None = None
-    status: MilestoneStatus | None = None
-    notes: Notes | None = None
-    private_notes: Notes | None = None
-    high_risk: bool | None = None
-    risk_checklist: dict[str, RiskAnswer] | None = None
     completed_at: dt.date | None = None
     reason_category: SlipReason | None = None
     reason_text: LongText = ""

@@ -30,6 +30,8 @@ from mutualplan.plans.services.history import record, record_slip, require_reaso
 BUYER_FIELDS = frozenset({"title", "owner_team", "due_date", "status", "notes", "completed_at"})
 # A change to any of these makes a confirmed row unconfirmed again.
 CONFIRMED_FIELDS = frozenset({"due_date", "owner_side", "owner_team", "owner_person_id"})
+# Fields that may be cleared with null; every other field needs a value when it is sent.
+NULLABLE_FIELDS = frozenset({"owner_person_id", "due_date", "turnaround_days", "completed_at"})
 # Changes that count as a status update on the step (what makes a buyer step not stale).
 STATUS_UPDATE_FIELDS = frozenset({"status", "notes", "due_date", "completed_at"})
 
@@ -211,6 +213,9 @@ def update_milestone(
             serialize(row),
         )
     _check_enums(fields)
+    for name, value in fields.items():
+        if value is None and name not in NULLABLE_FIELDS:
+            raise Invalid.field(name, "must not be null; leave the field out to keep it")
     if actor.is_buyer:
         if row.owner_side == OwnerSide.SELLER:
             raise Forbidden("this is a seller step; the buyer side updates buyer and joint rows")
