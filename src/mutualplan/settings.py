@@ -164,6 +164,13 @@ STALE_BUYER_STEP_DAYS = envint("STALE_BUYER_STEP_DAYS", 14)
 # Days without a reviewing call before an active plan counts as not reviewed.
 REVIEW_INTERVAL_DAYS = envint("REVIEW_INTERVAL_DAYS", 14)
 API_PAGE_SIZE = envint("API_PAGE_SIZE", 50)
+# Live updates across several server processes go through Redis pub/sub when this is set;
+# a single process broadcasts in memory.
+REDIS_URL = env("REDIS_URL")
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
 
 LOGGING = {
     "version": 1,

@@ -1,19 +1,9 @@
-from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import include, path
 
 from mutualplan.api import api
 
-
-def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(
-        "<!doctype html><meta charset=utf-8><title>mutualplan</title>"
-        "<h1>mutualplan</h1><p>Mutual Action Plans, built with the buyer.</p>"
-        '<p>API: <a href="/api/v1/docs">/api/v1/docs</a> · '
-        '<a href="/api/v1/openapi.json">OpenAPI document</a></p>'
-    )
-
-
 urlpatterns = [
-    path("", home, name="home"),
     path("api/v1/", api.urls),
+    path("", include("mutualplan.live.urls")),
+    path("", include("mutualplan.web.urls")),
 ]

@@ -33,6 +33,20 @@ def get_plan(workspace: Workspace, plan_id: int, for_update: bool = False) -> Pl
     return plan
 
 
+def get_plan_for_user(user: object, plan_id: int) -> Plan:
+    """A plan of any workspace the signed-in seller belongs to, or NotFound."""
+    if not _valid_id(plan_id) or not getattr(user, "is_authenticated", False):
+        raise NotFound(f"plan {plan_id} not found")
+    plan = (
+        Plan.objects.select_related("deal", "deal__owner", "workspace")
+        .filter(id=plan_id, workspace__memberships__user=user)
+        .first()
+    )
+    if plan is None:
+        raise NotFound(f"plan {plan_id} not found")
+    return plan
+
+
 def get_milestone(plan: Plan, milestone_id: int, for_update: bool = False) -> Milestone:
     if not _valid_id(milestone_id):
         raise NotFound(f"milestone {milestone_id} not found in this plan")

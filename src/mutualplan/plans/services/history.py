@@ -13,6 +13,16 @@ from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import Activity, BuyerVisitor, Milestone, Plan, Slip
 
+# Activities the buyer side never sees: share-link management and private-notes-only edits.
+SELLER_ONLY_VERBS = frozenset({"share_link_created", "share_link_revoked"})
+
+
+def is_seller_only(verb: str, data: dict[str, Any]) -> bool:
+    """Whether an activity (or its live event) must stay off buyer pages and streams."""
+    return verb in SELLER_ONLY_VERBS or (
+        verb == "milestone_updated" and set(data.get("fields", ())) <= {"private_notes"}
+    )
+
 
 def record(
     plan: Plan,
@@ -49,6 +59,7 @@ def record(
             "milestone_id": milestone.id if milestone else None,
             "actor": {"kind": actor.kind.value, "name": actor.name},
             "at": activity.created_at.isoformat(),
+            "seller_only": is_seller_only(verb, activity.data),
         },
     )
     return activity
