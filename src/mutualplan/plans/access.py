@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -33,7 +35,7 @@ def get_plan(workspace: Workspace, plan_id: int, for_update: bool = False) -> Pl
     return plan
 
 
-def get_plan_for_user(user: object, plan_id: int) -> Plan:
+def get_plan_for_user(user: Any, plan_id: int) -> Plan:
     """A plan of any workspace the signed-in seller belongs to, or NotFound."""
     if not _valid_id(plan_id) or not getattr(user, "is_authenticated", False):
         raise NotFound(f"plan {plan_id} not found")
