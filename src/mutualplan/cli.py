@@ -192,15 +192,10 @@ def serve(host: str, port: int, workers: int, demo: bool, data_dir: str | None) 
 
         info = load_demo()
         click.echo("Demo workspace ready.")
-        click.echo(f"  seller:    {info['email']} / {info['password']}")
-        click.echo(f"  API token: {info['token']}")
-        click.echo(
-            f"  try:       curl -H 'Authorization: Bearer {info['token']}' {base}/api/v1/plans"
-        )
+        click.echo(f"  sign in:    {base}/login/  as {info['email']} / {info['password']}")
         if info["share_url"]:
-            click.echo(
-                f"  buyer view (API): {base}/api/v1/shared/{info['share_url'].rsplit('/', 1)[-1]}"
-            )
+            click.echo(f"  buyer view: {info['share_url']}  (no account needed)")
+        click.echo(f"  API token:  {info['token']}")
     click.echo(f"Serving mutualplan on {base}  (API docs: {base}/api/v1/docs)")
     import uvicorn
 

@@ -17,7 +17,7 @@ def test_a_share_link_is_created_with_a_token_and_a_url_and_only_its_hash_is_kep
     response = owner_api.post(f"/plans/{plan['id']}/share-links", {"label": "Priya"})
     assert response.status_code == 201
     body = response.json_body
-    assert len(body["token"]) >= 40 and body["url"].endswith(f"/s/{body['token']}")
+    assert len(body["token"]) >= 40 and body["url"].endswith(f"/s/{body['token']}/")
     stored = ShareLink.objects.get(id=body["id"])
     assert body["token"] not in (stored.token_hash, stored.prefix)
     listed = owner_api.get(f"/plans/{plan['id']}/share-links").json_body

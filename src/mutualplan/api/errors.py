@@ -34,6 +34,11 @@ def _message(error: dict[str, Any]) -> str:
     return msg.removeprefix("Value error, ")
 
 
+def field_errors(errors: Any) -> list[dict[str, str]]:
+    """Pydantic's errors as the API's `{field, message}` list (shared with the web forms)."""
+    return [{"field": _field(e.get("loc", ())), "message": _message(e)} for e in errors]
+
+
 def install(api: NinjaAPI) -> None:
     def respond(
         request: HttpRequest, status: int, detail: str, errors: list[dict[str, str]], **extra: Any
@@ -44,7 +49,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        errors = [{"field": _field(e.get("loc", ())), "message": _message(e)} for e in exc.errors]
+        errors = field_errors(exc.errors)
         if not errors:
             errors = [{"field": "body", "message": "is not valid JSON"}]
         first = errors[0]

@@ -35,13 +35,21 @@ def get_plan(workspace: Workspace, plan_id: int, for_update: bool = False) -> Pl
     return plan
 
 
+def plan_queryset_for_user(user: Any) -> QuerySet[Plan]:
+    """Plans of every workspace the signed-in seller belongs to."""
+    if not getattr(user, "is_authenticated", False):
+        return Plan.objects.none()
+    return Plan.objects.filter(workspace__memberships__user=user)
+
+
 def get_plan_for_user(user: Any, plan_id: int) -> Plan:
     """A plan of any workspace the signed-in seller belongs to, or NotFound."""
-    if not _valid_id(plan_id) or not getattr(user, "is_authenticated", False):
+    if not _valid_id(plan_id):
         raise NotFound(f"plan {plan_id} not found")
     plan = (
-        Plan.objects.select_related("deal", "deal__owner", "workspace")
-        .filter(id=plan_id, workspace__memberships__user=user)
+        plan_queryset_for_user(user)
+        .select_related("deal", "deal__owner", "workspace")
+        .filter(id=plan_id)
         .first()
     )
     if plan is None:
@@ -83,6 +91,20 @@ def get_share_link_of_workspace(workspace: Workspace, link_id: int) -> ShareLink
     if not _valid_id(link_id):
         raise NotFound(f"share link {link_id} not found")
     link = ShareLink.objects.filter(id=link_id, plan__workspace=workspace).first()
+    if link is None:
+        raise NotFound(f"share link {link_id} not found")
+    return link
+
+
+def get_share_link_for_user(user: Any, link_id: int) -> ShareLink:
+    """A share link of a plan the signed-in seller can reach, or NotFound."""
+    link = (
+        ShareLink.objects.filter(id=link_id, plan__in=plan_queryset_for_user(user))
+        .select_related("plan")
+        .first()
+        if _valid_id(link_id)
+        else None
+    )
     if link is None:
         raise NotFound(f"share link {link_id} not found")
     return link

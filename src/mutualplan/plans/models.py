@@ -188,6 +188,22 @@ class Confirmation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
 
+class Comment(models.Model):
+    """A comment on one row, from either side: the buyer comments on any row."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="comments")
+    actor_kind = models.CharField(max_length=10, choices=_choices(ActorKind))
+    actor_user = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
 class Call(models.Model):
     """A check-in call where the plan was reviewed."""
 

@@ -1,15 +1,51 @@
 """The web app's pages: seller workspace and buyer share view."""
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from mutualplan.web.views import account, buyer, dashboard, plans, seller
 
-def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(
-        "<!doctype html><meta charset=utf-8><title>mutualplan</title>"
-        "<h1>mutualplan</h1><p>Mutual Action Plans, built with the buyer.</p>"
-        '<p>API: <a href="/api/v1/docs">/api/v1/docs</a></p>'
-    )
-
-
-urlpatterns = [path("", home, name="home")]
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("workspace/", account.switch_workspace, name="switch_workspace"),
+    path("settings/tokens/", account.tokens, name="tokens"),
+    path("plans/new/", plans.new_plan, name="new_plan"),
+    path("plans/<int:plan_id>/", plans.plan_page, name="plan"),
+    path("plans/<int:plan_id>/timeline/", plans.timeline_page, name="plan_timeline"),
+    path("plans/<int:plan_id>/retarget/", plans.retarget, name="retarget"),
+    path("plans/<int:plan_id>/send/", plans.send_version, name="send_version"),
+    path("plans/<int:plan_id>/rows/", seller.row_fragment, name="rows"),
+    path("plans/<int:plan_id>/rows/add/", seller.add_row, name="add_row"),
+    path("plans/<int:plan_id>/rows/reorder/", seller.reorder_rows, name="reorder_rows"),
+    path("plans/<int:plan_id>/rows/<int:row_id>/", seller.row_fragment, name="row"),
+    path("plans/<int:plan_id>/rows/<int:row_id>/edit/", seller.edit_row, name="edit_row"),
+    path("plans/<int:plan_id>/rows/<int:row_id>/delete/", seller.delete_row, name="delete_row"),
+    path("plans/<int:plan_id>/rows/<int:row_id>/comment/", seller.comment_row, name="comment_row"),
+    path("plans/<int:plan_id>/share-links/", seller.create_share_link, name="create_share_link"),
+    path("share-links/<int:link_id>/revoke/", seller.revoke_share_link, name="revoke_share_link"),
+    path("s/<str:token>/", buyer.shared_plan, name="shared_plan"),
+    path("s/<str:token>/rows/", buyer.row_fragment, name="shared_rows"),
+    path("s/<str:token>/rows/add/", buyer.add_row, name="shared_add_row"),
+    path("s/<str:token>/rows/<int:row_id>/", buyer.row_fragment, name="shared_row"),
+    path("s/<str:token>/rows/<int:row_id>/edit/", buyer.edit_row, name="shared_edit_row"),
+    path("s/<str:token>/rows/<int:row_id>/comment/", buyer.comment_row, name="shared_comment_row"),
+    path("s/<str:token>/confirm/", buyer.confirm, name="shared_confirm"),
+]

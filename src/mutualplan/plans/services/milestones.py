@@ -22,7 +22,7 @@ from mutualplan.core.vocab import (
 )
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Conflict, Forbidden, Invalid
-from mutualplan.plans.models import Milestone, Plan, Stakeholder
+from mutualplan.plans.models import Comment, Milestone, Plan, Stakeholder
 from mutualplan.plans.services.calendars import check_working_day, plan_calendar
 from mutualplan.plans.services.history import record, record_slip, require_reason
 
@@ -340,3 +340,34 @@ def reorder_milestones(plan: Plan, actor: Actor, order: list[int]) -> list[Miles
         Milestone.objects.bulk_update(changed, ["position"])
         record(plan, actor, "milestones_reordered", "reordered the rows", data={"order": order})
     return [rows[i] for i in order]
+
+
+@transaction.atomic
+def add_comment(plan: Plan, milestone_id: int, actor: Actor, body: str) -> Comment:
+    """A comment on any row, from the seller or the buyer side."""
+    from mutualplan.plans.access import get_milestone
+
+    body = body.strip()
+    if not body:
+        raise Invalid.field("body", "write something to comment")
+    if len(body) > 5000:
+        raise Invalid.field("body", "keep a comment under 5000 characters")
+    if "\x00" in body:
+        raise Invalid.field("body", "must not contain NUL characters")
+    row = get_milestone(plan, milestone_id)
+    comment = Comment.objects.create(
+        milestone=row,
+        actor_kind=actor.kind,
+        actor_user=actor.user,
+        actor_name=actor.name,
+        body=body,
+    )
+    record(
+        plan,
+        actor,
+        "comment_added",
+        f"commented on '{row.title}'",
+        milestone=row,
+        data={"comment_id": comment.id},
+    )
+    return comment

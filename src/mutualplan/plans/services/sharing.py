@@ -17,7 +17,7 @@ from mutualplan.workspaces.models import hash_token
 
 
 def share_url(token: str) -> str:
-    return f"{settings.BASE_URL}/s/{token}"
+    return f"{settings.BASE_URL}/s/{token}/"
 
 
 @transaction.atomic

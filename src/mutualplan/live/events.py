@@ -1,0 +1,140 @@
+"""What a live stream sends, and the database reads that let it miss nothing."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, ParamSpec, TypeVar
+
+from asgiref.sync import sync_to_async
+from django.db import connections
+from django.db.models import Max
+
+from mutualplan.plans.access import get_share_link
+from mutualplan.plans.errors import DomainError
+from mutualplan.plans.models import Activity
+from mutualplan.plans.services.history import is_seller_only
+
+# Beyond this many missed activities a stream tells the page to reload the plan instead.
+REPLAY_LIMIT = 500
+# Ask the browser to reconnect after 2 s when a stream ends (default: about 3 s).
+RETRY = b"retry: 2000\n\n"
+HEARTBEAT = b": ping\n\n"
+REVOKED_VERB = "share_link_revoked"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def sse(event: str, data: dict[str, Any], event_id: int | None = None) -> bytes:
+    """One Server-Sent Events message; JSON keeps `data` on a single line."""
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    body = json.dumps(data, separators=(",", ":"))
+    return f"{head}event: {event}\ndata: {body}\n\n".encode()
+
+
+def activity_event(row: Activity) -> dict[str, Any]:
+    """An activity row as the live event `history.record` published for it."""
+    return {
+        "id": row.id,
+        "verb": row.verb,
+        "summary": row.summary,
+        "milestone_id": row.milestone_id,
+        "actor": {"kind": row.actor_kind, "name": row.actor_name},
+        "at": row.created_at.isoformat(),
+        "seller_only": is_seller_only(row.verb, row.data),
+    }
+
+
+def in_thread(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """Run database work from a stream in a pool thread and hand its connection back at once.
+
+    A stream lasts hours: it must not hold a database connection (or a pooled one) that long,
+    nor keep a thread of its own.
+    """
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return sync_to_async(run, thread_sensitive=False)
+
+
+@dataclass
+class CatchUp:
+    """Activities a stream has not sent yet, and whether the buyer's link still works."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    # The highest activity id looked at: the next catch-up starts after it.
+    last_id: int = 0
+    # More than REPLAY_LIMIT were missed: the page should reload the plan from `last_id`.
+    too_many: bool = False
+    link_error: str | None = None
+
+
+def link_error(token: str, plan_id: int) -> str | None:
+    """Why the buyer's link no longer gives this plan, or None while it does."""
+    try:
+        link = get_share_link(token)
+    except DomainError as exc:
+        return exc.detail
+    return None if link.plan_id == plan_id else "this link does not exist"
+
+
+def _last_activity_id(plan_id: int) -> int:
+    found = Activity.objects.filter(plan_id=plan_id).aggregate(last=Max("id"))["last"]
+    return int(found or 0)
+
+
+def catch_up(plan_id: int, after: int | None, buyer_token: str | None) -> CatchUp:
+    """The plan's activities after id `after` (with None: none, only the latest id); for a
+    buyer without seller-only ones, and with the link checked first."""
+    result = CatchUp(last_id=after or 0)
+    if buyer_token is not None:
+        result.link_error = link_error(buyer_token, plan_id)
+        if result.link_error:
+            return result
+    if after is None:
+        result.last_id = _last_activity_id(plan_id)
+        return result
+    rows = list(
+        Activity.objects.filter(plan_id=plan_id, id__gt=after)
+        .only("verb", "summary", "milestone_id", "actor_kind", "actor_name", "created_at", "data")
+        .order_by("id")[: REPLAY_LIMIT + 1]
+    )
+    if len(rows) > REPLAY_LIMIT:
+        result.too_many = True
+        result.last_id = _last_activity_id(plan_id)
+        return result
+    events = [activity_event(row) for row in rows]
+    result.events = [e for e in events if not (buyer_token and e["seller_only"])]
+    result.last_id = max([after, *(row.id for row in rows)])
+    return result
+
+
+class SentIds:
+    """The ids a stream sent lately, so an event seen twice (replay, then live) goes once."""
+
+    def __init__(self, size: int = 2 * REPLAY_LIMIT) -> None:
+        self._order: deque[int] = deque()
+        self._ids: set[int] = set()
+        self._size = size
+
+    def __contains__(self, event_id: object) -> bool:
+        return event_id in self._ids
+
+    def add(self, event_id: int) -> None:
+        if event_id in self._ids:
+            return
+        self._order.append(event_id)
+        self._ids.add(event_id)
+        if len(self._order) > self._size:
+            self._ids.discard(self._order.popleft())
+
+
+fetch_catch_up = in_thread(catch_up)
+fetch_link_error = in_thread(link_error)

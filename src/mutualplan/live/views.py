@@ -1,0 +1,205 @@
+"""Server-Sent Events streams of one plan's live changes: the seller's and the buyer's.
+
+Every stream subscribes to the hub first, then replays from the database what the browser
+missed (after its `Last-Event-ID`), then sends live events, skipping any it already sent: a
+change committed at any moment is sent once and never lost. Each heartbeat also looks in the
+database, which catches up what a Redis outage or another process without Redis kept away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.views.decorators.http import require_GET
+
+from mutualplan.live.broadcast import RESYNC, Viewer, get_broadcaster, heartbeat_seconds
+from mutualplan.live.events import (
+    HEARTBEAT,
+    RETRY,
+    REVOKED_VERB,
+    CatchUp,
+    SentIds,
+    fetch_catch_up,
+    fetch_link_error,
+    in_thread,
+    sse,
+)
+from mutualplan.plans.access import MAX_ID, get_plan_for_user, get_share_link
+from mutualplan.plans.errors import Gone, NotFound
+
+logger = logging.getLogger(__name__)
+
+BUYER_NAME_MAX = 200
+
+
+class NotSignedIn(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    plan_id: int
+    viewer: Viewer
+    last_id: int | None
+    buyer_token: str | None = None
+
+
+@require_GET
+async def plan_events(request: HttpRequest, plan_id: int) -> HttpResponseBase:
+    """The seller's stream of a plan of their workspace (session sign-in)."""
+    try:
+        name = await in_thread(_seller_name)(request, plan_id)
+    except NotSignedIn:
+        return _plain(401, "sign in to follow this plan")
+    except NotFound as exc:
+        return _plain(404, exc.detail)
+    viewer = Viewer("seller", name)
+    return _event_stream(StreamSpec(plan_id, viewer, _last_event_id(request)))
+
+
+@require_GET
+async def shared_events(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The buyer's stream through a share link: no seller-only event, ends when revoked."""
+    try:
+        plan_id = await in_thread(_plan_of_link)(token)
+    except NotFound as exc:
+        return _plain(404, exc.detail)
+    except Gone as exc:
+        return _plain(410, exc.detail)
+    name = request.GET.get("name", "").strip()[:BUYER_NAME_MAX] or "Buyer"
+    viewer = Viewer("buyer", name)
+    return _event_stream(StreamSpec(plan_id, viewer, _last_event_id(request), token))
+
+
+def _seller_name(request: HttpRequest, plan_id: int) -> str:
+    user: Any = request.user  # loads the session: run in a thread, not on the event loop
+    if not user.is_authenticated:
+        raise NotSignedIn
+    get_plan_for_user(user, plan_id)
+    return str(user.get_full_name() or user.email)
+
+
+def _plan_of_link(token: str) -> int:
+    return get_share_link(token).plan_id
+
+
+def _last_event_id(request: HttpRequest) -> int | None:
+    """The browser's Last-Event-ID on reconnect (or `?last=`); None for a fresh page."""
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("last") or ""
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        return None
+    return value if 0 <= value <= MAX_ID else None
+
+
+def _plain(status: int, text: str) -> HttpResponse:
+    return HttpResponse(f"{text}\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def _event_stream(spec: StreamSpec) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_stream(spec), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    # nginx and similar proxies would otherwise buffer the stream.
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+async def _stream(spec: StreamSpec) -> AsyncIterator[bytes]:
+    broadcaster = get_broadcaster()
+    await broadcaster.ready()
+    # Subscribe before reading the database, so no change falls between replay and live.
+    sub = broadcaster.hub.subscribe(spec.plan_id)
+    state = _StreamState(spec)
+    loop = asyncio.get_running_loop()
+    try:
+        yield RETRY
+        await broadcaster.join(spec.plan_id, spec.viewer)
+        first = await fetch_catch_up(spec.plan_id, spec.last_id, spec.buyer_token)
+        if spec.last_id is None and not first.link_error:
+            yield sse("hello", {"last_id": first.last_id}, first.last_id)
+        for chunk in state.take(first):
+            yield chunk
+        beat = heartbeat_seconds()
+        next_beat = loop.time() + beat
+        while not state.ended:
+            message = None
+            try:
+                async with asyncio.timeout_at(next_beat):
+                    message = await sub.get()
+            except TimeoutError:
+                pass
+            if sub.dropped:
+                return  # it fell behind: the browser reconnects and catches up
+            if message is None:
+                next_beat = loop.time() + beat
+                yield HEARTBEAT
+                await broadcaster.refresh(spec.plan_id, spec.viewer)
+                message = RESYNC
+            if message.kind == "resync":
+                result = await fetch_catch_up(spec.plan_id, state.seen, spec.buyer_token)
+                chunks = state.take(result)
+            elif message.kind == "activity":
+                chunks = await state.live(message.data)
+            else:
+                chunks = [sse("presence", message.data)]
+            for chunk in chunks:
+                yield chunk
+    except Exception:
+        # Ending the stream is the recovery: the browser reconnects and catches up.
+        logger.exception("live: the stream of plan %s failed", spec.plan_id)
+    finally:
+        broadcaster.hub.unsubscribe(sub)
+        await broadcaster.leave(spec.plan_id, spec.viewer)
+
+
+class _StreamState:
+    """What one stream has sent, and what it must still send or hold back."""
+
+    def __init__(self, spec: StreamSpec) -> None:
+        self.spec = spec
+        self.sent = SentIds()
+        # The highest activity id looked at (sent, or held back from the buyer).
+        self.seen = spec.last_id or 0
+        self.ended = False
+
+    def take(self, result: CatchUp) -> list[bytes]:
+        if result.link_error:
+            return self._revoked(result.link_error)
+        chunks = []
+        if result.too_many:
+            chunks.append(sse("reload", {"last_id": result.last_id}, result.last_id))
+        for event in result.events:
+            chunks.extend(self._send(event))
+        self.seen = max(self.seen, result.last_id)
+        return chunks
+
+    async def live(self, event: dict[str, Any]) -> list[bytes]:
+        token = self.spec.buyer_token
+        if token is not None:
+            if event.get("verb") == REVOKED_VERB:
+                error = await fetch_link_error(token, self.spec.plan_id)
+                if error:
+                    return self._revoked(error)
+            if event.get("seller_only"):
+                self.seen = max(self.seen, int(event["id"]))
+                return []
+        return self._send(event)
+
+    def _send(self, event: dict[str, Any]) -> list[bytes]:
+        event_id = int(event["id"])
+        if event_id in self.sent:
+            return []
+        self.sent.add(event_id)
+        self.seen = max(self.seen, event_id)
+        return [sse("activity", event, event_id)]
+
+    def _revoked(self, detail: str) -> list[bytes]:
+        self.ended = True
+        return [sse("revoked", {"detail": detail})]

@@ -1,0 +1,52 @@
+"""Signing in (Django's auth views with our templates), the workspace switcher, API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mutualplan.web.context import SESSION_WORKSPACE, current_workspace, user_of
+from mutualplan.workspaces.models import ApiToken, Membership
+
+
+@login_required
+@require_POST
+def switch_workspace(request: HttpRequest) -> HttpResponse:
+    chosen = request.POST.get("workspace", "")
+    if (
+        chosen.isdigit()
+        and Membership.objects.filter(user=user_of(request), workspace_id=int(chosen)).exists()
+    ):
+        request.session[SESSION_WORKSPACE] = int(chosen)
+    return redirect("dashboard")
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    workspace = current_workspace(request)
+    new_token = None
+    if request.method == "POST" and workspace is not None:
+        if request.POST.get("revoke", "").isdigit():
+            ApiToken.objects.filter(
+                user=user_of(request), id=int(request.POST["revoke"]), revoked_at__isnull=True
+            ).update(revoked_at=timezone.now())
+            messages.success(request, "Token revoked.")
+            return redirect("tokens")
+        _, new_token = ApiToken.issue(
+            request.user, workspace, name=request.POST.get("name", "")[:100]
+        )
+    return render(
+        request,
+        "account/tokens.html",
+        {
+            "workspace": workspace,
+            "new_token": new_token,
+            "tokens": ApiToken.objects.filter(user=user_of(request))
+            .select_related("workspace")
+            .order_by("-id"),
+        },
+    )

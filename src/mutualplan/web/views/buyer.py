@@ -1,0 +1,166 @@
+"""The buyer's view through a share link: no account, a name and an email in a signed cookie,
+exactly one plan, and nothing private."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from mutualplan.plans import access
+from mutualplan.plans.errors import Forbidden, Gone, NotFound
+from mutualplan.plans.models import ShareLink
+from mutualplan.plans.services import plans as plan_service
+from mutualplan.plans.services.sharing import note_link_used
+from mutualplan.web.context import BuyerIdentity, buyer_actor, buyer_identity, remember_buyer
+from mutualplan.web.responses import answer, page_action, wants_json
+from mutualplan.web.views import rows
+from mutualplan.web.views.plans import plan_context
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def shared_url(request: HttpRequest, token: str, **_: object) -> str:
+    return reverse("shared_plan", args=[token])
+
+
+class LinkClosed(Exception):
+    def __init__(self, response: HttpResponse) -> None:
+        self.response = response
+
+
+def _link(request: HttpRequest, token: str) -> ShareLink:
+    try:
+        link = access.get_share_link(token)
+    except (NotFound, Gone) as exc:
+        status = 404 if isinstance(exc, NotFound) else 410
+        if wants_json(request):
+            raise
+        raise LinkClosed(
+            render(request, "buyer/gone.html", {"reason": exc.detail}, status=status)
+        ) from None
+    note_link_used(link)
+    return link
+
+
+def _identity(request: HttpRequest) -> BuyerIdentity:
+    identity = buyer_identity(request)
+    if identity is None:
+        raise Forbidden("tell us your name and email first, so your changes are attributed")
+    return identity
+
+
+def link_page(view: Any) -> Any:
+    """Answer a closed (revoked, expired, unknown) link with the plain 'no longer works' page."""
+
+    def wrapper(request: HttpRequest, token: str, *args: object, **kwargs: object) -> HttpResponse:
+        try:
+            return view(request, *args, token=token, **kwargs)
+        except LinkClosed as closed:
+            return closed.response
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+@link_page
+def shared_plan(request: HttpRequest, token: str) -> HttpResponse:
+    link = _link(request, token)
+    identity = buyer_identity(request)
+    if request.method == "POST" or identity is None or request.GET.get("change"):
+        return identify(request, token, link, identity)
+    context = plan_context(link.plan, buyer=True)
+    context.update(
+        token=token, identity=identity, events_url=reverse("shared_events", args=[token])
+    )
+    return render(request, "buyer/plan.html", context)
+
+
+def identify(
+    request: HttpRequest, token: str, link: ShareLink, identity: BuyerIdentity | None
+) -> HttpResponse:
+    """First visit: the buyer names themselves (kept in a signed cookie, editable later)."""
+    errors: dict[str, str] = {}
+    values = {
+        "name": identity.name if identity else "",
+        "email": identity.email if identity else "",
+    }
+    if request.method == "POST":
+        values = {
+            "name": request.POST.get("name", "").strip()[:200],
+            "email": request.POST.get("email", "").strip()[:254],
+        }
+        if not values["name"]:
+            errors["name"] = "Please give your name."
+        if not EMAIL.match(values["email"]):
+            errors["email"] = "Please give a valid email address."
+        if not errors:
+            response = redirect("shared_plan", token)
+            remember_buyer(response, BuyerIdentity(values["name"], values["email"]))
+            return response
+    return render(
+        request,
+        "buyer/identify.html",
+        {
+            "plan": link.plan,
+            "deal": link.plan.deal,
+            "values": values,
+            "errors": errors,
+            "token": token,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@link_page
+@require_POST
+@page_action(shared_url)
+def add_row(request: HttpRequest, token: str) -> HttpResponse:
+    link = _link(request, token)
+    actor = buyer_actor(_identity(request), link)
+    return rows.add_row(request, link.plan, actor, shared_url(request, token))
+
+
+@link_page
+@require_POST
+@page_action(shared_url)
+def edit_row(request: HttpRequest, token: str, row_id: int) -> HttpResponse:
+    link = _link(request, token)
+    actor = buyer_actor(_identity(request), link)
+    return rows.edit_row(request, link.plan, row_id, actor, shared_url(request, token))
+
+
+@link_page
+@require_POST
+@page_action(shared_url)
+def comment_row(request: HttpRequest, token: str, row_id: int) -> HttpResponse:
+    link = _link(request, token)
+    actor = buyer_actor(_identity(request), link)
+    return rows.comment_row(request, link.plan, row_id, actor, shared_url(request, token))
+
+
+@link_page
+@require_POST
+@page_action(shared_url)
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    link = _link(request, token)
+    actor = buyer_actor(_identity(request), link)
+    plan_service.confirm(link.plan, actor)
+    return answer(
+        request,
+        shared_url(request, token),
+        {"confirmed": True},
+        message="Thank you: dates and owners confirmed.",
+    )
+
+
+@link_page
+@require_GET
+@page_action(shared_url)
+def row_fragment(request: HttpRequest, token: str, row_id: int | None = None) -> HttpResponse:
+    link = _link(request, token)
+    return rows.fragment(request, link.plan, row_id, buyer=True)

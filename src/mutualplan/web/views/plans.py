@@ -1,0 +1,246 @@
+"""Seller pages of one plan: new plan (with a preview of the dates), the plan page, the
+timeline, and plan-level actions (retarget, send a version)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pydantic
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from mutualplan.api.errors import field_errors
+from mutualplan.api.schemas import PlanCreate, RetargetIn
+from mutualplan.core.feasibility import StepWindow, feasibility_warnings
+from mutualplan.core.templates import instantiate
+from mutualplan.core.timeline import TimelineRow, render_timeline
+from mutualplan.plans import access
+from mutualplan.plans.actors import Actor
+from mutualplan.plans.errors import DomainError, NotFound
+from mutualplan.plans.models import Plan
+from mutualplan.plans.queries import milestone_rows, warnings_for
+from mutualplan.plans.services import plans as plan_service
+from mutualplan.plans.services.calendars import make_calendar
+from mutualplan.plans.services.templates import available_templates, resolve_template
+from mutualplan.web.context import current_workspace
+from mutualplan.web.responses import answer, page_action, parse
+from mutualplan.web.tables import CHOICES, activity_feed, table_rows
+
+
+def seller_plan(request: HttpRequest, plan_id: int) -> Plan:
+    try:
+        return access.get_plan_for_user(request.user, plan_id)
+    except NotFound:
+        raise Http404("plan not found") from None
+
+
+def plan_url(request: HttpRequest, plan_id: int, **_: Any) -> str:
+    return reverse("plan", args=[plan_id])
+
+
+def timeline_svg(plan: Plan, rows: list[dict[str, Any]], today: dt.date) -> str:
+    data = [
+        TimelineRow(
+            title=r["title"],
+            owner_side=r["owner_side"],
+            owner_team=r["owner_team"],
+            start=(r["due_date"] - dt.timedelta(days=r["turnaround_days"] or 0))
+            if r["due_date"]
+            else None,
+            due=r["due_date"],
+            baseline_due=r["baseline_due_date"],
+            status=r["status"],
+            overdue=r["overdue"],
+            high_risk=r["high_risk"],
+        )
+        for r in rows
+    ]
+    return render_timeline(
+        data, plan.target_date, today, title=f"Timeline of the plan for {plan.deal.account_name}"
+    )
+
+
+def plan_context(plan: Plan, buyer: bool) -> dict[str, Any]:
+    """Everything the plan page shows, shared by the seller page and the buyer page."""
+    today = dt.date.today()
+    raw = milestone_rows(plan.id)
+    rows = table_rows(plan, buyer, raw=raw, today=today)
+    return {
+        "plan": plan,
+        "deal": plan.deal,
+        "rows": rows,
+        "today": today,
+        "days_left": (plan.target_date - today).days if plan.target_date else None,
+        "confirmed": bool(rows) and all(r["confirmed"] for r in rows),
+        "warnings": warnings_for(plan, raw, today),
+        "timeline": timeline_svg(plan, rows, today),
+        "activities": activity_feed(plan, buyer),
+        "choices": CHOICES,
+        "buyer_rows": sum(1 for r in rows if r["owner_side"] != "seller"),
+        "buyer_added": sum(1 for r in rows if r["added_by_side"] == "buyer"),
+        "buyer_view": buyer,
+    }
+
+
+@login_required
+def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = seller_plan(request, plan_id)
+    context = plan_context(plan, buyer=False)
+    links = list(plan.share_links.order_by("-id").prefetch_related("visitors"))
+    context.update(
+        share_links=links,
+        new_share_url=request.session.pop(f"new_share_url_{plan.id}", None),
+        events_url=reverse("plan_events", args=[plan.id]),
+    )
+    return render(request, "plans/detail.html", context)
+
+
+@login_required
+def timeline_page(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = seller_plan(request, plan_id)
+    context = plan_context(plan, buyer=False)
+    return render(request, "plans/timeline.html", context)
+
+
+@login_required
+@require_POST
+@page_action(plan_url)
+def retarget(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = seller_plan(request, plan_id)
+    data = parse(
+        RetargetIn,
+        {
+            "target_date": request.POST.get("target_date") or None,
+            "version": request.POST.get("version"),
+            "reason_category": request.POST.get("reason_category") or None,
+            "reason_text": request.POST.get("reason_text", ""),
+        },
+    )
+    plan_service.retarget(
+        plan,
+        Actor.seller(request.user),
+        data.target_date,
+        data.version,
+        data.reason_category,
+        data.reason_text,
+    )
+    return answer(
+        request,
+        plan_url(request, plan.id),
+        {"ok": True},
+        message=f"Target date moved to {data.target_date}.",
+    )
+
+
+@login_required
+@require_POST
+@page_action(plan_url)
+def send_version(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = seller_plan(request, plan_id)
+    if not plan.milestones.exclude(added_by_side="seller").exists() and not request.POST.get(
+        "send_anyway"
+    ):
+        messages.warning(
+            request,
+            "The buyer has not added or changed anything in this plan yet. A plan handed over "
+            "for sign-off is your schedule, not a shared one: build it with the champion first, "
+            "or send anyway.",
+        )
+        return redirect(plan_url(request, plan.id) + "#send")
+    version = plan_service.send_version(
+        plan, Actor.seller(request.user), request.POST.get("note", "")[:5000]
+    )
+    return answer(
+        request,
+        plan_url(request, plan.id),
+        {"number": version.number},
+        message=f"Version {version.number} recorded as sent to the buyer.",
+    )
+
+
+def _form_plan(request: HttpRequest) -> PlanCreate:
+    post = request.POST
+    return parse(
+        PlanCreate,
+        {
+            "deal": {
+                "account_name": post.get("account_name", ""),
+                "account_type": post.get("account_type", ""),
+                "stage": post.get("stage", ""),
+                "amount": post.get("amount") or "0",
+                "currency": (post.get("currency") or "USD").upper(),
+                "industry": post.get("industry", ""),
+                "crm_ref": post.get("crm_ref", ""),
+            },
+            "target_date": post.get("target_date") or None,
+            "target_reason": post.get("target_reason", ""),
+            "template": post.get("template") or "standard",
+            "country": (post.get("country") or "").upper(),
+            "business_days": bool(post.get("business_days")),
+            "schedule": post.get("schedule") or "offsets",
+        },
+    )
+
+
+def preview_rows(request: HttpRequest, form: PlanCreate) -> dict[str, Any]:
+    """The dates the plan would get, and the warnings, without saving anything."""
+    workspace = current_workspace(request)
+    assert workspace is not None
+    calendar = make_calendar(form.business_days, form.country)
+    template = resolve_template(workspace, form.template)
+    drafts = instantiate(template.rows, form.target_date, calendar, form.schedule == "turnarounds")
+    warnings = feasibility_warnings(
+        [StepWindow(d.key, d.title, d.due_date, d.turnaround_days, d.depends_on) for d in drafts],
+        form.target_date,
+        dt.date.today(),
+        calendar,
+    )
+    by_key = {w.key: w.message for w in warnings}
+    return {"drafts": [(d, by_key.get(d.key)) for d in drafts], "warnings": warnings}
+
+
+@login_required
+def new_plan(request: HttpRequest) -> HttpResponse:
+    workspace = current_workspace(request)
+    if workspace is None:
+        raise Http404("you are not a member of any workspace")
+    context: dict[str, Any] = {
+        "workspace": workspace,
+        "templates": available_templates(workspace),
+        "values": request.POST
+        if request.method == "POST"
+        else {"template": "standard", "currency": "USD"},
+    }
+    if request.method == "POST":
+        try:
+            form = _form_plan(request)
+            if request.POST.get("action") == "create":
+                plan = plan_service.create_plan(
+                    workspace,
+                    Actor.seller(request.user),
+                    deal=plan_service.DealInput(**form.deal.model_dump()),
+                    target_date=form.target_date,
+                    target_reason=form.target_reason,
+                    template=form.template,
+                    country=form.country,
+                    business_days=form.business_days,
+                    from_turnarounds=form.schedule == "turnarounds",
+                )
+                messages.success(
+                    request,
+                    "Plan created. Build it with the champion: share "
+                    "your screen or send them the link.",
+                )
+                return redirect("plan", plan.id)
+            context["preview"] = preview_rows(request, form)
+        except DomainError as exc:
+            context["errors"] = exc.errors or [{"field": "", "message": exc.detail}]
+        except pydantic.ValidationError as exc:
+            context["errors"] = field_errors(exc.errors())
+    template = "plans/_preview.html" if request.headers.get("X-Preview") else "plans/new.html"
+    return render(request, template, context)
