@@ -168,6 +168,8 @@ API_PAGE_SIZE = envint("API_PAGE_SIZE", 50)
 # Live updates across several server processes go through Redis pub/sub when this is set;
 # a single process broadcasts in memory.
 REDIS_URL = env("REDIS_URL")
+# Seconds between keep-alive pings on live-update streams (each also checks for missed events).
+LIVE_HEARTBEAT_SECONDS = envint("LIVE_HEARTBEAT_SECONDS", 15)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

@@ -32,15 +32,15 @@ def test_publishing_from_many_threads_delivers_every_event_in_each_writers_order
     async def scenario() -> list[int]:
         sub = hub.subscribe(plan_id=7)
         other_plan = hub.subscribe(plan_id=8)
-        threads = [
-            threading.Thread(
-                target=lambda w=w: [hub.publish(7, event(w * 1000 + i)) for i in range(per_writer)]
-            )
-            for w in range(writers)
-        ]
+
+        def write(w: int) -> None:
+            for i in range(per_writer):
+                hub.publish(7, event(w * 1000 + i))
+
+        threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
         for t in threads:
             t.start()
-        received = []
+        received: list[int] = []
         async with asyncio.timeout(10):
             while len(received) < writers * per_writer:
                 received.append((await sub.get()).data["id"])
@@ -50,7 +50,9 @@ def test_publishing_from_many_threads_delivers_every_event_in_each_writers_order
         return received
 
     received = asyncio.run(scenario())
-    assert sorted(received) == sorted(w * 1000 + i for w in range(writers) for i in range(200))
+    assert sorted(received) == sorted(
+        w * 1000 + i for w in range(writers) for i in range(per_writer)
+    )
     for w in range(writers):
         mine = [n for n in received if n // 1000 == w]
         assert mine == sorted(mine)

@@ -379,3 +379,26 @@ def test_an_event_replayed_on_reconnect_is_not_sent_again_when_it_also_arrives_l
 
     events = run(scenario())
     assert [e.data["summary"] for e in events] == [replayed_row.summary, "committed after"]
+
+
+def test_a_reconnect_after_too_many_missed_changes_asks_the_page_to_reload(
+    monkeypatch: Any, owner: Any, owner_api: Api, plan: dict[str, Any]
+) -> None:
+    monkeypatch.setattr("mutualplan.live.events.REPLAY_LIMIT", 2)
+    cookie = session_cookie(owner)
+    since = last_activity_id(plan["id"])
+    for index in range(3):
+        owner_api.patch(row_path(plan, index), {"version": 1, "notes": "Sent"})
+    latest = last_activity_id(plan["id"])
+
+    async def scenario() -> SseEvent | None:
+        async with seller_stream(cookie, plan["id"], **{"Last-Event-ID": str(since)}) as stream:
+            event = await stream.next_event()
+            while event is not None and event.event == "presence":
+                event = await stream.next_event()
+            await stream.no_more_activity()
+            return event
+
+    reload = run(scenario())
+    assert reload is not None and reload.event == "reload"
+    assert reload.data == {"last_id": latest} and reload.id == str(latest)

@@ -15,7 +15,7 @@ from django.db.models import Max
 from mutualplan.plans.access import get_share_link
 from mutualplan.plans.errors import DomainError
 from mutualplan.plans.models import Activity
-from mutualplan.plans.services.history import is_seller_only
+from mutualplan.plans.services.history import activity_event
 
 # Beyond this many missed activities a stream tells the page to reload the plan instead.
 REPLAY_LIMIT = 500
@@ -33,19 +33,6 @@ def sse(event: str, data: dict[str, Any], event_id: int | None = None) -> bytes:
     head = f"id: {event_id}\n" if event_id is not None else ""
     body = json.dumps(data, separators=(",", ":"))
     return f"{head}event: {event}\ndata: {body}\n\n".encode()
-
-
-def activity_event(row: Activity) -> dict[str, Any]:
-    """An activity row as the live event `history.record` published for it."""
-    return {
-        "id": row.id,
-        "verb": row.verb,
-        "summary": row.summary,
-        "milestone_id": row.milestone_id,
-        "actor": {"kind": row.actor_kind, "name": row.actor_name},
-        "at": row.created_at.isoformat(),
-        "seller_only": is_seller_only(row.verb, row.data),
-    }
 
 
 def in_thread(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:

@@ -24,6 +24,19 @@ def is_seller_only(verb: str, data: dict[str, Any]) -> bool:
     )
 
 
+def activity_event(row: Activity) -> dict[str, Any]:
+    """An activity as its live event: what streams send, live or replayed on reconnect."""
+    return {
+        "id": row.id,
+        "verb": row.verb,
+        "summary": row.summary,
+        "milestone_id": row.milestone_id,
+        "actor": {"kind": row.actor_kind, "name": row.actor_name},
+        "at": row.created_at.isoformat(),
+        "seller_only": is_seller_only(row.verb, row.data),
+    }
+
+
 def record(
     plan: Plan,
     actor: Actor,
@@ -50,18 +63,7 @@ def record(
         plan.last_buyer_activity_at = now
         if actor.share_link is not None:
             _note_visitor(actor, now)
-    live.publish(
-        plan.id,
-        {
-            "id": activity.id,
-            "verb": verb,
-            "summary": summary,
-            "milestone_id": milestone.id if milestone else None,
-            "actor": {"kind": actor.kind.value, "name": actor.name},
-            "at": activity.created_at.isoformat(),
-            "seller_only": is_seller_only(verb, activity.data),
-        },
-    )
+    live.publish(plan.id, activity_event(activity))
     return activity
 
 

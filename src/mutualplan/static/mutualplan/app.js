@@ -44,8 +44,10 @@ function isDirty(input) {
   return input.value !== input.defaultValue;
 }
 
+// A row with unsaved typing is never replaced under the user's hands (focus is restored
+// by id when a clean row is replaced).
 function rowIsBusy(row) {
-  return $$("[data-field]", row).some(isDirty) || row.contains(document.activeElement) && document.activeElement.matches("input:not([type=checkbox]), textarea");
+  return $$("[data-field]", row).some(isDirty);
 }
 
 function markClean(input) {
@@ -77,10 +79,13 @@ function setNote(input, text, kind = "error", actions = []) {
 
 function replaceRow(row, html) {
   const open = row.classList.contains("open");
+  const focused = row.contains(document.activeElement) ? document.activeElement.id : "";
   const next = fragment(html).firstElementChild;
   if (!next) { row.remove(); return; }
   if (open) next.classList.add("open");
   row.replaceWith(next);
+  // Keyboard users keep their place: focus goes back to the same control in the new row.
+  if (focused) document.getElementById(focused)?.focus();
 }
 
 function askSlipReason() {
@@ -135,7 +140,6 @@ async function saveField(input, extra = {}) {
     $("input[name=version]", form).value = current.version;
     const field = input.name.startsWith("risk_") ? null : input.name;
     const theirs = field ? current[field] : null;
-    const mine = input.type === "checkbox" ? input.checked : input.value;
     const shown = theirs === null || theirs === undefined || theirs === "" ? "(empty)" : String(theirs);
     setNote(input, `Someone else changed this to “${shown}” while you were editing. Your text is kept here.`, "conflict", [
       ["Use mine", () => { setNote(input, ""); saveField(input, extra); }],
@@ -146,7 +150,6 @@ async function saveField(input, extra = {}) {
         refreshRow(row.dataset.row, true);
       }],
     ]);
-    input.value = mine === true || mine === false ? input.value : mine;
     return;
   }
   if (status === 400 && body?.errors?.[0]?.field === "reason_category" && !extra.reason_category) {
@@ -183,10 +186,13 @@ async function refreshTable() {
   const response = await fetch(table.dataset.rowsUrl, { credentials: "same-origin" });
   if (response.status === 410) { revokedBanner(); return; }
   if (!response.ok) return;
+  const html = await response.text();
   const open = new Set($$("tbody.row.open", table).map((row) => row.id));
+  const focused = table.contains(document.activeElement) ? document.activeElement.id : "";
   $$("tbody.row", table).forEach((row) => row.remove());
-  table.append(fragment(await response.text()));
+  table.append(fragment(html));
   open.forEach((id) => $(`#${id}`)?.classList.add("open"));
+  if (focused) document.getElementById(focused)?.focus();
 }
 
 function flushPending() {
@@ -311,31 +317,57 @@ function addToFeed(event) {
 const ROW_VERBS = new Set(["milestone_updated", "milestone_added", "comment_added"]);
 const TABLE_VERBS = new Set(["milestones_reordered", "milestone_removed", "plan_retargeted", "plan_confirmed", "plan_updated"]);
 
-if (live && window.EventSource) {
+function listen(url) {
   const state = $(".live-state", live);
   const presence = $(".presence", live);
-  const source = new EventSource(live.dataset.eventsUrl);
-  source.addEventListener("open", () => { state.textContent = "● Live"; live.classList.add("is-live"); });
-  source.addEventListener("error", () => { state.textContent = "Reconnecting…"; live.classList.remove("is-live"); });
-  source.addEventListener("activity", (message) => {
-    const event = JSON.parse(message.data);
-    addToFeed(event);
-    if (event.milestone_id && ROW_VERBS.has(event.verb)) refreshRow(event.milestone_id);
-    else if (TABLE_VERBS.has(event.verb)) refreshTable();
-    if (event.verb === "share_link_revoked" && !$("#sharing")) { /* the buyer stream ends with `revoked` */ }
-  });
-  source.addEventListener("presence", (message) => {
-    const viewers = JSON.parse(message.data).viewers || JSON.parse(message.data);
-    presence.replaceChildren(...(Array.isArray(viewers) ? viewers : []).map((v) => {
-      const chip = document.createElement("span");
-      chip.className = `chip who-${v.kind}`;
-      chip.textContent = `${v.name}${v.kind === "buyer" ? " (buyer)" : ""}`;
-      return chip;
-    }));
-    presence.prepend(viewers.length ? "Viewing: " : "");
-  });
-  source.addEventListener("revoked", () => { source.close(); revokedBanner(); });
+  let retry = 1000;
+  let last = new URL(url, location.href).searchParams.get("last") || "0";
+  const connect = () => {
+    const target = new URL(url, location.href);
+    target.searchParams.set("last", last);
+    const source = new EventSource(target);
+    source.addEventListener("open", () => {
+      retry = 1000;
+      state.textContent = "● Live";
+      live.classList.add("is-live");
+    });
+    source.addEventListener("error", () => {
+      state.textContent = "Reconnecting…";
+      live.classList.remove("is-live");
+      // The browser retries by itself, but not after an error answer: then we do, slower.
+      if (source.readyState === EventSource.CLOSED) {
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 30000);
+      }
+    });
+    source.addEventListener("activity", (message) => {
+      const event = JSON.parse(message.data);
+      last = message.lastEventId || last;
+      addToFeed(event);
+      if (event.milestone_id && ROW_VERBS.has(event.verb)) refreshRow(event.milestone_id);
+      else if (TABLE_VERBS.has(event.verb)) refreshTable();
+    });
+    source.addEventListener("reload", (message) => {
+      last = message.lastEventId || last;
+      refreshTable();
+    });
+    source.addEventListener("presence", (message) => {
+      const viewers = JSON.parse(message.data).viewers || [];
+      presence.replaceChildren(...viewers.map((v) => {
+        const chip = document.createElement("span");
+        chip.className = `chip who-${v.kind}`;
+        const tabs = v.count > 1 ? ` ×${v.count}` : "";
+        chip.textContent = `${v.name}${v.kind === "buyer" ? " (buyer)" : ""}${tabs}`;
+        return chip;
+      }));
+      presence.prepend(viewers.length ? "Viewing: " : "");
+    });
+    source.addEventListener("revoked", () => { source.close(); revokedBanner(); });
+  };
+  connect();
 }
+
+if (live && window.EventSource) listen(live.dataset.eventsUrl);
 
 // ---- conveniences -----------------------------------------------------------------------------
 

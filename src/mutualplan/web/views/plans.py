@@ -79,7 +79,9 @@ def plan_context(plan: Plan, buyer: bool) -> dict[str, Any]:
         "confirmed": bool(rows) and all(r["confirmed"] for r in rows),
         "warnings": warnings_for(plan, raw, today),
         "timeline": timeline_svg(plan, rows, today),
-        "activities": activity_feed(plan, buyer),
+        "activities": (activities := activity_feed(plan, buyer)),
+        # Streams resume after this: nothing between rendering and connecting is missed.
+        "last_activity_id": activities[0].id if activities else 0,
         "choices": CHOICES,
         "buyer_rows": sum(1 for r in rows if r["owner_side"] != "seller"),
         "buyer_added": sum(1 for r in rows if r["added_by_side"] == "buyer"),

@@ -1,0 +1,334 @@
+"""Live updates under load: write-to-receive latency and server memory per open viewer.
+
+For each --viewers count N, starts `mutualplan serve` (uvicorn, one worker, SQLite in a fresh
+temporary data directory; through Redis with --redis-url), creates a seller, a token, a plan
+and a share link, opens N buyer streams (`GET /s/<token>/events`, Server-Sent Events, read
+with plain asyncio sockets so that the client stays light next to the server), then PATCHes
+one milestone --updates times, one every --interval-ms, through the REST API.
+
+Each PATCH puts the client's clock in the row's title, which the activity summary carries
+to every viewer (notes text is not in the summary); a viewer's latency for an update is its
+receive time minus that clock. Memory per viewer is the server's VmRSS (from
+/proc/<pid>/status) after opening the viewers minus before, divided by N.
+
+Target: p95 latency under 100 ms, under 1 MiB per viewer, every update reaching every viewer.
+
+Run: .venv/bin/python bench/live_updates.py [--viewers 50 200] [--updates 200]
+     [--interval-ms 20] [--redis-url redis://127.0.0.1:6379/0] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from api_latency import BenchError, cli_command, expect, free_port, percentile, run_cli, tail
+
+TARGET_P95_MS = 100.0
+TARGET_KIB_PER_VIEWER = 1024.0
+START_TIMEOUT_S = 30.0
+CONNECT_TIMEOUT_S = 60.0
+DRAIN_TIMEOUT_S = 10.0
+# Let the join burst's presence messages settle before measuring memory.
+SETTLE_S = 1.0
+EMAIL = "bench@example.com"
+PASSWORD = "bench-password"
+MARK = re.compile(r"bench (\d+) t=(\d+\.\d+)")
+
+
+@dataclass
+class Viewer:
+    """One SSE stream read off a raw socket (HTTP/1.1, chunked)."""
+
+    n: int
+    hello: asyncio.Event = field(default_factory=asyncio.Event)
+    # update number -> latency in ms
+    latencies: dict[int, float] = field(default_factory=dict)
+    error: str = ""
+
+    async def run(self, port: int, token: str) -> None:
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError as exc:
+            self.error = f"connect: {exc}"
+            self.hello.set()
+            return
+        try:
+            writer.write(
+                f"GET /s/{token}/events?name=Viewer+{self.n} HTTP/1.1\r\n"
+                f"Host: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n\r\n".encode()
+            )
+            await writer.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+            if not head.startswith(b"HTTP/1.1 200"):
+                self.error = head.split(b"\r\n", 1)[0].decode()
+                return
+            buffer = ""
+            while True:
+                size = int((await reader.readline()).strip() or b"0", 16)
+                if size == 0:
+                    self.error = "the stream ended"
+                    return
+                chunk = await reader.readexactly(size + 2)
+                buffer += chunk[:-2].decode()
+                while "\n\n" in buffer:
+                    block, buffer = buffer.split("\n\n", 1)
+                    self._handle(block)
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            self.error = self.error or f"{type(exc).__name__}: {exc}"
+        finally:
+            self.hello.set()
+            writer.close()
+
+    def _handle(self, block: str) -> None:
+        received = time.perf_counter()
+        if "event: hello" in block:
+            self.hello.set()
+        elif "event: activity" in block:
+            data = next(line[6:] for line in block.split("\n") if line.startswith("data: "))
+            found = MARK.search(json.loads(data)["summary"])
+            if found:
+                sent = float(found.group(2))
+                self.latencies[int(found.group(1))] = (received - sent) * 1000
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise BenchError(f"no VmRSS for process {pid}")
+
+
+async def wait_until_up(client: httpx.AsyncClient, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise BenchError(f"the server exited with code {server.returncode}")
+        try:
+            if (await client.get("/api/v1/health")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise BenchError(f"the server did not come up within {START_TIMEOUT_S:.0f} s")
+
+
+async def prepare(client: httpx.AsyncClient) -> tuple[int, int, int, str]:
+    """A plan and a share link; returns (plan id, row id, row version, share token)."""
+    target = dt.date.today() + dt.timedelta(days=90)
+    plan = expect(
+        await client.post(
+            "/api/v1/plans",
+            json={
+                "deal": {"account_name": "X", "account_type": "enterprise", "stage": "evaluation"},
+                "target_date": target.isoformat(),
+                "template": "standard",
+            },
+        ),
+        201,
+        "POST /api/v1/plans",
+    )
+    link = expect(
+        await client.post(f"/api/v1/plans/{plan['id']}/share-links", json={}),
+        201,
+        "POST share-links",
+    )
+    row = next(m for m in plan["milestones"] if m["owner_side"] == "buyer")
+    return plan["id"], row["id"], row["version"], link["token"]
+
+
+async def write_updates(
+    client: httpx.AsyncClient, path: str, version: int, updates: int, interval: float
+) -> list[float]:
+    """PATCH the row `updates` times on a fixed schedule; returns each PATCH's time in ms."""
+    timings = []
+    start = time.perf_counter()
+    for n in range(updates):
+        await asyncio.sleep(max(0.0, start + n * interval - time.perf_counter()))
+        sent = time.perf_counter()
+        body = expect(
+            await client.patch(path, json={"version": version, "title": f"bench {n} t={sent:.6f}"}),
+            200,
+            f"PATCH {path}",
+        )
+        timings.append((time.perf_counter() - sent) * 1000)
+        version = body["version"]
+    return timings
+
+
+async def scenario(
+    port: int, token: str, server: subprocess.Popen[bytes], args: argparse.Namespace, n: int
+) -> dict[str, Any]:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}",
+        timeout=30.0,
+        headers={"Authorization": f"Bearer {token}"},
+    ) as client:
+        await wait_until_up(client, server)
+        plan_id, row_id, version, share = await prepare(client)
+        path = f"/api/v1/plans/{plan_id}/milestones/{row_id}"
+        # Warm up: import and allocate what any first stream and write would.
+        warm = Viewer(-1)
+        warm_task = asyncio.create_task(warm.run(port, share))
+        await asyncio.wait_for(warm.hello.wait(), CONNECT_TIMEOUT_S)
+        version = (await client.patch(path, json={"version": version, "notes": "warm"})).json()[
+            "version"
+        ]
+        warm_task.cancel()
+        await asyncio.sleep(SETTLE_S)
+        before = rss_kib(server.pid)
+
+        viewers = [Viewer(i) for i in range(n)]
+        tasks = [asyncio.create_task(v.run(port, share)) for v in viewers]
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT_S):
+                await asyncio.gather(*(v.hello.wait() for v in viewers))
+            failed = [v for v in viewers if v.error]
+            if failed:
+                raise BenchError(f"{len(failed)} viewers failed, e.g. {failed[0].error}")
+            await asyncio.sleep(SETTLE_S)
+            after = rss_kib(server.pid)
+
+            writes = await write_updates(
+                client, path, version, args.updates, args.interval_ms / 1000
+            )
+            deadline = time.monotonic() + DRAIN_TIMEOUT_S
+            while time.monotonic() < deadline and any(
+                len(v.latencies) < args.updates for v in viewers
+            ):
+                await asyncio.sleep(0.05)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    latencies = [ms for v in viewers for ms in v.latencies.values()]
+    missing = n * args.updates - len(latencies)
+    if not latencies:
+        raise BenchError("no viewer received any update")
+    per_viewer = (after - before) / n
+    p95 = percentile(latencies, 95)
+    return {
+        "viewers": n,
+        "updates": args.updates,
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p95_ms": round(p95, 2),
+        "max_ms": round(max(latencies), 2),
+        "missing": missing,
+        "patch_p50_ms": round(statistics.median(writes), 2),
+        "rss_before_kib": before,
+        "rss_after_kib": after,
+        "kib_per_viewer": round(per_viewer, 1),
+        "pass": p95 < TARGET_P95_MS and per_viewer < TARGET_KIB_PER_VIEWER and missing == 0,
+    }
+
+
+def run_one(args: argparse.Namespace, n: int) -> dict[str, Any]:
+    data_dir = Path(tempfile.mkdtemp(prefix="mp-bench-live-"))
+    env = {k: v for k, v in os.environ.items() if "DATABASE_URL" not in k}
+    env["MUTUALPLAN_DATA_DIR"] = str(data_dir)
+    env.pop("MUTUALPLAN_REDIS_URL", None)
+    if args.redis_url:
+        env["MUTUALPLAN_REDIS_URL"] = args.redis_url
+    server: subprocess.Popen[bytes] | None = None
+    log = data_dir / "server.log"
+    try:
+        data = ["--data-dir", str(data_dir)]
+        run_cli(["createuser", EMAIL, "--password", PASSWORD, *data], env)
+        token = run_cli(["token", "create", "--user", EMAIL, *data], env).strip().splitlines()[-1]
+        port = free_port()
+        with log.open("wb") as log_file:
+            server = subprocess.Popen(
+                [*cli_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *data],
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        return asyncio.run(scenario(port, token, server, args, n))
+    except BenchError as exc:
+        raise BenchError(f"{exc}\nserver log:\n{tail(log)}") from None
+    finally:
+        if server is not None and server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def print_report(results: list[dict[str, Any]], info: dict[str, Any]) -> None:
+    print(
+        f"broadcast: {info['broadcast']}   python: {info['python']}   cpus: {info['cpus']}   "
+        f"updates: {info['updates']}, one every {info['interval_ms']} ms"
+    )
+    headers = ["viewers", "p50 ms", "p95 ms", "max ms", "missing", "PATCH p50", "KiB/viewer"]
+    keys = ["viewers", "p50_ms", "p95_ms", "max_ms", "missing", "patch_p50_ms", "kib_per_viewer"]
+    rows = [[str(r[k]) for k in keys] for r in results]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
+    print("  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
+    print(
+        f"target: p95 under {TARGET_P95_MS:g} ms, under {TARGET_KIB_PER_VIEWER / 1024:g} MiB "
+        "per viewer, nothing missing"
+    )
+    for r in results:
+        print(f"  {'PASS' if r['pass'] else 'MISS'}  {r['viewers']} viewers")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--viewers", type=int, nargs="+", default=[50, 200], help="viewer counts (default 50 200)"
+    )
+    parser.add_argument("--updates", type=int, default=200, help="PATCHes sent (default 200)")
+    parser.add_argument(
+        "--interval-ms", type=float, default=20.0, help="between PATCHes (default 20)"
+    )
+    parser.add_argument(
+        "--redis-url", default=None, help="broadcast through this Redis (default: in memory)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    if min(args.viewers) < 1 or args.updates < 1 or args.interval_ms < 0:
+        parser.error("--viewers and --updates must be at least 1, --interval-ms not negative")
+    try:
+        results = [run_one(args, n) for n in args.viewers]
+    except BenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    info = {
+        "broadcast": "redis" if args.redis_url else "in memory",
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "updates": args.updates,
+        "interval_ms": args.interval_ms,
+    }
+    if args.json:
+        print(json.dumps({**info, "results": results}, indent=2))
+    else:
+        print_report(results, info)
+    return 0 if all(r["pass"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Signing in, resetting a password by email, switching workspaces."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core import mail
+from django.test import Client
+
+from mutualplan.workspaces.models import Membership, Workspace
+from tests.conftest import Api, new_plan
+
+
+def test_a_seller_signs_in_with_email_and_password(owner: Any) -> None:
+    client = Client()
+    wrong = client.post("/login/", {"username": owner.email, "password": "nope"})
+    assert "do not match" in wrong.content.decode()
+    right = client.post("/login/", {"username": owner.email, "password": "correct-horse-battery"})
+    assert right.status_code == 302 and right["Location"] == "/"
+
+
+def test_a_forgotten_password_is_reset_through_an_emailed_link(owner: Any) -> None:
+    client = Client()
+    client.post("/password-reset/", {"email": owner.email})
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://\S+/password-reset/\S+/", mail.outbox[0].body)
+    assert link is not None
+    path = link.group(0).split("testserver", 1)[1]
+    form = client.get(path, follow=True)
+    action = form.redirect_chain[-1][0] if form.redirect_chain else path
+    client.post(
+        action, {"new_password1": "a-brand-new-secret", "new_password2": "a-brand-new-secret"}
+    )
+    assert Client().login(username=owner.username, password="a-brand-new-secret")
+
+
+def test_a_seller_in_two_workspaces_switches_between_them(
+    owner: Any, owner_api: Api, other_workspace: Workspace, outsider_api: Api
+) -> None:
+    new_plan(owner_api, deal={"account_name": "Acme deal", "account_type": "smb", "stage": "demo"})
+    new_plan(
+        outsider_api, deal={"account_name": "Globex deal", "account_type": "smb", "stage": "demo"}
+    )
+    Membership.objects.create(user=owner, workspace=other_workspace)
+    client = Client()
+    client.force_login(owner)
+    first = client.get("/").content.decode()
+    assert "Acme deal" in first and "Globex deal" not in first
+    client.post("/workspace/", {"workspace": other_workspace.id})
+    second = client.get("/").content.decode()
+    assert "Globex deal" in second and "Acme deal" not in second
+
+
+def test_switching_to_a_workspace_one_is_not_in_changes_nothing(
+    owner: Any, owner_api: Api, other_workspace: Workspace
+) -> None:
+    new_plan(owner_api)
+    client = Client()
+    client.force_login(owner)
+    client.post("/workspace/", {"workspace": other_workspace.id})
+    assert "Northwind" in client.get("/").content.decode()
