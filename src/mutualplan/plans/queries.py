@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Aggregate, CharField, Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Aggregate, CharField, Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
 from mutualplan.core.vocab import MilestoneStatus
@@ -95,18 +96,22 @@ def milestone_rows(plan_id: int, ids: list[int] | None = None) -> list[dict[str,
     return found
 
 
+def _row_count(**conditions: Any) -> Subquery:
+    """How many rows of the outer plan match `conditions` (a correlated subquery)."""
+    rows = Milestone.objects.filter(plan=OuterRef("pk"), **conditions).order_by()
+    return Subquery(rows.values("plan").annotate(n=Count("id")).values("n"))
+
+
 def plan_list(qs: QuerySet[Plan], today: dt.date) -> QuerySet[Plan]:
-    """Plans with progress counts annotated, for list pages and the API list."""
+    """Plans with progress counts annotated, for list pages and the API list.
+
+    Correlated subqueries rather than a join and GROUP BY: the database counts rows only for
+    the page of plans it returns, not for the whole workspace.
+    """
     return qs.select_related("deal", "deal__owner").annotate(
-        rows_total=Count("milestones", distinct=True),
-        rows_done=Count(
-            "milestones", filter=Q(milestones__status=MilestoneStatus.DONE), distinct=True
-        ),
-        rows_overdue=Count(
-            "milestones",
-            filter=Q(milestones__status__in=OPEN, milestones__due_date__lt=today),
-            distinct=True,
-        ),
+        rows_total=Coalesce(_row_count(), 0),
+        rows_done=Coalesce(_row_count(status=MilestoneStatus.DONE), 0),
+        rows_overdue=Coalesce(_row_count(status__in=OPEN, due_date__lt=today), 0),
     )
 
 
