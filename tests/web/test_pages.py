@@ -210,3 +210,20 @@ def test_the_tokens_page_creates_a_token_shown_once(seller: Client) -> None:
     page = seller.post("/settings/tokens/", {"name": "CRM sync"}).content.decode()
     assert 'id="new-token" value="mp_' in page
     assert "mp_" not in seller.get("/settings/tokens/").content.decode().split("<code>")[0]
+
+
+def test_sending_a_plan_the_buyer_never_touched_warns_first(
+    seller: Client, plan: dict[str, Any], share_token: str
+) -> None:
+    from mutualplan.plans.models import PlanVersion
+
+    warned = seller.post(f"/plans/{plan['id']}/send/", {"note": "v1"}, follow=True)
+    assert "your schedule, not a shared one" in warned.content.decode()
+    assert PlanVersion.objects.count() == 0
+    seller.post(f"/plans/{plan['id']}/send/", {"note": "v1", "send_anyway": "1"})
+    assert PlanVersion.objects.get().note == "v1"
+    buyer = Client()
+    buyer.post(f"/s/{share_token}/", {"name": "Priya", "email": "priya@buyer.example"})
+    buyer.post(f"/s/{share_token}/rows/add/", {"title": "Budget approval"})
+    seller.post(f"/plans/{plan['id']}/send/", {"note": "v2"})
+    assert PlanVersion.objects.count() == 2

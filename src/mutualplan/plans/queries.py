@@ -9,7 +9,7 @@ from django.db.models import Aggregate, CharField, Count, OuterRef, QuerySet, Su
 from django.db.models.functions import Coalesce
 
 from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
-from mutualplan.core.vocab import MilestoneStatus
+from mutualplan.core.vocab import ActorKind, MilestoneStatus
 from mutualplan.plans.models import Activity, Milestone, Plan, Slip, Stakeholder
 from mutualplan.plans.services.calendars import plan_calendar
 
@@ -129,6 +129,11 @@ def warnings_for(plan: Plan, rows: list[dict[str, Any]], today: dt.date) -> list
         for m in rows
     ]
     return feasibility_warnings(steps, plan.target_date, today, plan_calendar(plan))
+
+
+def buyer_contributed(plan: Plan) -> bool:
+    """Whether anything in the plan was added or changed from the buyer side (`built_alone`)."""
+    return Activity.objects.filter(plan=plan, actor_kind=ActorKind.BUYER).exists()
 
 
 def slips_of(plan: Plan) -> QuerySet[Slip]:

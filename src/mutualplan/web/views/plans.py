@@ -23,7 +23,7 @@ from mutualplan.plans import access
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import DomainError, NotFound
 from mutualplan.plans.models import Plan
-from mutualplan.plans.queries import milestone_rows, warnings_for
+from mutualplan.plans.queries import buyer_contributed, milestone_rows, warnings_for
 from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services.calendars import make_calendar
 from mutualplan.plans.services.templates import available_templates, resolve_template
@@ -83,8 +83,6 @@ def plan_context(plan: Plan, buyer: bool) -> dict[str, Any]:
         # Streams resume after this: nothing between rendering and connecting is missed.
         "last_activity_id": activities[0].id if activities else 0,
         "choices": CHOICES,
-        "buyer_rows": sum(1 for r in rows if r["owner_side"] != "seller"),
-        "buyer_added": sum(1 for r in rows if r["added_by_side"] == "buyer"),
         "buyer_view": buyer,
     }
 
@@ -95,6 +93,7 @@ def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     context = plan_context(plan, buyer=False)
     links = list(plan.share_links.order_by("-id").prefetch_related("visitors"))
     context.update(
+        buyer_contributed=buyer_contributed(plan),
         share_links=links,
         new_share_url=request.session.pop(f"new_share_url_{plan.id}", None),
         events_url=reverse("plan_events", args=[plan.id]),
@@ -144,9 +143,7 @@ def retarget(request: HttpRequest, plan_id: int) -> HttpResponse:
 @page_action(plan_url)
 def send_version(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = seller_plan(request, plan_id)
-    if not plan.milestones.exclude(added_by_side="seller").exists() and not request.POST.get(
-        "send_anyway"
-    ):
+    if not buyer_contributed(plan) and not request.POST.get("send_anyway"):
         messages.warning(
             request,
             "The buyer has not added or changed anything in this plan yet. A plan handed over "
