@@ -104,3 +104,24 @@ def test_the_pages_read_well_at_phone_width(context: Contexts, server: Server) -
 def create_share_link_for_new_plan(page: Page) -> str:
     create_plan_in_the_browser(page, "Adventure Works")
     return create_share_link(page)
+
+
+def test_two_quick_edits_of_one_row_are_both_saved_without_a_conflict(
+    context: Contexts, server: Server
+) -> None:
+    from playwright.sync_api import expect
+
+    seller = context().new_page()
+    sign_in(seller, new_seller(server, "quick"))
+    url = create_plan_in_the_browser(seller, "Wide World Importers")
+    wait_live(seller)
+    row = seller.locator("tbody.row").nth(1)
+    row.locator("select[name=status]").select_option("in_progress")
+    row.locator("input[name=owner_team]").fill("InfoSec")
+    row.locator("input[name=owner_team]").press("Tab")
+    expect(seller.locator("#feed")).to_contain_text("owner team → InfoSec")
+    assert seller.locator(".note-conflict").count() == 0
+    seller.goto(url)
+    row = seller.locator("tbody.row").nth(1)
+    expect(row.locator("select[name=status]")).to_have_value("in_progress")
+    expect(row.locator("input[name=owner_team]")).to_have_value("InfoSec")

@@ -112,8 +112,28 @@ function revokedBanner() {
   $$("main input, main select, main textarea, main button").forEach((el) => { el.disabled = true; });
 }
 
-async function saveField(input, extra = {}) {
-  const row = rowOf(input);
+// Saves of one row run one after another, each with the version the previous one returned:
+// two quick edits of the same row by the same person are not a conflict.
+const rowQueues = new Map();
+function saveField(input, extra = {}) {
+  const id = rowOf(input).dataset.row;
+  const next = (rowQueues.get(id) || Promise.resolve()).then(() => saveNow(input, extra, id));
+  rowQueues.set(id, next.catch(() => {}));
+  return next;
+}
+
+function putBack(input) {
+  return ["Put it back", () => {
+    if (input.type === "checkbox") input.checked = input.defaultChecked; else input.value = input.defaultValue;
+    setNote(input, "");
+    flushPending();
+  }];
+}
+
+async function saveNow(input, extra, id) {
+  // The value is the input's even if a refresh has replaced its row meanwhile.
+  const row = (input.isConnected && rowOf(input)) || $(`#row-${id}`);
+  if (!row) return;
   const form = $("form[data-edit]", row);
   const data = new FormData();
   data.set("version", row.dataset.version);
@@ -138,8 +158,9 @@ async function saveField(input, extra = {}) {
     const current = body.current;
     row.dataset.version = current.version;
     $("input[name=version]", form).value = current.version;
-    const field = input.name.startsWith("risk_") ? null : input.name;
-    const theirs = field ? current[field] : null;
+    const theirs = input.name.startsWith("risk_")
+      ? current.risk_checklist?.[input.name.slice(5)]
+      : current[input.name];
     const shown = theirs === null || theirs === undefined || theirs === "" ? "(empty)" : String(theirs);
     setNote(input, `Someone else changed this to “${shown}” while you were editing. Your text is kept here.`, "conflict", [
       ["Use mine", () => { setNote(input, ""); saveField(input, extra); }],
@@ -154,12 +175,12 @@ async function saveField(input, extra = {}) {
   }
   if (status === 400 && body?.errors?.[0]?.field === "reason_category" && !extra.reason_category) {
     const reason = await askSlipReason();
-    if (reason) return saveField(input, reason);
-    setNote(input, "Not moved: a date move needs a reason once the plan is confirmed.", "error");
+    if (reason) return saveNow(input, reason, id);
+    setNote(input, "Not moved: a date move needs a reason once the plan is confirmed.", "error", [putBack(input)]);
     return;
   }
   if (status === 410) { revokedBanner(); return; }
-  setNote(input, body?.errors?.[0]?.message ? `${body.errors[0].field}: ${body.errors[0].message}` : (body?.detail || "Not saved."), "error");
+  setNote(input, body?.errors?.[0]?.message ? `${body.errors[0].field}: ${body.errors[0].message}` : (body?.detail || "Not saved."), "error", [putBack(input)]);
 }
 
 async function refreshRow(id, force = false) {
