@@ -213,3 +213,20 @@ def test_a_manual_date_in_a_business_day_plan_must_be_a_working_day(owner_api: A
     )
     assert response.status_code == 400
     assert "public holiday in US" in response.json_body["errors"][0]["message"]
+
+
+def test_an_edit_answers_with_the_rows_dependencies_as_they_now_stand(
+    owner_api: Api, plan: dict[str, Any]
+) -> None:
+    first, second, third = row(plan, 0), row(plan, 1), row(plan, 2)
+    notes_only = owner_api.patch(
+        f"/plans/{plan['id']}/milestones/{second['id']}", {"version": 1, "notes": "x"}
+    ).json_body
+    assert notes_only["depends_on"] == [first["id"]]
+    changed = owner_api.patch(
+        f"/plans/{plan['id']}/milestones/{second['id']}",
+        {"version": 2, "depends_on": [first["id"], third["id"]]},
+    )
+    assert changed.json_body["depends_on"] == sorted([first["id"], third["id"]])
+    read = owner_api.get(f"/plans/{plan['id']}").json_body["milestones"][1]
+    assert read["depends_on"] == sorted([first["id"], third["id"]])

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from mutualplan.core.vocab import OPEN_STATUSES, MilestoneStatus
 from mutualplan.plans.models import Deal, Milestone, Plan, ShareLink
-from mutualplan.plans.queries import ROW_FIELDS, milestone_rows, warnings_for
+from mutualplan.plans.queries import ROW_FIELDS, milestone_rows, parse_ids, warnings_for
 
 
 def deal_dict(deal: Deal) -> dict[str, Any]:
@@ -69,7 +69,12 @@ def milestone_dict(m: dict[str, Any], seller: bool, today: dt.date | None = None
 def row_dict(row: Milestone, seller: bool) -> dict[str, Any]:
     """One row just written, in the API's shape (its fields are already in memory)."""
     values = {field: getattr(row, field) for field in ROW_FIELDS}
-    values["depends_on"] = sorted(row.depends_on.values_list("id", flat=True))
+    joined = getattr(row, "dependency_ids", None)
+    values["depends_on"] = (
+        parse_ids(joined)
+        if hasattr(row, "dependency_ids")
+        else sorted(row.depends_on.values_list("id", flat=True))
+    )
     person = row.owner_person if row.owner_person_id else None
     values["owner_person"] = (
         {"id": person.id, "name": person.name, "team": person.team} if person else None

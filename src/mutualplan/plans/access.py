@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from mutualplan.plans.errors import Gone, NotFound
 from mutualplan.plans.models import Milestone, Plan, ShareLink
+from mutualplan.plans.queries import with_dependency_ids
 from mutualplan.workspaces.models import Workspace, hash_token
 
 MAX_ID = 2**63 - 1
@@ -62,7 +63,8 @@ def get_milestone(plan: Plan, milestone_id: int, for_update: bool = False) -> Mi
         raise NotFound(f"milestone {milestone_id} not found in this plan")
     qs = Milestone.objects.filter(plan=plan)
     if for_update:
-        qs = qs.select_for_update()
+        # Read with its prerequisites' ids, so the answer to a write needs no second read.
+        qs = with_dependency_ids(qs.select_for_update(of=("self",)))
     milestone = qs.filter(id=milestone_id).first()
     if milestone is None:
         raise NotFound(f"milestone {milestone_id} not found in this plan")

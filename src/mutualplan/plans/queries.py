@@ -66,6 +66,15 @@ def _dependency_ids() -> Subquery:
     return Subquery(grouped.values("ids"))  # type: ignore[misc]  # "ids" is the annotation
 
 
+def with_dependency_ids(rows: QuerySet[Milestone]) -> QuerySet[Milestone]:
+    """Rows with `dependency_ids` annotated: their prerequisites' ids, comma-separated."""
+    return rows.annotate(dependency_ids=_dependency_ids())
+
+
+def parse_ids(joined: str | None) -> list[int]:
+    return sorted(int(i) for i in joined.split(",")) if joined else []
+
+
 def milestone_rows(plan_id: int, ids: list[int] | None = None) -> list[dict[str, Any]]:
     """The plan's rows in order as plain dicts, with `depends_on` ids and `owner_person`.
 
@@ -76,9 +85,7 @@ def milestone_rows(plan_id: int, ids: list[int] | None = None) -> list[dict[str,
     if ids is not None:
         rows = rows.filter(id__in=ids)
     found = list(
-        rows.annotate(dependency_ids=_dependency_ids())
-        .order_by("position", "id")
-        .values(*ROW_FIELDS, "dependency_ids")
+        with_dependency_ids(rows).order_by("position", "id").values(*ROW_FIELDS, "dependency_ids")
     )
     person_ids = {row["owner_person_id"] for row in found if row["owner_person_id"]}
     people = (
@@ -90,8 +97,7 @@ def milestone_rows(plan_id: int, ids: list[int] | None = None) -> list[dict[str,
         else {}
     )
     for row in found:
-        joined = row.pop("dependency_ids")
-        row["depends_on"] = sorted(int(i) for i in joined.split(",")) if joined else []
+        row["depends_on"] = parse_ids(row.pop("dependency_ids"))
         row["owner_person"] = people.get(row["owner_person_id"])
     return found
 

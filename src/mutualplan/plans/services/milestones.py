@@ -273,6 +273,7 @@ def update_milestone(
     row.save()
     if deps_changed:
         row.depends_on.set(fields["depends_on"])
+        row.dependency_ids = ",".join(str(i) for i in fields["depends_on"])  # type: ignore[attr-defined]
     shown = sorted(
         (
             changes.keys()
