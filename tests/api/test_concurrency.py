@@ -100,3 +100,36 @@ def test_a_stale_version_gets_409_with_the_current_row_and_nothing_written(
     assert late.json_body["current"]["version"] == 2
     assert "private_notes" in late.json_body["current"]
     assert Milestone.objects.get(id=row["id"]).title == "Agree the ROI model"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_retargets_from_the_same_version_move_the_date_once(
+    owner_api: Api, teammate_api: Api, plan: dict[str, Any]
+) -> None:
+    from mutualplan.plans.models import Plan, Slip
+    from tests.conftest import day
+
+    barrier = threading.Barrier(2)
+    results: list[Any] = [None, None]
+    apis, targets = [owner_api, teammate_api], [day(100), day(120)]
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = apis[i].post(
+                f"/plans/{plan['id']}/retarget",
+                {"target_date": targets[i], "version": plan["version"]},
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(r.status_code for r in results) == [200, 409]
+    winner = next(r for r in results if r.status_code == 200).json_body
+    stored = Plan.objects.get(id=plan["id"])
+    assert stored.target_date.isoformat() == winner["target_date"] and stored.version == 2
+    assert Slip.objects.filter(plan_id=plan["id"], milestone__isnull=True).count() == 1

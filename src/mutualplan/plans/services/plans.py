@@ -166,6 +166,15 @@ def check_version(plan: Plan, version: int, serialize: PlanSerializer | None) ->
         )
 
 
+def _locked(plan: Plan) -> Plan:
+    """The plan re-read and locked for this transaction: the version check then holds."""
+    return (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("deal", "deal__owner", "workspace")
+        .get(id=plan.id)
+    )
+
+
 def _bump(plan: Plan) -> None:
     plan.version += 1
     plan.updated_at = timezone.now()
@@ -204,7 +213,7 @@ def retarget(
     serialize: PlanSerializer | None = None,
 ) -> Plan:
     """Move the target date; anchored rows move with it, each move recorded as a slip."""
-    plan.refresh_from_db()
+    plan = _locked(plan)
     check_version(plan, version, serialize)
     old = plan.target_date
     if old == target_date:
@@ -255,28 +264,24 @@ def update_plan(
     serialize: PlanSerializer | None = None,
 ) -> Plan:
     """Edit plan fields and its deal's fields. The target date moves only by `retarget`."""
-    plan.refresh_from_db()
+    plan = _locked(plan)
     check_version(plan, version, serialize)
     deal_changes = changes.pop("deal", None) or {}
     validate_deal(plan.workspace, deal_changes)
     status = changes.get("status")
-    if status is not None:
-        if status == PlanStatus.DRAFT and plan.target_date:
-            raise Invalid.field("status", "a plan with a target date is not a draft")
-        if status != PlanStatus.DRAFT and not plan.target_date and status == PlanStatus.ACTIVE:
-            raise Invalid.field(
-                "status",
-                "set a target date first: a plan with no target "
-                "date is a list of tasks, not a plan",
-            )
-    recalendar = False
+    if status == PlanStatus.DRAFT and plan.target_date:
+        raise Invalid.field("status", "a plan with a target date is not a draft")
+    if status == PlanStatus.ACTIVE and not plan.target_date:
+        raise Invalid.field(
+            "status",
+            "set a target date first: a plan with no target date is a list of tasks, not a plan",
+        )
     if "country" in changes:
         changes["country"] = (changes["country"] or "").upper()
     if "country" in changes or "business_days" in changes:
         make_calendar(
             changes.get("business_days", plan.business_days), changes.get("country", plan.country)
         )
-        recalendar = True
     changed = {k: v for k, v in changes.items() if k in PLAN_FIELDS and getattr(plan, k) != v}
     for key, value in changed.items():
         setattr(plan, key, value)
@@ -291,7 +296,7 @@ def update_plan(
         deal.save()
     _bump(plan)
     plan.save()
-    if recalendar and {"country", "business_days"} & changed.keys():
+    if {"country", "business_days"} & changed.keys():
         reason = require_reason(plan, changes.get("reason_category"))
         move_anchored_rows(plan, actor, reason, changes.get("reason_text", ""))
     fields = sorted(changed.keys() | {f"deal.{k}" for k in deal_changed})
