@@ -45,7 +45,7 @@ from mutualplan.core.vocab import PlanStatus
 from mutualplan.plans import access, queries
 from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.plans.services import plans as plan_service
-from mutualplan.plans.services import sharing
+from mutualplan.plans.services import sharing, versions
 
 router = Router(tags=["plans"])
 ERR = {code: ErrorOut for code in codes_4xx}
@@ -224,7 +224,7 @@ def list_activity(
 def send_version(request: HttpRequest, plan_id: int, payload: VersionIn) -> Status[Any]:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
-    return Status(201, plan_service.send_version(plan, actor, payload.note))
+    return Status(201, versions.send_version(plan, actor, payload.note))
 
 
 @router.get("/plans/{int:plan_id}/share-links", response={200: list[ShareLinkOut], **ERR})

@@ -24,7 +24,7 @@ from mutualplan.plans import access
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.models import ShareLink
 from mutualplan.plans.services import milestones as milestone_service
-from mutualplan.plans.services import plans as plan_service
+from mutualplan.plans.services import versions
 from mutualplan.plans.services.sharing import note_link_used
 
 router = Router(tags=["buyer (share link)"])
@@ -85,9 +85,7 @@ def buyer_update_milestone(
 @router.post("/shared/{token}/confirm", response={200: ConfirmationOut, **ERR})
 def buyer_confirm(request: HttpRequest, token: str, payload: ConfirmIn) -> dict[str, Any]:
     link = _link(token)
-    confirmation = plan_service.confirm(
-        link.plan, _buyer(payload.actor, link), payload.milestone_ids
-    )
+    confirmation = versions.confirm(link.plan, _buyer(payload.actor, link), payload.milestone_ids)
     return {
         "id": confirmation.id,
         "buyer_name": confirmation.buyer_name,

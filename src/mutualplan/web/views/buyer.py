@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from mutualplan.plans import access
 from mutualplan.plans.errors import Forbidden, Gone, NotFound
 from mutualplan.plans.models import ShareLink
-from mutualplan.plans.services import plans as plan_service
+from mutualplan.plans.services import versions
 from mutualplan.plans.services.sharing import note_link_used
 from mutualplan.web.context import BuyerIdentity, buyer_actor, buyer_identity, remember_buyer
 from mutualplan.web.responses import answer, page_action, wants_json
@@ -149,7 +149,7 @@ def comment_row(request: HttpRequest, token: str, row_id: int) -> HttpResponse:
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     link = _link(request, token)
     actor = buyer_actor(_identity(request), link)
-    plan_service.confirm(link.plan, actor)
+    versions.confirm(link.plan, actor)
     return answer(
         request,
         shared_url(request, token),

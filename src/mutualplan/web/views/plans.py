@@ -25,6 +25,7 @@ from mutualplan.plans.errors import DomainError, NotFound
 from mutualplan.plans.models import Plan
 from mutualplan.plans.queries import buyer_contributed, milestone_rows, warnings_for
 from mutualplan.plans.services import plans as plan_service
+from mutualplan.plans.services import versions
 from mutualplan.plans.services.calendars import make_calendar
 from mutualplan.plans.services.templates import available_templates, resolve_template
 from mutualplan.web.context import current_workspace
@@ -151,7 +152,7 @@ def send_version(request: HttpRequest, plan_id: int) -> HttpResponse:
             "or send anyway.",
         )
         return redirect(plan_url(request, plan.id) + "#send")
-    version = plan_service.send_version(
+    version = versions.send_version(
         plan, Actor.seller(request.user), request.POST.get("note", "")[:5000]
     )
     return answer(

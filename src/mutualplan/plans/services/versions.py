@@ -1,0 +1,138 @@
+"""Sending a clean version to the buyer, and the champion's confirmation of dates and owners.
+
+Whichever comes first commits the plan: its dates become the baseline, and from then on a
+date move needs a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from mutualplan.plans.actors import Actor
+from mutualplan.plans.errors import Invalid
+from mutualplan.plans.models import Confirmation, Milestone, Plan, PlanVersion
+from mutualplan.plans.services.history import record
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _snapshot(plan: Plan) -> dict[str, Any]:
+    rows = list(plan.milestones.select_related("owner_person"))
+    return {
+        "target_date": _iso(plan.target_date),
+        "target_reason": plan.target_reason,
+        "milestones": [
+            {
+                "id": m.id,
+                "title": m.title,
+                "owner_side": m.owner_side,
+                "owner_team": m.owner_team,
+                "owner_person": m.owner_person.name if m.owner_person else "",
+                "due_date": _iso(m.due_date),
+                "status": m.status,
+                "notes": m.notes,
+                "step_type": m.step_type,
+                "high_risk": m.high_risk,
+            }
+            for m in rows
+        ],
+    }
+
+
+def _commit(plan: Plan, now: dt.datetime) -> None:
+    """First confirmation or send: keep the baseline; from now on date moves need reasons."""
+    if plan.committed_at is None:
+        plan.committed_at = now
+    if plan.baseline_target_date is None:
+        plan.baseline_target_date = plan.target_date
+
+
+@transaction.atomic
+def send_version(plan: Plan, actor: Actor, note: str = "") -> PlanVersion:
+    """Snapshot the plan as sent to the buyer ("send a clean version")."""
+    plan = Plan.objects.select_for_update().get(id=plan.id)
+    if plan.target_date is None:
+        raise Invalid.field("target_date", "set a target date before sending the plan")
+    last = plan.versions.order_by("-number").first()
+    version = PlanVersion.objects.create(
+        plan=plan,
+        number=(last.number + 1) if last else 1,
+        snapshot=_snapshot(plan),
+        note=note,
+        created_by=actor.user,
+    )
+    _commit(plan, version.created_at)
+    plan.save(update_fields=["committed_at", "baseline_target_date"])
+    record(
+        plan,
+        actor,
+        "version_sent",
+        f"sent version {version.number} to the buyer",
+        data={"number": version.number},
+    )
+    return version
+
+
+@transaction.atomic
+def confirm(plan: Plan, actor: Actor, milestone_ids: list[int] | None = None) -> Confirmation:
+    """The champion confirms dates and owners, of the whole plan or of the given rows.
+
+    The first confirmed dates become the baseline.
+    """
+    plan = Plan.objects.select_for_update().get(id=plan.id)
+    if plan.target_date is None:
+        raise Invalid.field(
+            "target_date", "the plan has no target date yet, so there are no dates to confirm"
+        )
+    rows = Milestone.objects.select_for_update().filter(plan=plan)
+    if milestone_ids is not None:
+        rows = rows.filter(id__in=milestone_ids)
+        found = set(rows.values_list("id", flat=True))
+        missing = [i for i in milestone_ids if i not in found]
+        if missing:
+            raise Invalid.field("milestone_ids", f"milestone {missing[0]} is not in this plan")
+        if not milestone_ids:
+            raise Invalid.field("milestone_ids", "name at least one row to confirm")
+    now = timezone.now()
+    confirmed = list(rows)
+    for row in confirmed:
+        row.confirmed_at = now
+        if row.baseline_due_date is None:
+            row.baseline_due_date = row.due_date
+    Milestone.objects.bulk_update(confirmed, ["confirmed_at", "baseline_due_date"])
+    _commit(plan, now)
+    if milestone_ids is None:
+        plan.confirmed_at = now
+    plan.save(update_fields=["committed_at", "baseline_target_date", "confirmed_at"])
+    confirmation = Confirmation.objects.create(
+        plan=plan,
+        milestone=confirmed[0] if milestone_ids is not None and len(confirmed) == 1 else None,
+        buyer_name=actor.name,
+        buyer_email=actor.email,
+        snapshot={
+            "milestones": [
+                {
+                    "id": r.id,
+                    "due_date": _iso(r.due_date),
+                    "owner_side": r.owner_side,
+                    "owner_team": r.owner_team,
+                }
+                for r in confirmed
+            ]
+        },
+    )
+    what = "the whole plan" if milestone_ids is None else f"{len(confirmed)} row(s)"
+    record(
+        plan,
+        actor,
+        "plan_confirmed",
+        f"confirmed dates and owners of {what}",
+        data={"milestone_ids": [r.id for r in confirmed]},
+    )
+    return confirmation
