@@ -1,0 +1,137 @@
+"""What the `mutualplan` commands share: setup, options read from the environment, output."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class EnvOption(click.Option):
+    """An option whose environment variable is always shown in --help."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("show_envvar", True)
+        super().__init__(*args, **kwargs)
+
+
+def option(*param_decls: str, **attrs: Any) -> Callable[[F], F]:
+    return click.option(*param_decls, cls=EnvOption, **attrs)
+
+
+def setup_django(data_dir: str | None = None) -> None:
+    if data_dir:
+        os.environ["MUTUALPLAN_DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mutualplan.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def migrate_database() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        # Kept in the database file: readers no longer wait for the writer.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
+    for conn in connections.all():
+        # Pooled PostgreSQL connections may hold statements prepared against the old schema.
+        close_pool = getattr(conn, "close_pool", None)
+        if close_pool is not None:
+            close_pool()
+
+
+def data_dir_option(func: F) -> F:
+    return option(
+        "--data-dir",
+        envvar="MUTUALPLAN_DATA_DIR",
+        show_envvar=True,
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Where the SQLite database and the secret key live.",
+    )(func)
+
+
+def seller_options(func: F) -> F:
+    func = option(
+        "--workspace",
+        envvar="MUTUALPLAN_WORKSPACE",
+        show_envvar=True,
+        default=None,
+        help="Workspace slug (default: the user's only one).",
+    )(func)
+    func = option(
+        "--user",
+        "user_email",
+        envvar="MUTUALPLAN_USER",
+        show_envvar=True,
+        required=True,
+        help="Acting seller's email.",
+    )(func)
+    return data_dir_option(func)
+
+
+def json_option(func: F) -> F:
+    return option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        envvar="MUTUALPLAN_JSON",
+        show_envvar=True,
+        help="Print JSON for scripts.",
+    )(func)
+
+
+def fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def seller_context(user_email: str, workspace_slug: str | None) -> tuple[Any, Any]:
+    from django.contrib.auth import get_user_model
+
+    from mutualplan.plans.actors import Actor
+    from mutualplan.workspaces.models import Workspace
+
+    user = get_user_model().objects.filter(email__iexact=user_email, is_active=True).first()
+    if user is None:
+        fail(f"no active user with email {user_email!r} (create one with `mutualplan createuser`)")
+    workspaces = Workspace.objects.filter(memberships__user=user)
+    if workspace_slug:
+        workspaces = workspaces.filter(slug=workspace_slug)
+    found = list(workspaces[:2])
+    if not found:
+        fail(
+            f"{user_email} is not a member of workspace {workspace_slug!r}"
+            if workspace_slug
+            else f"{user_email} is not a member of any workspace"
+        )
+    if len(found) > 1:
+        fail(f"{user_email} belongs to several workspaces; choose one with --workspace")
+    return found[0], Actor.seller(user)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain aligned text table."""
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def dump_json(data: Any) -> str:
+    return json.dumps(data, indent=2, default=str)

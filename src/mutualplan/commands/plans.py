@@ -1,0 +1,225 @@
+"""`mutualplan plan new | list | show`: plans in the terminal, or as JSON for scripts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import click
+
+from mutualplan.commands.common import (
+    dump_json,
+    fail,
+    json_option,
+    option,
+    seller_context,
+    seller_options,
+    setup_django,
+    table,
+)
+
+
+@click.group()
+def plan() -> None:
+    """Create, list and show plans."""
+
+
+def _parse_date(value: str | None, field: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{field}: {value!r} is not a date (use YYYY-MM-DD)")
+    return None
+
+
+def _run(action: Callable[[], Any]) -> Any:
+    from mutualplan.plans.errors import DomainError
+
+    try:
+        return action()
+    except DomainError as exc:
+        for err in exc.errors or [{"field": "", "message": exc.detail}]:
+            click.echo(
+                f"error: {err['field']}: {err['message']}"
+                if err["field"]
+                else f"error: {err['message']}",
+                err=True,
+            )
+        sys.exit(2)
+
+
+@plan.command("new")
+@option("--account", required=True, help="Account name.")
+@option("--account-type", default="mid_market", show_default=True)
+@option("--stage", default="discovery", show_default=True)
+@option("--amount", default="0", show_default=True)
+@option("--currency", default="USD", show_default=True)
+@option("--target", "target", default=None, help="Target date, YYYY-MM-DD.")
+@option("--reason", default="", help="The buyer's reason for the date.")
+@option("--template", default="standard", show_default=True)
+@option("--country", default="", help="ISO country code for public holidays.")
+@option("--business-days", is_flag=True, help="Count business days, not calendar days.")
+@option(
+    "--from-turnarounds",
+    is_flag=True,
+    help="Date rows through turnarounds and dependencies instead of fixed offsets.",
+)
+@json_option
+@seller_options
+def plan_new(
+    account: str,
+    account_type: str,
+    stage: str,
+    amount: str,
+    currency: str,
+    target: str | None,
+    reason: str,
+    template: str,
+    country: str,
+    business_days: bool,
+    from_turnarounds: bool,
+    as_json: bool,
+    user_email: str,
+    workspace: str | None,
+    data_dir: str | None,
+) -> None:
+    """Create a deal and its plan from a template."""
+    setup_django(data_dir)
+    from mutualplan.plans.services import plans as plan_service
+
+    ws, actor = seller_context(user_email, workspace)
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        fail(f"amount: {amount!r} is not a number")
+    new = _run(
+        lambda: plan_service.create_plan(
+            ws,
+            actor,
+            deal=plan_service.DealInput(
+                account_name=account,
+                account_type=account_type,
+                stage=stage,
+                amount=value,
+                currency=currency,
+            ),
+            target_date=_parse_date(target, "target"),
+            target_reason=reason,
+            template=template,
+            country=country,
+            business_days=business_days,
+            from_turnarounds=from_turnarounds,
+        )
+    )
+    _show(new, as_json)
+
+
+@plan.command("list")
+@option("--status", default=None, help="draft, active, won, lost or paused.")
+@json_option
+@seller_options
+def plan_list(
+    status: str | None, as_json: bool, user_email: str, workspace: str | None, data_dir: str | None
+) -> None:
+    """The workspace's plans."""
+    setup_django(data_dir)
+    from django.db.models import F
+
+    from mutualplan.api.serializers import plan_summary
+    from mutualplan.plans import access, queries
+
+    ws, _ = seller_context(user_email, workspace)
+    today = dt.date.today()
+    qs = access.plan_queryset(ws)
+    if status:
+        qs = qs.filter(status=status)
+    items = [
+        plan_summary(p, today)
+        for p in queries.plan_list(qs, today).order_by(F("target_date").asc(nulls_last=True), "id")
+    ]
+    if as_json:
+        click.echo(dump_json(items))
+        return
+    click.echo(
+        table(
+            ["id", "account", "amount", "target", "days left", "status", "done", "overdue"],
+            [
+                [
+                    p["id"],
+                    p["deal"]["account_name"],
+                    f"{p['deal']['amount']:,.0f} {p['deal']['currency']}",
+                    p["target_date"] or "no date",
+                    p["days_left"],
+                    p["status"],
+                    f"{p['rows_done']}/{p['rows_total']}",
+                    p["rows_overdue"],
+                ]
+                for p in items
+            ],
+        )
+    )
+
+
+@plan.command("show")
+@click.argument("plan_id", type=int)
+@json_option
+@seller_options
+def plan_show(
+    plan_id: int, as_json: bool, user_email: str, workspace: str | None, data_dir: str | None
+) -> None:
+    """One plan with its milestones."""
+    setup_django(data_dir)
+    from mutualplan.plans import access
+
+    ws, _ = seller_context(user_email, workspace)
+    _show(_run(lambda: access.get_plan(ws, plan_id)), as_json)
+
+
+def _show(plan_obj: Any, as_json: bool) -> None:
+    from mutualplan.api.serializers import plan_dict
+
+    data = plan_dict(plan_obj, seller=True)
+    if as_json:
+        click.echo(dump_json(data))
+        return
+    deal = data["deal"]
+    click.echo(
+        f"{deal['account_name']}  ({deal['account_type']}, {deal['amount']:,.0f} "
+        f"{deal['currency']}, stage {deal['stage']})"
+    )
+    if data["target_date"]:
+        click.echo(
+            f"Target {data['target_date']} ({data['days_left']} days left)"
+            f" - {data['target_reason'] or 'no reason for the date yet'}"
+        )
+    else:
+        click.echo("No target date: this is a list of tasks, not a plan yet.")
+    click.echo(
+        f"Plan {data['id']}, status {data['status']}, "
+        f"{'confirmed' if data['confirmed'] else 'not confirmed'} by the buyer\n"
+    )
+    click.echo(
+        table(
+            ["#", "milestone", "owner", "due", "status", "risk"],
+            [
+                [
+                    m["position"] + 1,
+                    m["title"],
+                    f"{m['owner_side']} ({m['owner_team']})"
+                    if m["owner_team"]
+                    else m["owner_side"],
+                    m["due_date"] or "-",
+                    "overdue" if m["overdue"] else m["status"],
+                    "HIGH" if m["high_risk"] else "",
+                ]
+                for m in data["milestones"]
+            ],
+        )
+    )
+    for w in data["warnings"]:
+        click.echo(f"warning: {w['message']}")
