@@ -270,7 +270,7 @@ def update_milestone(
     for key, value in changes.items():
         setattr(row, key, value)
     row.version += 1
-    row.save()
+    row.save(update_fields=[*changes.keys(), "version"])
     if deps_changed:
         row.depends_on.set(fields["depends_on"])
         row.dependency_ids = ",".join(str(i) for i in fields["depends_on"])  # type: ignore[attr-defined]
