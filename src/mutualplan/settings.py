@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "ninja",
     "mutualplan.workspaces",
     "mutualplan.plans",
+    "mutualplan.web",
 ]
 
 MIDDLEWARE = [
