@@ -15,6 +15,7 @@ from mutualplan.plans.models import Milestone, Plan
 from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services.sharing import create_share_link
+from mutualplan.plans.services.sharing import share_url as url_of
 from mutualplan.workspaces.models import ApiToken, Membership, Workspace
 
 DEMO_EMAIL = "demo@example.com"
@@ -130,7 +131,10 @@ def load_demo(today: dt.date | None = None) -> dict[str, str]:
                         "due_date": target - dt.timedelta(days=21) if target else None,
                     },
                 )
-                from mutualplan.plans.services.sharing import share_url as url_of
-
                 share_url = url_of(share_token)
+    else:
+        # Links keep only a hash, so a second start shows a fresh one for the same plan.
+        first = Plan.objects.filter(workspace=workspace).order_by("id")[0]
+        _, share_token = create_share_link(first, Actor.seller(user), label="demo")
+        share_url = url_of(share_token)
     return {"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "token": token, "share_url": share_url}
