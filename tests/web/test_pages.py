@@ -227,3 +227,20 @@ def test_sending_a_plan_the_buyer_never_touched_warns_first(
     buyer.post(f"/s/{share_token}/rows/add/", {"title": "Budget approval"})
     seller.post(f"/plans/{plan['id']}/send/", {"note": "v2"})
     assert PlanVersion.objects.count() == 2
+
+
+def test_the_plan_page_costs_the_same_queries_for_8_and_40_rows(
+    seller: Client, owner_api: Api, plan: dict[str, Any]
+) -> None:
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert seller.get(f"/plans/{plan['id']}/").status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for i in range(32):
+        row = owner_api.post(
+            f"/plans/{plan['id']}/milestones", {"title": f"Step {i}", "owner_side": "buyer"}
+        ).json_body
+        seller.post(f"/plans/{plan['id']}/rows/{row['id']}/comment/", {"body": "ok"})
+    assert count() == few
