@@ -121,6 +121,17 @@ def wait_until_up(client: httpx.Client, server: subprocess.Popen[bytes], log: Pa
     )
 
 
+def stop_server(server: subprocess.Popen[bytes] | None) -> None:
+    """Terminate the server under test, killing it if it does not stop in 10 s."""
+    if server is not None and server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 def tail(path: Path, lines: int = 30) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -341,13 +352,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"server log:\n{tail(log)}", file=sys.stderr)
         return 2
     finally:
-        if server is not None and server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+        stop_server(server)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

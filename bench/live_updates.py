@@ -38,7 +38,16 @@ from typing import Any
 
 import httpx
 
-from api_latency import BenchError, cli_command, expect, free_port, percentile, run_cli, tail
+from api_latency import (
+    BenchError,
+    cli_command,
+    expect,
+    free_port,
+    percentile,
+    run_cli,
+    stop_server,
+    tail,
+)
 
 TARGET_P95_MS = 100.0
 TARGET_KIB_PER_VIEWER = 1024.0
@@ -264,13 +273,7 @@ def run_one(args: argparse.Namespace, n: int) -> dict[str, Any]:
     except BenchError as exc:
         raise BenchError(f"{exc}\nserver log:\n{tail(log)}") from None
     finally:
-        if server is not None and server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+        stop_server(server)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
