@@ -62,3 +62,10 @@ def test_the_readme_quick_start_is_two_commands() -> None:
         if line.strip() and not line.lstrip().startswith("#")
     ]
     assert commands == ["./scripts/start", "./scripts/test"]
+
+
+def test_the_migrations_match_the_models(db: object) -> None:
+    from django.core.management import call_command
+
+    # Exits with status 1 when a model change has no migration.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
