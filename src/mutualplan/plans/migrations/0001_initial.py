@@ -8,264 +8,629 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('workspaces', '0001_initial'),
+        ("workspaces", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Deal',
+            name="Deal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_name', models.CharField(max_length=200)),
-                ('account_type', models.CharField(max_length=50)),
-                ('industry', models.CharField(blank=True, max_length=100)),
-                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('stage', models.CharField(max_length=50)),
-                ('crm_ref', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deals', to='workspaces.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("account_name", models.CharField(max_length=200)),
+                ("account_type", models.CharField(max_length=50)),
+                ("industry", models.CharField(blank=True, max_length=100)),
+                ("amount", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                ("stage", models.CharField(max_length=50)),
+                ("crm_ref", models.CharField(blank=True, max_length=100)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deals",
+                        to="workspaces.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('title', models.CharField(max_length=300)),
-                ('step_type', models.CharField(choices=[('business_case', 'business case'), ('security_review', 'security review'), ('security_questionnaire', 'security questionnaire'), ('legal_redline', 'legal redline'), ('commercial_review', 'commercial review'), ('procurement_po', 'procurement po'), ('exec_signoff', 'exec signoff'), ('contract_execution', 'contract execution'), ('kickoff', 'kickoff'), ('custom', 'custom')], default='custom', max_length=40)),
-                ('owner_side', models.CharField(choices=[('buyer', 'buyer'), ('seller', 'seller'), ('joint', 'joint')], max_length=10)),
-                ('owner_team', models.CharField(blank=True, max_length=100)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('baseline_due_date', models.DateField(blank=True, null=True)),
-                ('anchor_offset', models.IntegerField(blank=True, null=True)),
-                ('turnaround_days', models.PositiveIntegerField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('not_started', 'not started'), ('in_progress', 'in progress'), ('done', 'done'), ('blocked', 'blocked')], default='not_started', max_length=12)),
-                ('notes', models.TextField(blank=True)),
-                ('private_notes', models.TextField(blank=True)),
-                ('high_risk', models.BooleanField(default=False)),
-                ('risk_checklist', models.JSONField(default=mutualplan.core.vocab.blank_checklist)),
-                ('added_by_side', models.CharField(choices=[('seller', 'seller'), ('buyer', 'buyer'), ('system', 'system')], default='seller', max_length=10)),
-                ('added_by_name', models.CharField(blank=True, max_length=200)),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status_updated_at', models.DateTimeField(blank=True, null=True)),
-                ('status_updated_by', models.CharField(blank=True, max_length=200)),
-                ('completed_at', models.DateField(blank=True, null=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('depends_on', models.ManyToManyField(blank=True, related_name='dependents', to='plans.milestone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "step_type",
+                    models.CharField(
+                        choices=[
+                            ("business_case", "business case"),
+                            ("security_review", "security review"),
+                            ("security_questionnaire", "security questionnaire"),
+                            ("legal_redline", "legal redline"),
+                            ("commercial_review", "commercial review"),
+                            ("procurement_po", "procurement po"),
+                            ("exec_signoff", "exec signoff"),
+                            ("contract_execution", "contract execution"),
+                            ("kickoff", "kickoff"),
+                            ("custom", "custom"),
+                        ],
+                        default="custom",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "owner_side",
+                    models.CharField(
+                        choices=[("buyer", "buyer"), ("seller", "seller"), ("joint", "joint")],
+                        max_length=10,
+                    ),
+                ),
+                ("owner_team", models.CharField(blank=True, max_length=100)),
+                ("due_date", models.DateField(blank=True, null=True)),
+                ("baseline_due_date", models.DateField(blank=True, null=True)),
+                ("anchor_offset", models.IntegerField(blank=True, null=True)),
+                ("turnaround_days", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "not started"),
+                            ("in_progress", "in progress"),
+                            ("done", "done"),
+                            ("blocked", "blocked"),
+                        ],
+                        default="not_started",
+                        max_length=12,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("private_notes", models.TextField(blank=True)),
+                ("high_risk", models.BooleanField(default=False)),
+                ("risk_checklist", models.JSONField(default=mutualplan.core.vocab.blank_checklist)),
+                (
+                    "added_by_side",
+                    models.CharField(
+                        choices=[("seller", "seller"), ("buyer", "buyer"), ("system", "system")],
+                        default="seller",
+                        max_length=10,
+                    ),
+                ),
+                ("added_by_name", models.CharField(blank=True, max_length=200)),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("status_updated_at", models.DateTimeField(blank=True, null=True)),
+                ("status_updated_by", models.CharField(blank=True, max_length=200)),
+                ("completed_at", models.DateField(blank=True, null=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "depends_on",
+                    models.ManyToManyField(
+                        blank=True, related_name="dependents", to="plans.milestone"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_kind', models.CharField(choices=[('seller', 'seller'), ('buyer', 'buyer'), ('system', 'system')], max_length=10)),
-                ('actor_name', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('milestone', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='plans.milestone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor_kind",
+                    models.CharField(
+                        choices=[("seller", "seller"), ("buyer", "buyer"), ("system", "system")],
+                        max_length=10,
+                    ),
+                ),
+                ("actor_name", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="plans.milestone",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('active', 'active'), ('won', 'won'), ('lost', 'lost'), ('paused', 'paused')], default='draft', max_length=10)),
-                ('target_date', models.DateField(blank=True, null=True)),
-                ('baseline_target_date', models.DateField(blank=True, null=True)),
-                ('target_reason', models.TextField(blank=True)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('business_days', models.BooleanField(default=False)),
-                ('template_key', models.CharField(blank=True, max_length=60)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('committed_at', models.DateTimeField(blank=True, null=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('last_buyer_activity_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('deal', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='plan', to='plans.deal')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plans', to='workspaces.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("active", "active"),
+                            ("won", "won"),
+                            ("lost", "lost"),
+                            ("paused", "paused"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("target_date", models.DateField(blank=True, null=True)),
+                ("baseline_target_date", models.DateField(blank=True, null=True)),
+                ("target_reason", models.TextField(blank=True)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("business_days", models.BooleanField(default=False)),
+                ("template_key", models.CharField(blank=True, max_length=60)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("committed_at", models.DateTimeField(blank=True, null=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("last_buyer_activity_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "deal",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plan",
+                        to="plans.deal",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plans",
+                        to="workspaces.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='milestone',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='plans.plan'),
+            model_name="milestone",
+            name="plan",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="milestones",
+                to="plans.plan",
+            ),
         ),
         migrations.CreateModel(
-            name='Confirmation',
+            name="Confirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('buyer_name', models.CharField(max_length=200)),
-                ('buyer_email', models.EmailField(max_length=254)),
-                ('snapshot', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('milestone', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='confirmations', to='plans.milestone')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='confirmations', to='plans.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("buyer_name", models.CharField(max_length=200)),
+                ("buyer_email", models.EmailField(max_length=254)),
+                ("snapshot", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="confirmations",
+                        to="plans.milestone",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="confirmations",
+                        to="plans.plan",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Call',
+            name="Call",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calls', to='plans.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calls",
+                        to="plans.plan",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_kind', models.CharField(choices=[('seller', 'seller'), ('buyer', 'buyer'), ('system', 'system')], max_length=10)),
-                ('actor_name', models.CharField(blank=True, max_length=200)),
-                ('actor_email', models.CharField(blank=True, max_length=254)),
-                ('verb', models.CharField(max_length=40)),
-                ('summary', models.TextField(blank=True)),
-                ('data', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('milestone', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='plans.milestone')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='plans.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor_kind",
+                    models.CharField(
+                        choices=[("seller", "seller"), ("buyer", "buyer"), ("system", "system")],
+                        max_length=10,
+                    ),
+                ),
+                ("actor_name", models.CharField(blank=True, max_length=200)),
+                ("actor_email", models.CharField(blank=True, max_length=254)),
+                ("verb", models.CharField(max_length=40)),
+                ("summary", models.TextField(blank=True)),
+                ("data", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="plans.milestone",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="plans.plan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='PlanTemplate',
+            name="PlanTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('rows', models.JSONField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='templates', to='workspaces.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=60)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("rows", models.JSONField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="templates",
+                        to="workspaces.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PlanVersion',
+            name="PlanVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('snapshot', models.JSONField()),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='plans.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("snapshot", models.JSONField()),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="plans.plan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='ShareLink',
+            name="ShareLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('prefix', models.CharField(max_length=8)),
-                ('label', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='share_links', to='plans.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("prefix", models.CharField(max_length=8)),
+                ("label", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="share_links",
+                        to="plans.plan",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BuyerVisitor',
+            name="BuyerVisitor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(max_length=254)),
-                ('first_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('writes', models.PositiveIntegerField(default=0)),
-                ('share_link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visitors', to='plans.sharelink')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(max_length=254)),
+                ("first_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("writes", models.PositiveIntegerField(default=0)),
+                (
+                    "share_link",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visitors",
+                        to="plans.sharelink",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Slip',
+            name="Slip",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('milestone_title', models.CharField(blank=True, max_length=300)),
-                ('from_date', models.DateField(blank=True, null=True)),
-                ('to_date', models.DateField(blank=True, null=True)),
-                ('days', models.IntegerField(default=0)),
-                ('reason_category', models.CharField(blank=True, choices=[('internal_readiness', 'internal readiness'), ('competing_priorities', 'competing priorities'), ('stakeholder_not_engaged', 'stakeholder not engaged'), ('legal_or_security_delay', 'legal or security delay'), ('budget_or_procurement', 'budget or procurement'), ('seller_side_delay', 'seller side delay'), ('other', 'other')], max_length=30)),
-                ('reason_text', models.TextField(blank=True)),
-                ('during_build', models.BooleanField(default=False)),
-                ('actor_kind', models.CharField(choices=[('seller', 'seller'), ('buyer', 'buyer'), ('system', 'system')], max_length=10)),
-                ('actor_name', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('milestone', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='slips', to='plans.milestone')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slips', to='plans.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("milestone_title", models.CharField(blank=True, max_length=300)),
+                ("from_date", models.DateField(blank=True, null=True)),
+                ("to_date", models.DateField(blank=True, null=True)),
+                ("days", models.IntegerField(default=0)),
+                (
+                    "reason_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("internal_readiness", "internal readiness"),
+                            ("competing_priorities", "competing priorities"),
+                            ("stakeholder_not_engaged", "stakeholder not engaged"),
+                            ("legal_or_security_delay", "legal or security delay"),
+                            ("budget_or_procurement", "budget or procurement"),
+                            ("seller_side_delay", "seller side delay"),
+                            ("other", "other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("reason_text", models.TextField(blank=True)),
+                ("during_build", models.BooleanField(default=False)),
+                (
+                    "actor_kind",
+                    models.CharField(
+                        choices=[("seller", "seller"), ("buyer", "buyer"), ("system", "system")],
+                        max_length=10,
+                    ),
+                ),
+                ("actor_name", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="slips",
+                        to="plans.milestone",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="slips",
+                        to="plans.plan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Stakeholder',
+            name="Stakeholder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('team', models.CharField(blank=True, max_length=100)),
-                ('is_champion', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('deal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stakeholders', to='plans.deal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("title", models.CharField(blank=True, max_length=200)),
+                ("team", models.CharField(blank=True, max_length=100)),
+                ("is_champion", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "deal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stakeholders",
+                        to="plans.deal",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='milestone',
-            name='owner_person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='milestones', to='plans.stakeholder'),
+            model_name="milestone",
+            name="owner_person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="milestones",
+                to="plans.stakeholder",
+            ),
         ),
         migrations.AddIndex(
-            model_name='plan',
-            index=models.Index(fields=['workspace', 'status'], name='plans_plan_workspa_83e7ca_idx'),
+            model_name="plan",
+            index=models.Index(
+                fields=["workspace", "status"], name="plans_plan_workspa_83e7ca_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['plan', 'id'], name='plans_activ_plan_id_e88d84_idx'),
+            model_name="activity",
+            index=models.Index(fields=["plan", "id"], name="plans_activ_plan_id_e88d84_idx"),
         ),
         migrations.AddConstraint(
-            model_name='plantemplate',
-            constraint=models.UniqueConstraint(fields=('workspace', 'key'), name='one_key_per_template'),
+            model_name="plantemplate",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "key"), name="one_key_per_template"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planversion',
-            constraint=models.UniqueConstraint(fields=('plan', 'number'), name='one_number_per_version'),
+            model_name="planversion",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "number"), name="one_number_per_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='buyervisitor',
-            constraint=models.UniqueConstraint(fields=('share_link', 'email'), name='one_visitor_per_email'),
+            model_name="buyervisitor",
+            constraint=models.UniqueConstraint(
+                fields=("share_link", "email"), name="one_visitor_per_email"
+            ),
         ),
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(fields=['plan', 'position'], name='plans_miles_plan_id_0044e2_idx'),
+            model_name="milestone",
+            index=models.Index(fields=["plan", "position"], name="plans_miles_plan_id_0044e2_idx"),
         ),
     ]
