@@ -121,6 +121,21 @@ def wait_until_up(client: httpx.Client, server: subprocess.Popen[bytes], log: Pa
     )
 
 
+def start_server(
+    data: list[str], env: dict[str, str], log: Path
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`mutualplan serve` on a free local port, its output in `log`; the process and port."""
+    port = free_port()
+    with log.open("wb") as log_file:
+        server = subprocess.Popen(
+            [*cli_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *data],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    return server, port
+
+
 def stop_server(server: subprocess.Popen[bytes] | None) -> None:
     """Terminate the server under test, killing it if it does not stop in 10 s."""
     if server is not None and server.poll() is None:
@@ -317,14 +332,7 @@ def run(args: argparse.Namespace) -> int:
         run_cli(["migrate", *data], env)
         run_cli(["createuser", EMAIL, "--password", PASSWORD, "--workspace", WORKSPACE, *data], env)
         token = run_cli(["token", "create", "--user", EMAIL, *data], env).strip().splitlines()[-1]
-        port = free_port()
-        with log.open("wb") as log_file:
-            server = subprocess.Popen(
-                [*cli_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *data],
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
+        server, port = start_server(data, env, log)
         with httpx.Client(
             base_url=f"http://127.0.0.1:{port}",
             timeout=30.0,

@@ -40,11 +40,10 @@ import httpx
 
 from api_latency import (
     BenchError,
-    cli_command,
     expect,
-    free_port,
     percentile,
     run_cli,
+    start_server,
     stop_server,
     tail,
 )
@@ -261,14 +260,7 @@ def run_one(args: argparse.Namespace, n: int) -> dict[str, Any]:
         data = ["--data-dir", str(data_dir)]
         run_cli(["createuser", EMAIL, "--password", PASSWORD, *data], env)
         token = run_cli(["token", "create", "--user", EMAIL, *data], env).strip().splitlines()[-1]
-        port = free_port()
-        with log.open("wb") as log_file:
-            server = subprocess.Popen(
-                [*cli_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *data],
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
+        server, port = start_server(data, env, log)
         return asyncio.run(scenario(port, token, server, args, n))
     except BenchError as exc:
         raise BenchError(f"{exc}\nserver log:\n{tail(log)}") from None

@@ -23,10 +23,6 @@ def user_of(request: HttpRequest) -> Any:
     return request.user
 
 
-def seller_workspaces(user: Any) -> list[Workspace]:
-    return list(Workspace.objects.filter(memberships__user=user).order_by("name"))
-
-
 def current_workspace(request: HttpRequest) -> Workspace | None:
     """The workspace the seller is working in: the one chosen in the switcher, else the first."""
     chosen = request.session.get(SESSION_WORKSPACE)

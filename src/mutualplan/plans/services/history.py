@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
-from mutualplan.core.vocab import ActorKind, SlipReason
+from mutualplan.core.vocab import SlipReason
 from mutualplan.plans import live
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
@@ -125,13 +123,3 @@ def record_slip(
         actor_user=actor.user,
         actor_name=actor.name,
     )
-
-
-def touch(plan: Plan) -> None:
-    plan.updated_at = timezone.now()
-    Plan.objects.filter(id=plan.id).update(updated_at=plan.updated_at)
-
-
-def actor_label(actor: Actor) -> str:
-    side = "buyer" if actor.kind == ActorKind.BUYER else actor.kind.value
-    return f"{actor.name} ({side})" if actor.name else side

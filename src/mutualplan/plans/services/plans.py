@@ -11,9 +11,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from mutualplan.core.calendar import WorkCalendar
+from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
 from mutualplan.core.schedule import DependencyCycle, due_from_offset
-from mutualplan.core.templates import instantiate
-from mutualplan.core.vocab import OPEN_STATUSES, ActorKind, MilestoneStatus, PlanStatus
+from mutualplan.core.templates import DraftMilestone, Template, instantiate
+from mutualplan.core.vocab import OPEN_STATUSES, ActorKind, PlanStatus
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Conflict, Invalid
 from mutualplan.plans.models import Deal, Milestone, Plan
@@ -70,6 +72,46 @@ def validate_deal(workspace: Workspace, fields: dict[str, Any], prefix: str = "d
         raise Invalid(errors[0]["field"] + ": " + errors[0]["message"], errors)
 
 
+def draft_rows(
+    workspace: Workspace,
+    template: str,
+    target_date: dt.date | None,
+    country: str = "",
+    business_days: bool = False,
+    from_turnarounds: bool = False,
+) -> tuple[Template, list[DraftMilestone], WorkCalendar]:
+    """A template's rows dated backwards from the target, as a new plan would get them."""
+    calendar = make_calendar(business_days, country.upper())
+    chosen = resolve_template(workspace, template)
+    try:
+        drafts = instantiate(chosen.rows, target_date, calendar, from_turnarounds)
+    except DependencyCycle as exc:
+        raise Invalid.field("template", str(exc)) from None
+    return chosen, drafts, calendar
+
+
+def preview_plan(
+    workspace: Workspace,
+    template: str,
+    target_date: dt.date | None,
+    country: str = "",
+    business_days: bool = False,
+    from_turnarounds: bool = False,
+    today: dt.date | None = None,
+) -> tuple[list[DraftMilestone], list[Warning]]:
+    """The rows and feasibility warnings a plan would get, without saving anything."""
+    _, drafts, calendar = draft_rows(
+        workspace, template, target_date, country, business_days, from_turnarounds
+    )
+    warnings = feasibility_warnings(
+        [StepWindow(d.key, d.title, d.due_date, d.turnaround_days, d.depends_on) for d in drafts],
+        target_date,
+        today or dt.date.today(),
+        calendar,
+    )
+    return drafts, warnings
+
+
 @transaction.atomic
 def create_plan(
     workspace: Workspace,
@@ -85,12 +127,9 @@ def create_plan(
     """Create a deal and its plan from a template, dated backwards from the target."""
     validate_deal(workspace, vars(deal))
     country = country.upper()
-    calendar = make_calendar(business_days, country)
-    chosen = resolve_template(workspace, template)
-    try:
-        drafts = instantiate(chosen.rows, target_date, calendar, from_turnarounds)
-    except DependencyCycle as exc:
-        raise Invalid.field("template", str(exc)) from None
+    chosen, drafts, _ = draft_rows(
+        workspace, template, target_date, country, business_days, from_turnarounds
+    )
     new_deal = Deal.objects.create(
         workspace=workspace,
         account_name=deal.account_name.strip(),
@@ -308,7 +347,3 @@ def update_plan(
         data={"fields": fields},
     )
     return plan
-
-
-def is_open(status: str) -> bool:
-    return MilestoneStatus(status) in OPEN_STATUSES

@@ -16,8 +16,6 @@ from django.views.decorators.http import require_POST
 
 from mutualplan.api.errors import field_errors
 from mutualplan.api.schemas import PlanCreate, RetargetIn
-from mutualplan.core.feasibility import StepWindow, feasibility_warnings
-from mutualplan.core.templates import instantiate
 from mutualplan.core.timeline import TimelineRow, render_timeline
 from mutualplan.plans import access
 from mutualplan.plans.actors import Actor
@@ -26,8 +24,7 @@ from mutualplan.plans.models import Plan
 from mutualplan.plans.queries import buyer_contributed, milestone_rows, warnings_for
 from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services import versions
-from mutualplan.plans.services.calendars import make_calendar
-from mutualplan.plans.services.templates import available_templates, resolve_template
+from mutualplan.plans.services.templates import available_templates
 from mutualplan.web.context import current_workspace
 from mutualplan.web.responses import answer, page_action, parse
 from mutualplan.web.tables import CHOICES, activity_feed, table_rows
@@ -191,14 +188,13 @@ def preview_rows(request: HttpRequest, form: PlanCreate) -> dict[str, Any]:
     """The dates the plan would get, and the warnings, without saving anything."""
     workspace = current_workspace(request)
     assert workspace is not None
-    calendar = make_calendar(form.business_days, form.country)
-    template = resolve_template(workspace, form.template)
-    drafts = instantiate(template.rows, form.target_date, calendar, form.schedule == "turnarounds")
-    warnings = feasibility_warnings(
-        [StepWindow(d.key, d.title, d.due_date, d.turnaround_days, d.depends_on) for d in drafts],
+    drafts, warnings = plan_service.preview_plan(
+        workspace,
+        form.template,
         form.target_date,
-        dt.date.today(),
-        calendar,
+        form.country,
+        form.business_days,
+        form.schedule == "turnarounds",
     )
     by_key = {w.key: w.message for w in warnings}
     return {"drafts": [(d, by_key.get(d.key)) for d in drafts], "warnings": warnings}
