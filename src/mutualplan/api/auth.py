@@ -10,8 +10,20 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from mutualplan.db.compiled import CompiledQuery
 from mutualplan.plans.actors import Actor
 from mutualplan.workspaces.models import ApiToken, Workspace, hash_token
+
+# Every API request reads its token: compiled once (see db/compiled.py).
+_TOKEN = CompiledQuery(
+    lambda token_hash: ApiToken.objects.select_related("user", "workspace").filter(
+        token_hash=token_hash,
+        revoked_at__isnull=True,
+        user__is_active=True,
+        user__memberships__workspace=F("workspace"),
+    )[:1],
+    token_hash=str,
+)
 
 
 class SellerToken(HttpBearer):
@@ -20,16 +32,7 @@ class SellerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         if not token or len(token) > 200:
             return None
-        found = (
-            ApiToken.objects.select_related("user", "workspace")
-            .filter(
-                token_hash=hash_token(token),
-                revoked_at__isnull=True,
-                user__is_active=True,
-                user__memberships__workspace=F("workspace"),
-            )
-            .first()
-        )
+        found = _TOKEN.first(token_hash=hash_token(token))
         if found is None:
             return None
         now = timezone.now()

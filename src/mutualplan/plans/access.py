@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from mutualplan.db.compiled import CompiledQuery
 from mutualplan.plans.errors import Gone, NotFound
 from mutualplan.plans.models import Milestone, Plan, ShareLink
 from mutualplan.plans.queries import with_dependency_ids
@@ -23,14 +24,31 @@ def plan_queryset(workspace: Workspace) -> QuerySet[Plan]:
     return Plan.objects.filter(workspace=workspace).select_related("deal", "deal__owner")
 
 
+def _plan_by_id(workspace_id: int, plan_id: int) -> QuerySet[Plan]:
+    return (
+        Plan.objects.filter(workspace_id=workspace_id, id=plan_id)
+        .select_related("deal", "deal__owner")
+        .order_by()[:1]
+    )
+
+
+# Every seller API request on a plan reads it (and every write to it locks it): compiled once.
+_PLAN = CompiledQuery(_plan_by_id, workspace_id=int, plan_id=int)
+_LOCKED_PLAN = CompiledQuery(
+    lambda workspace_id, plan_id: _plan_by_id(workspace_id, plan_id).select_for_update(
+        of=("self",)
+    ),
+    workspace_id=int,
+    plan_id=int,
+)
+
+
 def get_plan(workspace: Workspace, plan_id: int, for_update: bool = False) -> Plan:
     """The workspace's plan, or NotFound (another workspace's plan is simply not found)."""
     if not _valid_id(plan_id):
         raise NotFound(f"plan {plan_id} not found")
-    qs = plan_queryset(workspace)
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    plan = qs.filter(id=plan_id).first()
+    query = _LOCKED_PLAN if for_update else _PLAN
+    plan = query.first(workspace_id=workspace.id, plan_id=plan_id)
     if plan is None:
         raise NotFound(f"plan {plan_id} not found")
     return plan
@@ -58,14 +76,24 @@ def get_plan_for_user(user: Any, plan_id: int) -> Plan:
     return plan
 
 
+# Every row write locks its row, read with its prerequisites' ids so that the answer to the
+# write needs no second read: compiled once.
+_LOCKED_MILESTONE = CompiledQuery(
+    lambda plan_id, milestone_id: with_dependency_ids(
+        Milestone.objects.filter(plan_id=plan_id, id=milestone_id).select_for_update(of=("self",))
+    ).order_by()[:1],
+    plan_id=int,
+    milestone_id=int,
+)
+
+
 def get_milestone(plan: Plan, milestone_id: int, for_update: bool = False) -> Milestone:
     if not _valid_id(milestone_id):
         raise NotFound(f"milestone {milestone_id} not found in this plan")
-    qs = Milestone.objects.filter(plan=plan)
     if for_update:
-        # Read with its prerequisites' ids, so the answer to a write needs no second read.
-        qs = with_dependency_ids(qs.select_for_update(of=("self",)))
-    milestone = qs.filter(id=milestone_id).first()
+        milestone = _LOCKED_MILESTONE.first(plan_id=plan.id, milestone_id=milestone_id)
+    else:
+        milestone = Milestone.objects.filter(plan=plan, id=milestone_id).first()
     if milestone is None:
         raise NotFound(f"milestone {milestone_id} not found in this plan")
     return milestone

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
 from mutualplan.core.vocab import ActorKind, MilestoneStatus
+from mutualplan.db.compiled import CompiledQuery
 from mutualplan.plans.models import Activity, Milestone, Plan, Slip, Stakeholder
 from mutualplan.plans.services.calendars import plan_calendar
 
@@ -75,18 +76,27 @@ def parse_ids(joined: str | None) -> list[int]:
     return sorted(int(i) for i in joined.split(",")) if joined else []
 
 
+def _rows_as_values(rows: QuerySet[Milestone]) -> QuerySet[Milestone, dict[str, Any]]:
+    ordered = with_dependency_ids(rows).order_by("position", "id")
+    return ordered.values(*ROW_FIELDS, "dependency_ids")
+
+
+# Every read of a plan reads all its rows: compiled once (see db/compiled.py).
+_PLAN_ROWS = CompiledQuery(
+    lambda plan_id: _rows_as_values(Milestone.objects.filter(plan_id=plan_id)), plan_id=int
+)
+
+
 def milestone_rows(plan_id: int, ids: list[int] | None = None) -> list[dict[str, Any]]:
     """The plan's rows in order as plain dicts, with `depends_on` ids and `owner_person`.
 
     One query (two when a row names an owner person) whatever the number of rows; read as
     values, since building model instances for every row is most of the cost of a read.
     """
-    rows = Milestone.objects.filter(plan_id=plan_id)
-    if ids is not None:
-        rows = rows.filter(id__in=ids)
-    found = list(
-        with_dependency_ids(rows).order_by("position", "id").values(*ROW_FIELDS, "dependency_ids")
-    )
+    if ids is None:
+        found = _PLAN_ROWS.fetch(plan_id=plan_id)
+    else:
+        found = list(_rows_as_values(Milestone.objects.filter(plan_id=plan_id, id__in=ids)))
     person_ids = {row["owner_person_id"] for row in found if row["owner_person_id"]}
     people = (
         {
