@@ -1,7 +1,8 @@
 """Latency of the REST API, measured end to end against a real server.
 
 Starts `mutualplan serve` (uvicorn, one worker) on a fresh temporary data directory (SQLite)
-or on a PostgreSQL database given with --database-url (dropped and recreated first), creates a
+or on a PostgreSQL database given with --database-url (dropped and recreated first; repeat the
+option, with `sqlite` for SQLite, to measure several databases in one run), creates a
 seller, a token and one plan with --rows milestones through the API, then times, in
 interleaved rounds over one keep-alive connection:
 
@@ -12,7 +13,8 @@ interleaved rounds over one keep-alive connection:
 Target: the median of each endpoint within 3x of the trivial endpoint's median.
 
 Run: .venv/bin/python bench/api_latency.py [--requests 300] [--rows 40]
-     [--database-url postgresql://postgres@127.0.0.1:5432/mp_bench] [--json]
+     [--database-url sqlite --database-url postgresql://postgres@127.0.0.1:5432/mp_bench]
+     [--json]
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ TARGET_RATIO = 3.0
 WARMUP = 20
 START_TIMEOUT_S = 30.0
 EMAIL = "bench@example.com"
-PASSWORD = "bench-password"
+PASSWORD = "bench-password-for-latency"
 WORKSPACE = "bench"
 TEMPLATE_ROWS = 8
 
@@ -315,19 +317,19 @@ def print_report(results: list[dict[str, Any]], info: dict[str, Any]) -> None:
             print(f"  {'PASS' if r['pass'] else 'MISS'}  {r['endpoint']}  ({r['ratio']:.2f}x)")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, database_url: str | None) -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="mp-bench-"))
     env = dict(os.environ, MUTUALPLAN_DATA_DIR=str(data_dir))
     env.pop("DATABASE_URL", None)
     env.pop("MUTUALPLAN_DATABASE_URL", None)
-    if args.database_url:
-        env["MUTUALPLAN_DATABASE_URL"] = args.database_url
-    kind = database_kind(args.database_url)
+    if database_url:
+        env["MUTUALPLAN_DATABASE_URL"] = database_url
+    kind = database_kind(database_url)
     server: subprocess.Popen[bytes] | None = None
     log = data_dir / "server.log"
     try:
-        if kind == "postgresql":
-            recreate_postgres(args.database_url)
+        if kind == "postgresql" and database_url:
+            recreate_postgres(database_url)
         data = ["--data-dir", str(data_dir)]
         run_cli(["migrate", *data], env)
         run_cli(["createuser", EMAIL, "--password", PASSWORD, "--workspace", WORKSPACE, *data], env)
@@ -372,15 +374,16 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=40, help="milestones in the plan (default 40)")
     parser.add_argument(
         "--database-url",
-        default=None,
-        help="PostgreSQL URL of a scratch database (dropped and recreated); "
-        "default: SQLite in a temporary data dir",
+        action="append",
+        help="PostgreSQL URL of a scratch database (dropped and recreated), or `sqlite`; "
+        "repeat to measure several in one run (default: SQLite in a temporary data dir)",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     if args.requests < 1 or args.rows < 1:
         parser.error("--requests and --rows must be at least 1")
-    return run(args)
+    urls = [None if url == "sqlite" else url for url in args.database_url or ["sqlite"]]
+    return max(run(args, url) for url in urls)
 
 
 if __name__ == "__main__":

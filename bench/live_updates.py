@@ -56,7 +56,7 @@ DRAIN_TIMEOUT_S = 10.0
 # Let the join burst's presence messages settle before measuring memory.
 SETTLE_S = 1.0
 EMAIL = "bench@example.com"
-PASSWORD = "bench-password"
+PASSWORD = "bench-password-for-live-updates"
 MARK = re.compile(r"bench (\d+) t=(\d+\.\d+)")
 
 
