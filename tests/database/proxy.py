@@ -28,7 +28,6 @@ class DatabaseProxy:
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
         self._closed = False
-        self.relayed = 0
         threading.Thread(target=self._accept, name="db-proxy", daemon=True).start()
 
     def switch(self, mode: Mode) -> None:
@@ -69,7 +68,6 @@ class DatabaseProxy:
             return
         server.settimeout(None)
         self._track(client, server)
-        self.relayed += 1
         for source, target in ((client, server), (server, client)):
             threading.Thread(target=_pump, args=(source, target), daemon=True).start()
 

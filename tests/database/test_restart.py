@@ -133,7 +133,6 @@ def server(
     log_path = base / "serve.log"
     process: subprocess.Popen[bytes] | None = None
     try:
-        run_cli(["migrate"], env)
         run_cli(["createuser", EMAIL, "--password", "correct-horse-battery"], env)
         token = run_cli(["token", "create", "--user", EMAIL], env).split()[-1]
         with log_path.open("wb") as out:

@@ -71,7 +71,7 @@ def database_unavailable(exc: BaseException) -> bool:
     return False
 
 
-def wants_json(request: HttpRequest) -> bool:
+def _answers_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or (
         "application/json" in request.headers.get("Accept", "")
     )
@@ -81,7 +81,7 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
     """The 503 for this kind of request: JSON for the API and scripts, text for a live
     stream, a small page otherwise."""
     response: HttpResponse
-    if wants_json(request):
+    if _answers_json(request):
         response = JsonResponse({"detail": MESSAGE, "errors": []}, status=503)
     elif "text/event-stream" in request.headers.get("Accept", ""):
         response = HttpResponse(f"{MESSAGE}\n", status=503, content_type="text/plain")
