@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database that can't be reached: 503 "try again in a moment" instead of a 500.
+    "mutualplan.http.database.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "mutualplan.api.middleware.ApiErrorShapeMiddleware",
@@ -110,10 +112,25 @@ TEMPLATES = [
 _database_url = env("DATABASE_URL") or os.environ.get("DATABASE_URL", "")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, with pooled connections checked at checkout (mutualplan.db).
+        DATABASES["default"]["ENGINE"] = "mutualplan.db.postgresql"
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        # Fail fast while PostgreSQL is unreachable: a request answers 503 "try again in a
+        # moment" within seconds instead of hanging. libpq's shortest connect timeout is 2 s.
+        options.setdefault("connect_timeout", envint("DB_CONNECT_TIMEOUT", 2))
     if DATABASES["default"]["ENGINE"].endswith("postgresql") and envbool("DB_POOL", True):
         # A connection pool (psycopg_pool) instead of a connection per request.
         options = DATABASES["default"].setdefault("OPTIONS", {})
-        options["pool"] = {"min_size": 1, "max_size": 8}
+        options["pool"] = {
+            "min_size": 1,
+            "max_size": 8,
+            # Seconds a request waits for a free connection before it answers 503.
+            "timeout": envint("DB_POOL_TIMEOUT", 1),
+            # The pool retries a lost connection with a growing delay; giving up after a few
+            # seconds lets the next request start afresh, so it is back soon after PostgreSQL.
+            "reconnect_timeout": 5,
+        }
         # Server-side binding lets PostgreSQL prepare the statements every request repeats.
         options["server_side_binding"] = envbool("DB_SERVER_SIDE_BINDING", True)
         options["prepare_threshold"] = 2

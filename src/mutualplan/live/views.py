@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
+from mutualplan.http.database import database_unavailable, log_unavailable
 from mutualplan.live.broadcast import RESYNC, Viewer, get_broadcaster, heartbeat_seconds
 from mutualplan.live.events import (
     HEARTBEAT,
@@ -151,9 +152,13 @@ async def _stream(spec: StreamSpec) -> AsyncIterator[bytes]:
                 chunks = [sse("presence", message.data)]
             for chunk in chunks:
                 yield chunk
-    except Exception:
-        # Ending the stream is the recovery: the browser reconnects and catches up.
-        logger.exception("live: the stream of plan %s failed", spec.plan_id)
+    except Exception as exc:
+        # Ending the stream is the recovery: the browser reconnects and catches up (and while
+        # the database is away, its reconnection gets the 503 of DatabaseUnavailableMiddleware).
+        if database_unavailable(exc):
+            log_unavailable(exc, f"live stream of plan {spec.plan_id} ended")
+        else:
+            logger.exception("live: the stream of plan %s failed", spec.plan_id)
     finally:
         broadcaster.hub.unsubscribe(sub)
         await broadcaster.leave(spec.plan_id, spec.viewer)
