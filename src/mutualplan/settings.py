@@ -173,6 +173,8 @@ API_PAGE_SIZE = envint("API_PAGE_SIZE", 50)
 # The largest request body accepted, in bytes (1 MiB); a larger one gets 413 unread. It is
 # Django's own limit, so a view reading a body can never be handed more.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_BODY_BYTES", 1024 * 1024)
+if DATA_UPLOAD_MAX_MEMORY_SIZE < 1024:
+    raise ImproperlyConfigured("MUTUALPLAN_MAX_BODY_BYTES must be at least 1024 (bytes)")
 # Live updates across several server processes go through Redis pub/sub when this is set;
 # a single process broadcasts in memory.
 REDIS_URL = env("REDIS_URL")

@@ -205,6 +205,10 @@ def test_the_limit_is_read_from_MUTUALPLAN_MAX_BODY_BYTES(tmp_path: Any) -> None
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == str(LIMIT)
+    env["MUTUALPLAN_MAX_BODY_BYTES"] = "10"
+    refused = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert refused.returncode != 0
+    assert "MUTUALPLAN_MAX_BODY_BYTES must be at least 1024 (bytes)" in refused.stderr
 
 
 # ---- through the ASGI application, as the server runs it -----------------------------------

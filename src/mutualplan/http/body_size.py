@@ -32,6 +32,7 @@ AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def max_body_bytes() -> int:
+    """The limit in bytes; 0 when Django's limit is switched off."""
     return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
 
 
@@ -44,6 +45,7 @@ def size_words(size: int) -> str:
 
 
 def too_large_message(limit: int) -> str:
+    """What a 413 says: the limit, for a person and in bytes."""
     return (
         f"the request body is larger than this server accepts: at most {size_words(limit)} "
         f"({limit} bytes); send less"
@@ -51,6 +53,7 @@ def too_large_message(limit: int) -> str:
 
 
 def _refusal(request: HttpRequest, status: int, detail: str, field: str) -> HttpResponse:
+    """The API's error shape for the API and the page's scripts; a sentence for a form."""
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
         errors = [{"field": field, "message": detail}]
         return JsonResponse({"detail": detail, "errors": errors}, status=status)
@@ -65,7 +68,9 @@ def oversized_body(request: HttpRequest) -> HttpResponse | None:
         return None
     try:
         # Django judges the declared length first, and a chunked body by what was received
-        # (read at most one byte past the limit); a body that fits is kept for the view.
+        # (read at most one byte past the limit); a body that fits is kept for the view. The
+        # whole body counts, multipart too: no route takes file uploads (one that does will
+        # need a limit of its own here).
         request.body  # noqa: B018
     except RequestDataTooBig:
         return _refusal(request, 413, too_large_message(max_body_bytes()), "body")
