@@ -366,6 +366,7 @@ def body_fields(schema: dict[str, Any], prefix: tuple[Any, ...] = ()) -> list[tu
 
 
 def field_schema(schema: dict[str, Any], where: tuple[Any, ...]) -> dict[str, Any]:
+    """The declared schema of the field at `where` (names and list indexes)."""
     for step in where:
         if isinstance(step, int):
             schema = resolve(schema)
@@ -378,6 +379,7 @@ def field_schema(schema: dict[str, Any], where: tuple[Any, ...]) -> dict[str, An
 
 
 def field_name(where: tuple[Any, ...]) -> str:
+    """`("rows", 0, "title")` as the API names it in errors: `rows[0].title`."""
     out = ""
     for step in where:
         out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
@@ -398,6 +400,7 @@ def null_cases() -> list[Any]:
 
 
 def with_null(body: dict[str, Any], where: tuple[Any, ...]) -> dict[str, Any]:
+    """A copy of `body` with null at `where`."""
     body = copy.deepcopy(body)
     target: Any = body
     for step in where[:-1]:
