@@ -79,6 +79,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Bodies are judged before anything reads them: too large (413), then not JSON on the API
+    # (415).
+    "mutualplan.http.body_size.BodySizeMiddleware",
+    "mutualplan.api.middleware.ApiJsonBodyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A database that can't be reached: 503 "try again in a moment" instead of a 500.
     "mutualplan.http.database.DatabaseUnavailableMiddleware",
@@ -183,6 +187,11 @@ STALE_BUYER_STEP_DAYS = envint("STALE_BUYER_STEP_DAYS", 14)
 # Days without a reviewing call before an active plan counts as not reviewed.
 REVIEW_INTERVAL_DAYS = envint("REVIEW_INTERVAL_DAYS", 14)
 API_PAGE_SIZE = envint("API_PAGE_SIZE", 50)
+# The largest request body accepted, in bytes (1 MiB); a larger one gets 413 unread. It is
+# Django's own limit, so a view reading a body can never be handed more.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_BODY_BYTES", 1024 * 1024)
+if DATA_UPLOAD_MAX_MEMORY_SIZE < 1024:
+    raise ImproperlyConfigured("MUTUALPLAN_MAX_BODY_BYTES must be at least 1024 (bytes)")
 # Live updates across several server processes go through Redis pub/sub when this is set;
 # a single process broadcasts in memory.
 REDIS_URL = env("REDIS_URL")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
 from mutualplan import __version__
 from mutualplan.api import errors, plans, shared, templates
 from mutualplan.api.auth import SellerToken
+from mutualplan.api.responses import answers, describe
 
 
 class HealthOut(Schema):
@@ -15,7 +18,17 @@ class HealthOut(Schema):
     version: str
 
 
-api = NinjaAPI(
+class MutualplanApi(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        """Ninja's document, with each error response saying what it means."""
+        return describe(
+            super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        )
+
+
+api = MutualplanApi(
     title="mutualplan API",
     version="1",
     description="Mutual Action Plans: plans, milestones, slips, share links. Sellers send "
@@ -28,7 +41,7 @@ api.add_router("/", templates.router, auth=SellerToken())
 api.add_router("/", shared.router)
 
 
-@api.get("/health", response=HealthOut, tags=["meta"])
+@api.get("/health", response=answers({200: HealthOut}), tags=["meta"])
 def health(request: HttpRequest) -> dict[str, object]:
     """A trivial endpoint: liveness, and the baseline the benchmarks compare against."""
     return {"ok": True, "version": __version__}

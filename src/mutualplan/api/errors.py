@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from pydantic_core import to_json
 
 from mutualplan.plans.errors import Conflict, DomainError
 
@@ -57,7 +58,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Conflict)
     def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
-        return respond(request, 409, exc.detail, exc.errors, current=exc.current)
+        # Encoded as the routes encode their answers (`serializers.render`), so `current` reads
+        # exactly like the body a successful write returns (times to the microsecond).
+        body = to_json({"detail": exc.detail, "errors": exc.errors, "current": exc.current})
+        return HttpResponse(body, status=409, content_type="application/json")
 
     @api.exception_handler(DomainError)
     def on_domain(request: HttpRequest, exc: DomainError) -> HttpResponse:

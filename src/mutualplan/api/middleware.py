@@ -1,5 +1,6 @@
-"""Every 4xx under /api/ answers in the API's one error shape, even those Django or ninja
-produce before a route runs (unknown path, method not allowed)."""
+"""The API's layers before and after its routes: request bodies are JSON and only JSON, and
+every 4xx under /api/ answers in the API's one error shape, even those Django or ninja produce
+before a route runs (unknown path, method not allowed)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from mutualplan.http.body_size import BODY_METHODS
 
 MESSAGES = {404: "no such API endpoint", 405: "method not allowed on this endpoint"}
 
@@ -45,3 +48,59 @@ class ApiErrorShapeMiddleware:
     async def _acall(self, request: HttpRequest) -> HttpResponse:
         response = await self.get_response(request)
         return _shaped(request, response)
+
+
+JSON = "application/json"
+
+
+def _has_body(request: HttpRequest) -> bool:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    return length != "0" or "HTTP_TRANSFER_ENCODING" in request.META
+
+
+def unsupported_body(request: HttpRequest) -> HttpResponse | None:
+    """415 for an API body sent as anything but JSON; None when the request may go on."""
+    if (
+        not request.path.startswith("/api/")
+        or request.method not in BODY_METHODS
+        or not _has_body(request)
+        or (request.content_type or "").lower() == JSON
+    ):
+        return None
+    sent = request.content_type or "no Content-Type"
+    message = f"must be {JSON}, not {sent}"
+    response = JsonResponse(
+        {
+            "detail": f"send the body as JSON with Content-Type: {JSON} (this request sent {sent})",
+            "errors": [{"field": "Content-Type", "message": message}],
+        },
+        status=415,
+    )
+    # RFC 9110 and 5789: name the media type this method accepts.
+    response["Accept-Patch" if request.method == "PATCH" else "Accept-Post"] = JSON
+    return response
+
+
+class ApiJsonBodyMiddleware:
+    """Refuse an API body that is not JSON before any route (or input layer) parses it."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self._acall(request)
+        return unsupported_body(request) or self.get_response(request)
+
+    async def _acall(self, request: HttpRequest) -> HttpResponse:
+        refused = unsupported_body(request)
+        if refused is not None:
+            return refused
+        response: HttpResponse = await self.get_response(request)
+        return response

@@ -10,13 +10,12 @@ from django.conf import settings
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
-from ninja.responses import codes_4xx
 from pydantic import Field
 
 from mutualplan.api.auth import seller
+from mutualplan.api.responses import answers
 from mutualplan.api.schemas import (
     ActivityOut,
-    ErrorOut,
     MilestoneCreate,
     MilestonePatch,
     PlanCreate,
@@ -24,7 +23,9 @@ from mutualplan.api.schemas import (
     PlanPatch,
     ReorderIn,
     RetargetIn,
+    SellerMilestoneConflictOut,
     SellerMilestoneOut,
+    SellerPlanConflictOut,
     SellerPlanOut,
     ShareLinkCreated,
     ShareLinkIn,
@@ -48,7 +49,11 @@ from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services import sharing, versions
 
 router = Router(tags=["plans"])
-ERR = {code: ErrorOut for code in codes_4xx}
+# What every route here can answer besides its own: no valid token, and (for routes under a
+# plan or link id) not found. Routes that take a body add 400, 413 and 415.
+SELLER = 401
+FOUND = 404
+BODY = (400, 413, 415)
 
 
 class PlanFilters(Schema):
@@ -71,7 +76,7 @@ def _row_response(row: Any, status: int = 200) -> HttpResponse:
     return render(SellerMilestoneOut, _seller_row(row), status)
 
 
-@router.post("/plans", response={201: SellerPlanOut, **ERR})
+@router.post("/plans", response=answers({201: SellerPlanOut}, SELLER, *BODY))
 def create_plan(request: HttpRequest, payload: PlanCreate) -> HttpResponse:
     workspace, actor = seller(request)
     plan = plan_service.create_plan(
@@ -88,7 +93,7 @@ def create_plan(request: HttpRequest, payload: PlanCreate) -> HttpResponse:
     return _plan_response(plan, 201)
 
 
-@router.get("/plans", response={200: PlanPage, **ERR})
+@router.get("/plans", response=answers({200: PlanPage}, SELLER, 400))
 def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, Any]:
     workspace, _ = seller(request)
     qs = access.plan_queryset(workspace)
@@ -114,13 +119,16 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, A
     }
 
 
-@router.get("/plans/{int:plan_id}", response={200: SellerPlanOut, **ERR})
+@router.get("/plans/{int:plan_id}", response=answers({200: SellerPlanOut}, SELLER, FOUND))
 def get_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     workspace, _ = seller(request)
     return _plan_response(access.get_plan(workspace, plan_id))
 
 
-@router.patch("/plans/{int:plan_id}", response={200: SellerPlanOut, **ERR})
+@router.patch(
+    "/plans/{int:plan_id}",
+    response=answers({200: SellerPlanOut}, SELLER, FOUND, *BODY, conflict=SellerPlanConflictOut),
+)
 def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> HttpResponse:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
@@ -132,7 +140,10 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> HttpR
     return _plan_response(plan)
 
 
-@router.post("/plans/{int:plan_id}/retarget", response={200: SellerPlanOut, **ERR})
+@router.post(
+    "/plans/{int:plan_id}/retarget",
+    response=answers({200: SellerPlanOut}, SELLER, FOUND, *BODY, conflict=SellerPlanConflictOut),
+)
 def retarget(request: HttpRequest, plan_id: int, payload: RetargetIn) -> HttpResponse:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
@@ -152,7 +163,10 @@ def _seller_row(row: Any) -> dict[str, Any]:
     return row_dict(row, seller=True)
 
 
-@router.post("/plans/{int:plan_id}/milestones", response={201: SellerMilestoneOut, **ERR})
+@router.post(
+    "/plans/{int:plan_id}/milestones",
+    response=answers({201: SellerMilestoneOut}, SELLER, FOUND, *BODY),
+)
 def add_milestone(request: HttpRequest, plan_id: int, payload: MilestoneCreate) -> HttpResponse:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
@@ -161,7 +175,10 @@ def add_milestone(request: HttpRequest, plan_id: int, payload: MilestoneCreate) 
 
 
 @router.patch(
-    "/plans/{int:plan_id}/milestones/{int:milestone_id}", response={200: SellerMilestoneOut, **ERR}
+    "/plans/{int:plan_id}/milestones/{int:milestone_id}",
+    response=answers(
+        {200: SellerMilestoneOut}, SELLER, FOUND, *BODY, conflict=SellerMilestoneConflictOut
+    ),
 )
 def update_milestone(
     request: HttpRequest, plan_id: int, milestone_id: int, payload: MilestonePatch
@@ -184,7 +201,10 @@ def update_milestone(
     return _row_response(row)
 
 
-@router.delete("/plans/{int:plan_id}/milestones/{int:milestone_id}", response={204: None, **ERR})
+@router.delete(
+    "/plans/{int:plan_id}/milestones/{int:milestone_id}",
+    response=answers({204: None}, SELLER, FOUND),
+)
 def delete_milestone(request: HttpRequest, plan_id: int, milestone_id: int) -> Status[Any]:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
@@ -193,7 +213,8 @@ def delete_milestone(request: HttpRequest, plan_id: int, milestone_id: int) -> S
 
 
 @router.post(
-    "/plans/{int:plan_id}/milestones/reorder", response={200: list[SellerMilestoneOut], **ERR}
+    "/plans/{int:plan_id}/milestones/reorder",
+    response=answers({200: list[SellerMilestoneOut]}, SELLER, FOUND, *BODY),
 )
 def reorder_milestones(
     request: HttpRequest, plan_id: int, payload: ReorderIn
@@ -204,13 +225,15 @@ def reorder_milestones(
     return [milestone_dict(m, seller=True) for m in queries.milestone_rows(plan.id)]
 
 
-@router.get("/plans/{int:plan_id}/slips", response={200: list[SlipOut], **ERR})
+@router.get("/plans/{int:plan_id}/slips", response=answers({200: list[SlipOut]}, SELLER, FOUND))
 def list_slips(request: HttpRequest, plan_id: int) -> Any:
     workspace, _ = seller(request)
     return list(queries.slips_of(access.get_plan(workspace, plan_id)))
 
 
-@router.get("/plans/{int:plan_id}/activity", response={200: list[ActivityOut], **ERR})
+@router.get(
+    "/plans/{int:plan_id}/activity", response=answers({200: list[ActivityOut]}, SELLER, FOUND, 400)
+)
 def list_activity(
     request: HttpRequest,
     plan_id: int,
@@ -220,21 +243,29 @@ def list_activity(
     return list(queries.activity_of(access.get_plan(workspace, plan_id))[:limit])
 
 
-@router.post("/plans/{int:plan_id}/versions", response={201: VersionOut, **ERR})
+@router.post(
+    "/plans/{int:plan_id}/versions", response=answers({201: VersionOut}, SELLER, FOUND, *BODY)
+)
 def send_version(request: HttpRequest, plan_id: int, payload: VersionIn) -> Status[Any]:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     return Status(201, versions.send_version(plan, actor, payload.note))
 
 
-@router.get("/plans/{int:plan_id}/share-links", response={200: list[ShareLinkOut], **ERR})
+@router.get(
+    "/plans/{int:plan_id}/share-links",
+    response=answers({200: list[ShareLinkOut]}, SELLER, FOUND),
+)
 def list_share_links(request: HttpRequest, plan_id: int) -> list[dict[str, Any]]:
     workspace, _ = seller(request)
     plan = access.get_plan(workspace, plan_id)
     return [share_link_dict(link) for link in plan.share_links.order_by("id")]
 
 
-@router.post("/plans/{int:plan_id}/share-links", response={201: ShareLinkCreated, **ERR})
+@router.post(
+    "/plans/{int:plan_id}/share-links",
+    response=answers({201: ShareLinkCreated}, SELLER, FOUND, *BODY),
+)
 def create_share_link(request: HttpRequest, plan_id: int, payload: ShareLinkIn) -> Status[Any]:
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
@@ -242,7 +273,7 @@ def create_share_link(request: HttpRequest, plan_id: int, payload: ShareLinkIn) 
     return Status(201, {**share_link_dict(link), "token": token, "url": sharing.share_url(token)})
 
 
-@router.delete("/share-links/{int:link_id}", response={204: None, **ERR})
+@router.delete("/share-links/{int:link_id}", response=answers({204: None}, SELLER, FOUND))
 def revoke_share_link(request: HttpRequest, link_id: int) -> Status[Any]:
     workspace, actor = seller(request)
     link = access.get_share_link_of_workspace(workspace, link_id)

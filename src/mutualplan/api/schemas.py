@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -57,6 +57,22 @@ Id = Annotated[int, Field(gt=0, le=2**63 - 1)]
 Version = Annotated[int, Field(ge=1, le=2**31)]
 Days = Annotated[int, Field(ge=0, le=3650)]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+
+
+def _not_null(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+    options = [o for o in schema.pop("anyOf", []) if o.get("type") != "null"]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+
+
+def keep() -> Any:
+    """The default of an optional field that takes no null: left out, the stored value is
+    kept. The services refuse null for it (`NULLABLE_FIELDS` names the fields that take one),
+    so its documented schema has no null, and no generated client offers one."""
+    return Field(None, json_schema_extra=_not_null)
 
 
 class In(Schema):
@@ -216,6 +232,24 @@ class SellerPlanOut(PlanOut):
     milestones: list[SellerMilestoneOut]  # type: ignore[assignment]
 
 
+class SellerPlanConflictOut(ErrorOut):
+    """409 on a plan edit or retarget: nothing was saved; `current` is the plan as it is now."""
+
+    current: SellerPlanOut
+
+
+class SellerMilestoneConflictOut(ErrorOut):
+    """409 on a row edit: nothing was saved; `current` is the row as it is now."""
+
+    current: SellerMilestoneOut
+
+
+class BuyerMilestoneConflictOut(ErrorOut):
+    """409 on a buyer's row edit: nothing was saved; `current` is the row as the buyer sees it."""
+
+    current: MilestoneOut
+
+
 class PlanSummaryOut(Out):
     id: int
     version: int
@@ -242,21 +276,22 @@ class PlanPage(Out):
 
 
 class _MilestoneFields(In):
-    """What a seller may set on a row, on create and on edit."""
+    """What a seller may set on a row, on create and on edit. Null clears an owner person, a
+    due date or a turnaround; the other fields take a value or are left out."""
 
-    owner_side: OwnerSide | None = None
-    owner_team: Short | None = None
+    owner_side: OwnerSide | None = keep()
+    owner_team: Short | None = keep()
     owner_person_id: Id | None = None
-    step_type: StepType | None = None
+    step_type: StepType | None = keep()
     due_date: dt.date | None = None
-    anchored: bool | None = None
+    anchored: bool | None = keep()
     turnaround_days: Days | None = None
-    depends_on: list[Id] | None = None
-    status: MilestoneStatus | None = None
-    notes: Notes | None = None
-    private_notes: Notes | None = None
-    high_risk: bool | None = None
-    risk_checklist: dict[str, RiskAnswer] | None = None
+    depends_on: list[Id] | None = keep()
+    status: MilestoneStatus | None = keep()
+    notes: Notes | None = keep()
+    private_notes: Notes | None = keep()
+    high_risk: bool | None = keep()
+    risk_checklist: dict[str, RiskAnswer] | None = keep()
 
 
 class MilestoneCreate(_MilestoneFields):
@@ -266,7 +301,7 @@ class MilestoneCreate(_MilestoneFields):
 
 class MilestonePatch(_MilestoneFields):
     version: Version
-    title: Title | None = None
+    title: Title | None = keep()
     completed_at: dt.date | None = None
     reason_category: SlipReason | None = None
     reason_text: LongText = ""
@@ -357,11 +392,11 @@ class BuyerMilestoneCreate(In):
 class BuyerMilestonePatch(In):
     actor: BuyerIn
     version: Version
-    title: Title | None = None
-    owner_team: Short | None = None
+    title: Title | None = keep()
+    owner_team: Short | None = keep()
     due_date: dt.date | None = None
-    status: MilestoneStatus | None = None
-    notes: Notes | None = None
+    status: MilestoneStatus | None = keep()
+    notes: Notes | None = keep()
     completed_at: dt.date | None = None
     reason_category: SlipReason | None = None
     reason_text: LongText = ""

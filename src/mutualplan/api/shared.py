@@ -7,15 +7,15 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
-from ninja.responses import codes_4xx
 
+from mutualplan.api.responses import answers
 from mutualplan.api.schemas import (
     BuyerIn,
+    BuyerMilestoneConflictOut,
     BuyerMilestoneCreate,
     BuyerMilestonePatch,
     ConfirmationOut,
     ConfirmIn,
-    ErrorOut,
     MilestoneOut,
     PlanOut,
 )
@@ -28,7 +28,9 @@ from mutualplan.plans.services import versions
 from mutualplan.plans.services.sharing import note_link_used
 
 router = Router(tags=["buyer (share link)"])
-ERR = {code: ErrorOut for code in codes_4xx}
+# Every route here looks the share link up: unknown (404), or revoked or expired (410).
+LINK = (404, 410)
+BODY = (400, 413, 415)
 
 
 def _link(token: str) -> ShareLink:
@@ -45,12 +47,12 @@ def _buyer_row(row: Any) -> dict[str, Any]:
     return row_dict(row, seller=False)
 
 
-@router.get("/shared/{token}", response={200: PlanOut, **ERR})
+@router.get("/shared/{token}", response=answers({200: PlanOut}, *LINK))
 def shared_plan(request: HttpRequest, token: str) -> HttpResponse:
     return render(PlanOut, plan_dict(_link(token).plan, seller=False))
 
 
-@router.post("/shared/{token}/milestones", response={201: MilestoneOut, **ERR})
+@router.post("/shared/{token}/milestones", response=answers({201: MilestoneOut}, *LINK, *BODY))
 def buyer_add_milestone(
     request: HttpRequest, token: str, payload: BuyerMilestoneCreate
 ) -> HttpResponse:
@@ -61,7 +63,10 @@ def buyer_add_milestone(
     return render(MilestoneOut, _buyer_row(row), 201)
 
 
-@router.patch("/shared/{token}/milestones/{int:milestone_id}", response={200: MilestoneOut, **ERR})
+@router.patch(
+    "/shared/{token}/milestones/{int:milestone_id}",
+    response=answers({200: MilestoneOut}, *LINK, *BODY, 403, conflict=BuyerMilestoneConflictOut),
+)
 def buyer_update_milestone(
     request: HttpRequest, token: str, milestone_id: int, payload: BuyerMilestonePatch
 ) -> HttpResponse:
@@ -82,7 +87,7 @@ def buyer_update_milestone(
     return render(MilestoneOut, _buyer_row(row))
 
 
-@router.post("/shared/{token}/confirm", response={200: ConfirmationOut, **ERR})
+@router.post("/shared/{token}/confirm", response=answers({200: ConfirmationOut}, *LINK, *BODY))
 def buyer_confirm(request: HttpRequest, token: str, payload: ConfirmIn) -> dict[str, Any]:
     link = _link(token)
     confirmation = versions.confirm(link.plan, _buyer(payload.actor, link), payload.milestone_ids)

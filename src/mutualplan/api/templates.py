@@ -8,17 +8,16 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.responses import codes_4xx
 
 from mutualplan.api.auth import seller
-from mutualplan.api.schemas import ErrorOut, TemplateIn, TemplateOut
+from mutualplan.api.responses import answers
+from mutualplan.api.schemas import TemplateIn, TemplateOut
 from mutualplan.core.templates import BUILTIN_TEMPLATES, Template
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import PlanTemplate
 from mutualplan.plans.services.templates import available_templates, to_template, validate_rows
 
 router = Router(tags=["templates"])
-ERR = {code: ErrorOut for code in codes_4xx}
 
 
 def template_dict(template: Template, builtin: bool) -> dict[str, Any]:
@@ -31,7 +30,7 @@ def template_dict(template: Template, builtin: bool) -> dict[str, Any]:
     }
 
 
-@router.get("/templates", response={200: list[TemplateOut], **ERR})
+@router.get("/templates", response=answers({200: list[TemplateOut]}, 401))
 def list_templates(request: HttpRequest) -> list[dict[str, Any]]:
     workspace, _ = seller(request)
     own = set(PlanTemplate.objects.filter(workspace=workspace).values_list("key", flat=True))
@@ -41,7 +40,7 @@ def list_templates(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/templates", response={201: TemplateOut, **ERR})
+@router.post("/templates", response=answers({201: TemplateOut}, 400, 401, 413, 415))
 def create_template(request: HttpRequest, payload: TemplateIn) -> Status[Any]:
     workspace, _ = seller(request)
     rows = validate_rows([r.model_dump() for r in payload.rows])
