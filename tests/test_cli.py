@@ -138,7 +138,10 @@ def test_every_option_names_its_environment_variable(runner: CliRunner) -> None:
         ["plan", "list"],
         ["token", "create"],
         ["createuser"],
+        ["backup"],
+        ["restore"],
     ):
         help_text = run(runner, *command, "--help").output
         assert "MUTUALPLAN_" in help_text, command
     assert "MUTUALPLAN_PORT" in run(runner, "serve", "--help").output
+    assert "MUTUALPLAN_PG_BIN" in run(runner, "backup", "--help").output

@@ -1,4 +1,4 @@
-"""The `mutualplan` command: serve the app, manage users and tokens, work with plans.
+"""The `mutualplan` command: serve the app, manage users and tokens, work with plans, back up.
 
 Every option can also be set from a MUTUALPLAN_ environment variable (shown in --help).
 """
@@ -9,6 +9,7 @@ import os
 
 import click
 
+from mutualplan.commands.backup import backup, restore
 from mutualplan.commands.common import (
     data_dir_option,
     fail,
@@ -210,6 +211,8 @@ def token_create(name: str, user_email: str, workspace: str | None, data_dir: st
 
 
 main.add_command(plan)
+main.add_command(backup)
+main.add_command(restore)
 
 if __name__ == "__main__":
     main()
