@@ -265,3 +265,40 @@ def test_a_nul_in_an_api_path_is_refused_before_any_lookup(share_token: str) -> 
     assert json.loads(response.content)["errors"] == [
         {"field": "path", "message": "must not contain NUL characters"}
     ]
+
+
+def test_the_asgi_server_refuses_unstorable_text_before_any_view() -> None:
+    # `mutualplan serve` runs the ASGI application: the middleware's async path, not the test
+    # client's WSGI one.
+    import asyncio
+
+    import httpx
+
+    from mutualplan.asgi import application
+
+    async def scenario() -> list[tuple[int, Any]]:
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            api = await client.post(
+                "/api/v1/shared/some-token/confirm",
+                content=b'{"actor": {"name": "Pri\\u0000ya", "email": "p@b.example"}}',
+                headers={"Content-Type": "application/json"},
+            )
+            form = await client.post(
+                "/s/some-token/rows/add/",
+                files={"title": (None, "Budget\x00")},
+                headers={"Accept": "application/json"},
+            )
+            page = await client.get("/", params={"q": "north\x00"})
+        return [
+            (api.status_code, api.json()["errors"]),
+            (form.status_code, form.json()["errors"]),
+            (page.status_code, "q: must not contain NUL characters" in page.text),
+        ]
+
+    nul = "must not contain NUL characters"
+    assert asyncio.run(scenario()) == [
+        (400, [{"field": "actor.name", "message": nul}]),
+        (400, [{"field": "title", "message": nul}]),
+        (400, True),
+    ]

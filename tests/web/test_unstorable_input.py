@@ -387,3 +387,30 @@ def test_a_nul_in_the_buyers_live_stream_name_is_refused(share_token: str) -> No
     response = identified(share_token).get(f"/s/{share_token}/events", {"name": NUL_VALUE})
     assert response.status_code == 400
     assert "name: must not contain NUL characters" in response.content.decode()
+
+
+def test_a_nul_in_an_uploaded_file_name_or_a_broken_multipart_body_is_a_400_saying_so(
+    owner: Any, plan: dict[str, Any]
+) -> None:
+    seller = signed_in(owner)
+    before = snapshot()
+    url = f"/plans/{plan['id']}/share-links/"
+    upload = seller.post(
+        url,
+        b'--XX\r\nContent-Disposition: form-data; name="f"; filename="plan\x00.csv"\r\n\r\n'
+        b"a,b\r\n--XX--\r\n",
+        content_type="multipart/form-data; boundary=XX",
+        headers={"Accept": "application/json"},
+    )
+    assert upload.status_code == 400
+    assert json.loads(upload.content)["errors"] == [
+        {"field": "f", "message": "file name must not contain NUL characters"}
+    ]
+    broken = seller.post(
+        url, b"label=x", content_type="multipart/form-data", headers={"Accept": "application/json"}
+    )
+    assert broken.status_code == 400
+    assert json.loads(broken.content)["detail"].startswith(
+        "body: is not a valid multipart/form-data body"
+    )
+    assert snapshot() == before
