@@ -10,6 +10,7 @@ import os
 import click
 
 from mutualplan.commands.common import (
+    TextArgument,
     data_dir_option,
     fail,
     migrate_database,
@@ -112,7 +113,7 @@ def demo(data_dir: str | None) -> None:
 
 
 @main.command()
-@click.argument("email")
+@click.argument("email", cls=TextArgument)
 @option(
     "--password",
     envvar="MUTUALPLAN_PASSWORD",
