@@ -25,7 +25,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
 from django.template.loader import render_to_string
 
-from mutualplan.core.text import decode_utf8, printable, unstorable
+from mutualplan.core.text import NOT_UTF8, decode_utf8, printable, unstorable
 
 # Enough to fix a form at once; a crafted request cannot make the answer large.
 MAX_PROBLEMS = 20
@@ -58,7 +58,9 @@ def _raw_problems(name: bytes, value: bytes | None) -> Iterator[Problem]:
 
 
 def urlencoded_problems(raw: bytes) -> Iterator[Problem]:
-    """Problems of `a=1&b=2` data (a query string or a form body), read as the raw bytes."""
+    """Problems of `a=1&b=2` data (a query string or a form body), read as the raw bytes.
+
+    UTF-8 only, as Django reads forms (it refuses a form declaring another charset)."""
     for pair in raw.split(b"&"):
         if not pair:
             continue
@@ -130,7 +132,7 @@ def _parsed_form_problems(request: HttpRequest) -> Iterator[Problem]:
         for upload in files:
             why = unstorable(upload.name or "")
             if why:
-                yield Problem(printable(name), why)
+                yield Problem(printable(name), f"file name {why}")
 
 
 def _raw_query(request: HttpRequest) -> bytes:
@@ -165,7 +167,7 @@ def _body_problems(request: HttpRequest) -> Iterator[Problem]:
             document = json.loads(raw)
         except UnicodeDecodeError:
             if _JSON_TYPES.match(content_type):
-                yield Problem("body", "is not valid UTF-8")
+                yield Problem("body", NOT_UTF8)
             return
         except ValueError:
             return  # not JSON: the route says so in its own words
@@ -201,7 +203,7 @@ def refusal(request: HttpRequest, problems: list[Problem]) -> HttpResponse:
     detail = f"{errors[0]['field']}: {errors[0]['message']}"
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"detail": detail, "errors": errors}, status=400)
-    # Rendered without the request: this runs before sessions and authentication.
+    # Rendered without the request: this runs before authentication, and needs none of it.
     html = render_to_string("bad_input.html", {"detail": detail, "errors": errors})
     return HttpResponse(html, status=400)
 
