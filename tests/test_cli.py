@@ -145,3 +145,19 @@ def test_every_option_names_its_environment_variable(runner: CliRunner) -> None:
         assert "MUTUALPLAN_" in help_text, command
     assert "MUTUALPLAN_PORT" in run(runner, "serve", "--help").output
     assert "MUTUALPLAN_PG_BIN" in run(runner, "backup", "--help").output
+
+
+def test_arguments_that_are_not_utf8_get_a_usage_error_and_create_nothing(
+    runner: CliRunner, owner: Any
+) -> None:
+    # A terminal's bytes that are not UTF-8 reach Python as lone surrogates (surrogateescape):
+    # the database cannot store them.
+    account = b"Acme \xff".decode("utf-8", "surrogateescape")
+    result = runner.invoke(main, ["plan", "new", "--account", account, "--user", owner.email])
+    assert result.exit_code == 2
+    assert "Invalid value for '--account': is not valid UTF-8" in result.output
+    email = b"sam\xff@acme.example".decode("utf-8", "surrogateescape")
+    user = runner.invoke(main, ["createuser", email, "--password", "long-enough-pw"])
+    assert user.exit_code == 2
+    assert "Invalid value for 'EMAIL': is not valid UTF-8" in user.output
+    assert Plan.objects.count() == 0

@@ -11,6 +11,7 @@ import click
 
 from mutualplan.commands.backup import backup, restore
 from mutualplan.commands.common import (
+    TextArgument,
     data_dir_option,
     fail,
     migrate_database,
@@ -113,7 +114,7 @@ def demo(data_dir: str | None) -> None:
 
 
 @main.command()
-@click.argument("email")
+@click.argument("email", cls=TextArgument)
 @option(
     "--password",
     envvar="MUTUALPLAN_PASSWORD",

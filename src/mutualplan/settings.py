@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "mutualplan.http.database.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads the request's fields (CSRF, views, the API): unstorable text is a 400.
+    "mutualplan.http.inputs.InputCleaningMiddleware",
     "mutualplan.api.middleware.ApiErrorShapeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

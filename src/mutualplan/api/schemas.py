@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from mutualplan.core.text import is_email
 from mutualplan.core.vocab import (
     MilestoneStatus,
     OwnerSide,
@@ -19,35 +19,24 @@ from mutualplan.core.vocab import (
     StepType,
 )
 
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-NoNul = AfterValidator(_no_nul)
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), NoNul]
-Label = Annotated[str, StringConstraints(max_length=200), NoNul]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=50), NoNul]
-Key = Annotated[str, StringConstraints(min_length=1, max_length=60), NoNul]
-OptKey = Annotated[str, StringConstraints(max_length=60), NoNul]
-Short = Annotated[str, StringConstraints(max_length=100), NoNul]
-Title = Annotated[
-    str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True), NoNul
-]
-Notes = Annotated[str, StringConstraints(max_length=20000), NoNul]
-LongText = Annotated[str, StringConstraints(max_length=5000), NoNul]
-Currency = Annotated[str, StringConstraints(min_length=3, max_length=3), NoNul]
-Country = Annotated[str, StringConstraints(max_length=2), NoNul]
-
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# NUL characters, lone surrogates and invalid UTF-8 never reach these schemas: the input
+# layer (mutualplan.http.inputs) refuses them for every request, API and pages alike.
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Label = Annotated[str, StringConstraints(max_length=200)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=50)]
+Key = Annotated[str, StringConstraints(min_length=1, max_length=60)]
+OptKey = Annotated[str, StringConstraints(max_length=60)]
+Short = Annotated[str, StringConstraints(max_length=100)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+Notes = Annotated[str, StringConstraints(max_length=20000)]
+LongText = Annotated[str, StringConstraints(max_length=5000)]
+Currency = Annotated[str, StringConstraints(min_length=3, max_length=3)]
+Country = Annotated[str, StringConstraints(max_length=2)]
 
 
 def _email(value: str) -> str:
     value = value.strip()
-    if not _EMAIL.match(value):
+    if not is_email(value):
         raise ValueError("is not an email address")
     return value
 

@@ -10,7 +10,24 @@ from typing import Any, TypeVar
 
 import click
 
+from mutualplan.core.text import NOT_UTF8, SURROGATE, unstorable
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def storable(param: click.Parameter, ctx: click.Context, value: Any) -> Any:
+    """Refuse text the database cannot store, as a usage error rather than a traceback.
+
+    The command line's share of the input-cleaning layer (the web has `http.inputs`): bytes
+    that are not UTF-8 reach Python as lone surrogates (surrogateescape); argv cannot hold NUL.
+    """
+    if isinstance(param.type, click.Path):
+        return value  # a file name, never stored
+    for text in value if isinstance(value, tuple | list) else (value,):
+        why = unstorable(text) if isinstance(text, str) else None
+        if why:
+            raise click.BadParameter(NOT_UTF8 if why == SURROGATE else why, ctx=ctx, param=param)
+    return value
 
 
 class EnvOption(click.Option):
@@ -19,6 +36,16 @@ class EnvOption(click.Option):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("show_envvar", True)
         super().__init__(*args, **kwargs)
+
+    def process_value(self, ctx: click.Context, value: Any) -> Any:
+        return storable(self, ctx, super().process_value(ctx, value))
+
+
+class TextArgument(click.Argument):
+    """A positional argument held to the same rule as the options."""
+
+    def process_value(self, ctx: click.Context, value: Any) -> Any:
+        return storable(self, ctx, super().process_value(ctx, value))
 
 
 def option(*param_decls: str, **attrs: Any) -> Callable[[F], F]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from mutualplan.core.text import person_errors
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.models import ShareLink
 from mutualplan.workspaces.models import Membership, Workspace
@@ -42,7 +43,12 @@ class BuyerIdentity:
 
 
 def buyer_identity(request: HttpRequest) -> BuyerIdentity | None:
-    """The name and email the buyer gave, kept in a signed cookie (no account needed)."""
+    """The name and email the buyer gave, kept in a signed cookie (no account needed).
+
+    Checked again on every read with the rules of the form that set it: a cookie from an
+    older version (a NUL, a control character, a name too long, not an email) counts as no
+    identity, so the buyer is asked again instead of every write failing.
+    """
     raw = request.get_signed_cookie(
         BUYER_COOKIE, default=None, salt=BUYER_SALT, max_age=BUYER_MAX_AGE
     )
@@ -50,9 +56,12 @@ def buyer_identity(request: HttpRequest) -> BuyerIdentity | None:
         return None
     try:
         data = json.loads(raw)
-        return BuyerIdentity(str(data["name"])[:200], str(data["email"])[:254])
+        name, email = data["name"], data["email"]
     except (ValueError, KeyError, TypeError):
         return None
+    if not isinstance(name, str) or not isinstance(email, str) or person_errors(name, email):
+        return None
+    return BuyerIdentity(name, email)
 
 
 def remember_buyer(response: HttpResponse, identity: BuyerIdentity) -> None:

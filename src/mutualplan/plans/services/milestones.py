@@ -353,8 +353,6 @@ def add_comment(plan: Plan, milestone_id: int, actor: Actor, body: str) -> Comme
         raise Invalid.field("body", "write something to comment")
     if len(body) > 5000:
         raise Invalid.field("body", "keep a comment under 5000 characters")
-    if "\x00" in body:
-        raise Invalid.field("body", "must not contain NUL characters")
     row = get_milestone(plan, milestone_id)
     comment = Comment.objects.create(
         milestone=row,

@@ -3,7 +3,6 @@ exactly one plan, and nothing private."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from mutualplan.core.text import person_errors
 from mutualplan.plans import access
 from mutualplan.plans.errors import Forbidden, Gone, NotFound
 from mutualplan.plans.models import ShareLink
@@ -20,8 +20,6 @@ from mutualplan.web.context import BuyerIdentity, buyer_actor, buyer_identity, r
 from mutualplan.web.responses import answer, page_action, wants_json
 from mutualplan.web.views import rows
 from mutualplan.web.views.plans import plan_context
-
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def shared_url(request: HttpRequest, token: str, **_: object) -> str:
@@ -91,13 +89,11 @@ def identify(
     }
     if request.method == "POST":
         values = {
-            "name": request.POST.get("name", "").strip()[:200],
-            "email": request.POST.get("email", "").strip()[:254],
+            "name": request.POST.get("name", "").strip(),
+            "email": request.POST.get("email", "").strip(),
         }
-        if not values["name"]:
-            errors["name"] = "Please give your name."
-        if not EMAIL.match(values["email"]):
-            errors["email"] = "Please give a valid email address."
+        # The rules the cookie is read back with (web.context.buyer_identity).
+        errors = person_errors(values["name"], values["email"])
         if not errors:
             response = redirect("shared_plan", token)
             remember_buyer(response, BuyerIdentity(values["name"], values["email"]))
