@@ -78,12 +78,15 @@ def serve(host: str, port: int, workers: int, demo: bool, data_dir: str | None) 
     click.echo(f"Serving mutualplan on {base}  (API docs: {base}/api/v1/docs)")
     import uvicorn
 
+    from mutualplan.http.logging import uvicorn_log_config
+
     uvicorn.run(
         "mutualplan.asgi:application",
         host=host,
         port=port,
         workers=workers,
         log_level="warning",
+        log_config=uvicorn_log_config(),
         lifespan="off",
     )
 
