@@ -59,23 +59,35 @@ def main() -> None:
 @data_dir_option
 def serve(host: str, port: int, workers: int, demo: bool, data_dir: str | None) -> None:
     """Apply migrations and serve the app (ASGI, uvicorn)."""
+    local = host in ("0.0.0.0", "::")
+    bound = f"[{host}]" if ":" in host and not local else host
+    base = f"http://{'127.0.0.1' if local else bound}:{port}"
+    # Before Django reads its settings: links and the allowed host names follow the base URL,
+    # which is this server's own address unless MUTUALPLAN_BASE_URL says otherwise.
+    os.environ.setdefault("MUTUALPLAN_BASE_URL", base)
     setup_django(data_dir)
     migrate_database()
-    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-    os.environ.setdefault("MUTUALPLAN_BASE_URL", base)
-    from django.conf import settings
-
-    settings.BASE_URL = os.environ["MUTUALPLAN_BASE_URL"]
     if demo:
         from mutualplan.demo import load_demo
+        from mutualplan.links import absolute_url
 
         info = load_demo()
         click.echo("Demo workspace ready.")
-        click.echo(f"  sign in:    {base}/login/  as {info['email']} / {info['password']}")
+        click.echo(
+            f"  sign in:    {absolute_url('/login/')}  as {info['email']} / {info['password']}"
+        )
         if info["share_url"]:
             click.echo(f"  buyer view: {info['share_url']}  (no account needed)")
         click.echo(f"  API token:  {info['token']}")
     click.echo(f"Serving mutualplan on {base}  (API docs: {base}/api/v1/docs)")
+    from django.conf import settings
+
+    if local or base != settings.BASE_URL:
+        click.echo(
+            f"Links point to {settings.BASE_URL}; requests for host names other than "
+            f"{', '.join(settings.ALLOWED_HOSTS)} are refused "
+            "(see MUTUALPLAN_BASE_URL and MUTUALPLAN_ALLOWED_HOSTS)."
+        )
     import uvicorn
 
     from mutualplan.http.logging import uvicorn_log_config

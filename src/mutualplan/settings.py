@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import SplitResult, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -61,9 +62,48 @@ if not SECRET_KEY:
         except OSError:
             pass
 
-ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "*").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
-BASE_URL = env("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+
+def _names(value: str) -> list[str]:
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def parse_base_url(base_url: str) -> SplitResult:
+    """MUTUALPLAN_BASE_URL, checked: an http(s) address with a host name and nothing after
+    the path."""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"MUTUALPLAN_BASE_URL must be an http:// or https:// address, not {base_url!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ImproperlyConfigured("MUTUALPLAN_BASE_URL must not have a query or fragment")
+    return parts
+
+
+def allowed_hosts(base_url: str, extra: str) -> list[str]:
+    """The host names the app answers to: the base URL's, plus the extra comma-separated
+    names. A loopback base URL allows every loopback name (the same machine either way)."""
+    host = parse_base_url(base_url).hostname or ""
+    hosts = [f"[{host}]" if ":" in host else host]
+    if hosts[0] in LOOPBACK_HOSTS:
+        hosts = list(LOOPBACK_HOSTS)
+    return hosts + [name for name in _names(extra) if name not in hosts]
+
+
+def trusted_origins(base_url: str, extra: str) -> list[str]:
+    """Origins trusted for form posts: the base URL's, plus the extra comma-separated ones."""
+    parts = parse_base_url(base_url)
+    origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}".lower()
+    return [origin] + [o for o in _names(extra) if o != origin]
+
+
+# Every absolute link the app builds (share links, emails) starts with this, never with the
+# Host header of a request (see mutualplan.links).
+BASE_URL = env("BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+ALLOWED_HOSTS = allowed_hosts(BASE_URL, env("ALLOWED_HOSTS"))
+CSRF_TRUSTED_ORIGINS = trusted_origins(BASE_URL, env("CSRF_TRUSTED_ORIGINS"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",

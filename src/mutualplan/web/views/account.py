@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlsplit
+
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from mutualplan.links import base_url
 from mutualplan.web.context import SESSION_WORKSPACE, current_workspace, user_of
 from mutualplan.workspaces.models import ApiToken, Membership
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, mailing a link on the base URL (never on the Host header the
+    request came with)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        base = base_url()
+        self.extra_email_context = {"base_url": base}
+        self.domain_override = urlsplit(base).netloc
+        return super().form_valid(form)
 
 
 @login_required
