@@ -173,16 +173,19 @@ def createuser(
     from django.contrib.auth import get_user_model
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
+    from django.db import transaction
     from django.utils.text import slugify
 
+    from mutualplan.accounts.passwords import password_problems
     from mutualplan.workspaces.models import Membership, Workspace
 
     try:
         validate_email(email)
     except ValidationError:
         fail(f"{email!r} is not an email address")
-    if len(password) < 8:
-        fail("the password needs at least 8 characters")
+    problems = password_problems(password, email=email.lower(), name=name)
+    if problems:
+        fail("choose another password: " + " ".join(problems))
     User = get_user_model()
     if User.objects.filter(email__iexact=email).exists():
         fail(f"a user with email {email} already exists")
@@ -190,19 +193,22 @@ def createuser(
     if not slug:
         fail("the workspace slug must contain letters or digits")
     first, _, last = name.partition(" ")
-    user = User.objects.create_user(
-        username=email.lower(),
-        email=email.lower(),
-        password=password,
-        first_name=first,
-        last_name=last,
-    )
-    ws, created = Workspace.objects.get_or_create(
-        slug=slug, defaults={"name": workspace_name or workspace}
-    )
-    Membership.objects.create(
-        user=user, workspace=ws, role=Membership.Role.OWNER if created else Membership.Role.MEMBER
-    )
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=email.lower(),
+            email=email.lower(),
+            password=password,
+            first_name=first,
+            last_name=last,
+        )
+        ws, created = Workspace.objects.get_or_create(
+            slug=slug, defaults={"name": workspace_name or workspace}
+        )
+        Membership.objects.create(
+            user=user,
+            workspace=ws,
+            role=Membership.Role.OWNER if created else Membership.Role.MEMBER,
+        )
     click.echo(f"Created {email} in workspace {ws.slug}{' (new)' if created else ''}.")
 
 

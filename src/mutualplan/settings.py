@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
@@ -27,14 +28,17 @@ def envbool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"MUTUALPLAN_{name} must be true or false, not {value!r}")
 
 
-def envint(name: str, default: int) -> int:
+def envint(name: str, default: int, minimum: int | None = None) -> int:
     value = env(name, "")
     if value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"MUTUALPLAN_{name} must be a whole number") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"MUTUALPLAN_{name} must be at least {minimum}")
+    return number
 
 
 def default_data_dir() -> Path:
@@ -112,6 +116,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "axes",
+    "mutualplan.accounts",
     "mutualplan.workspaces",
     "mutualplan.plans",
     "mutualplan.web",
@@ -127,6 +133,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in into our 429 sign-in page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mutualplan.urls"
@@ -178,9 +186,41 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Every password a person sets (reset form, `mutualplan createuser`) follows these rules.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes, state in the database so every server process sees it):
+# this many failed sign-ins for one account, or from one address, lock that account or
+# address out for the cool-off; each attempt while locked out starts the cool-off again.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_COOLOFF_MINUTES = envint("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "mutualplan.accounts.signin.username_of"
+AXES_LOCKOUT_CALLABLE = "mutualplan.accounts.signin.locked_out"
+# A success forgets that seller's own failures from that address only (accounts/signin.py):
+# axes' own reset would also forget the address's guesses at other accounts.
+AXES_RESET_ON_SUCCESS = False
+# No sign-in history is shown anywhere, so none is kept.
+AXES_DISABLE_ACCESS_LOG = True
+# No banner on every start and command; failures and lockouts are still logged (masked).
+AXES_VERBOSE = False
+# Password-reset requests: at most this many per email and per address in the window.
+PASSWORD_RESET_LIMIT = envint("PASSWORD_RESET_LIMIT", 5, minimum=1)
+PASSWORD_RESET_WINDOW_MINUTES = envint("PASSWORD_RESET_WINDOW_MINUTES", 60, minimum=1)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", "UTC")
