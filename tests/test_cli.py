@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from django.contrib.auth import get_user_model
 
 from mutualplan.cli import main
 from mutualplan.plans.models import Plan
@@ -42,9 +43,36 @@ def test_createuser_makes_a_seller_in_a_new_workspace(runner: CliRunner, db: Any
 
 def test_createuser_refuses_a_short_password_and_a_duplicate(runner: CliRunner, owner: Any) -> None:
     short = run(runner, "createuser", "x@acme.example", "--password", "short")
-    assert short.exit_code == 2 and "at least 8 characters" in short.output
+    assert short.exit_code == 2 and "at least 10 characters" in short.output
     dup = run(runner, "createuser", owner.email, "--password", "long-enough-pw")
     assert dup.exit_code == 2 and "already exists" in dup.output
+
+
+def test_createuser_refuses_a_weak_password_with_every_reason_and_creates_nothing(
+    runner: CliRunner, db: Any
+) -> None:
+    users = get_user_model().objects
+    for password, reasons in (
+        ("1234567890", ["too common", "entirely numeric"]),
+        ("password1234", ["too common"]),
+        ("sam.seller@acme.example", ["too similar to the"]),
+    ):
+        result = run(
+            runner,
+            "createuser",
+            "sam.seller@acme.example",
+            "--password",
+            password,
+            "--workspace",
+            "acme",
+            "--name",
+            "Sam Seller",
+        )
+        assert result.exit_code == 2, password
+        for reason in reasons:
+            assert reason in result.output, (password, result.output)
+        assert not users.filter(email="sam.seller@acme.example").exists()
+        assert not Workspace.objects.filter(slug="acme").exists()
 
 
 def test_token_create_prints_a_working_token_once(runner: CliRunner, owner: Any) -> None:

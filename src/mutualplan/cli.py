@@ -61,24 +61,38 @@ def main() -> None:
 @data_dir_option
 def serve(host: str, port: int, workers: int, demo: bool, data_dir: str | None) -> None:
     """Apply migrations and serve the app (ASGI, uvicorn)."""
+    local = host in ("0.0.0.0", "::")
+    bound = f"[{host}]" if ":" in host and not local else host
+    base = f"http://{'127.0.0.1' if local else bound}:{port}"
+    # Before Django reads its settings: links and the allowed host names follow the base URL,
+    # which is this server's own address unless MUTUALPLAN_BASE_URL says otherwise.
+    os.environ.setdefault("MUTUALPLAN_BASE_URL", base)
     setup_django(data_dir)
     migrate_database()
-    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-    os.environ.setdefault("MUTUALPLAN_BASE_URL", base)
-    from django.conf import settings
-
-    settings.BASE_URL = os.environ["MUTUALPLAN_BASE_URL"]
     if demo:
         from mutualplan.demo import load_demo
+        from mutualplan.links import absolute_url
 
         info = load_demo()
         click.echo("Demo workspace ready.")
-        click.echo(f"  sign in:    {base}/login/  as {info['email']} / {info['password']}")
+        click.echo(
+            f"  sign in:    {absolute_url('/login/')}  as {info['email']} / {info['password']}"
+        )
         if info["share_url"]:
             click.echo(f"  buyer view: {info['share_url']}  (no account needed)")
         click.echo(f"  API token:  {info['token']}")
     click.echo(f"Serving mutualplan on {base}  (API docs: {base}/api/v1/docs)")
+    from django.conf import settings
+
+    if local or base != settings.BASE_URL:
+        click.echo(
+            f"Links point to {settings.BASE_URL}; requests for host names other than "
+            f"{', '.join(settings.ALLOWED_HOSTS)} are refused "
+            "(see MUTUALPLAN_BASE_URL and MUTUALPLAN_ALLOWED_HOSTS)."
+        )
     import uvicorn
+
+    from mutualplan.http.logging import uvicorn_log_config
 
     uvicorn.run(
         "mutualplan.asgi:application",
@@ -86,6 +100,7 @@ def serve(host: str, port: int, workers: int, demo: bool, data_dir: str | None) 
         port=port,
         workers=workers,
         log_level="warning",
+        log_config=uvicorn_log_config(),
         lifespan="off",
     )
 
@@ -160,16 +175,19 @@ def createuser(
     from django.contrib.auth import get_user_model
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
+    from django.db import transaction
     from django.utils.text import slugify
 
+    from mutualplan.accounts.passwords import password_problems
     from mutualplan.workspaces.models import Membership, Workspace
 
     try:
         validate_email(email)
     except ValidationError:
         fail(f"{email!r} is not an email address")
-    if len(password) < 8:
-        fail("the password needs at least 8 characters")
+    problems = password_problems(password, email=email.lower(), name=name)
+    if problems:
+        fail("choose another password: " + " ".join(problems))
     User = get_user_model()
     if User.objects.filter(email__iexact=email).exists():
         fail(f"a user with email {email} already exists")
@@ -177,19 +195,22 @@ def createuser(
     if not slug:
         fail("the workspace slug must contain letters or digits")
     first, _, last = name.partition(" ")
-    user = User.objects.create_user(
-        username=email.lower(),
-        email=email.lower(),
-        password=password,
-        first_name=first,
-        last_name=last,
-    )
-    ws, created = Workspace.objects.get_or_create(
-        slug=slug, defaults={"name": workspace_name or workspace}
-    )
-    Membership.objects.create(
-        user=user, workspace=ws, role=Membership.Role.OWNER if created else Membership.Role.MEMBER
-    )
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=email.lower(),
+            email=email.lower(),
+            password=password,
+            first_name=first,
+            last_name=last,
+        )
+        ws, created = Workspace.objects.get_or_create(
+            slug=slug, defaults={"name": workspace_name or workspace}
+        )
+        Membership.objects.create(
+            user=user,
+            workspace=ws,
+            role=Membership.Role.OWNER if created else Membership.Role.MEMBER,
+        )
     click.echo(f"Created {email} in workspace {ws.slug}{' (new)' if created else ''}.")
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
+from urllib.parse import SplitResult, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -26,14 +28,17 @@ def envbool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"MUTUALPLAN_{name} must be true or false, not {value!r}")
 
 
-def envint(name: str, default: int) -> int:
+def envint(name: str, default: int, minimum: int | None = None) -> int:
     value = env(name, "")
     if value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"MUTUALPLAN_{name} must be a whole number") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"MUTUALPLAN_{name} must be at least {minimum}")
+    return number
 
 
 def default_data_dir() -> Path:
@@ -61,9 +66,48 @@ if not SECRET_KEY:
         except OSError:
             pass
 
-ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "*").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
-BASE_URL = env("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+
+def _names(value: str) -> list[str]:
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def parse_base_url(base_url: str) -> SplitResult:
+    """MUTUALPLAN_BASE_URL, checked: an http(s) address with a host name and nothing after
+    the path."""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"MUTUALPLAN_BASE_URL must be an http:// or https:// address, not {base_url!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ImproperlyConfigured("MUTUALPLAN_BASE_URL must not have a query or fragment")
+    return parts
+
+
+def allowed_hosts(base_url: str, extra: str) -> list[str]:
+    """The host names the app answers to: the base URL's, plus the extra comma-separated
+    names. A loopback base URL allows every loopback name (the same machine either way)."""
+    host = parse_base_url(base_url).hostname or ""
+    hosts = [f"[{host}]" if ":" in host else host]
+    if hosts[0] in LOOPBACK_HOSTS:
+        hosts = list(LOOPBACK_HOSTS)
+    return hosts + [name for name in _names(extra) if name not in hosts]
+
+
+def trusted_origins(base_url: str, extra: str) -> list[str]:
+    """Origins trusted for form posts: the base URL's, plus the extra comma-separated ones."""
+    parts = parse_base_url(base_url)
+    origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}".lower()
+    return [origin] + [o for o in _names(extra) if o != origin]
+
+
+# Every absolute link the app builds (share links, emails) starts with this, never with the
+# Host header of a request (see mutualplan.links).
+BASE_URL = env("BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+ALLOWED_HOSTS = allowed_hosts(BASE_URL, env("ALLOWED_HOSTS"))
+CSRF_TRUSTED_ORIGINS = trusted_origins(BASE_URL, env("CSRF_TRUSTED_ORIGINS"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -72,6 +116,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "axes",
+    "mutualplan.accounts",
     "mutualplan.workspaces",
     "mutualplan.plans",
     "mutualplan.web",
@@ -95,6 +141,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in into our 429 sign-in page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mutualplan.urls"
@@ -161,9 +209,41 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Every password a person sets (reset form, `mutualplan createuser`) follows these rules.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes, state in the database so every server process sees it):
+# this many failed sign-ins for one account, or from one address, lock that account or
+# address out for the cool-off; each attempt while locked out starts the cool-off again.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_COOLOFF_MINUTES = envint("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "mutualplan.accounts.signin.username_of"
+AXES_LOCKOUT_CALLABLE = "mutualplan.accounts.signin.locked_out"
+# A success forgets that seller's own failures from that address only (accounts/signin.py):
+# axes' own reset would also forget the address's guesses at other accounts.
+AXES_RESET_ON_SUCCESS = False
+# No sign-in history is shown anywhere, so none is kept.
+AXES_DISABLE_ACCESS_LOG = True
+# No banner on every start and command; failures and lockouts are still logged (masked).
+AXES_VERBOSE = False
+# Password-reset requests: at most this many per email and per address in the window.
+PASSWORD_RESET_LIMIT = envint("PASSWORD_RESET_LIMIT", 5, minimum=1)
+PASSWORD_RESET_WINDOW_MINUTES = envint("PASSWORD_RESET_WINDOW_MINUTES", 60, minimum=1)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", "UTC")
@@ -207,6 +287,13 @@ LOGOUT_REDIRECT_URL = "login"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Share tokens are secrets: every record is redacted before any handler writes it.
+    "filters": {"redact_share_tokens": {"()": "mutualplan.http.logging.RedactShareTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_share_tokens"]}},
+    # Django's loggers write through the one console handler above instead of their own.
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }

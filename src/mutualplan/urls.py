@@ -7,3 +7,5 @@ urlpatterns = [
     path("", include("mutualplan.live.urls")),
     path("", include("mutualplan.web.urls")),
 ]
+
+handler400 = "mutualplan.web.views.errors.bad_request"

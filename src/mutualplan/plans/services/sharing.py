@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from mutualplan.links import absolute_reverse
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import Plan, ShareLink
@@ -17,7 +17,8 @@ from mutualplan.workspaces.models import hash_token
 
 
 def share_url(token: str) -> str:
-    return f"{settings.BASE_URL}/s/{token}/"
+    """The link the seller hands to the buyer (shown once, never stored)."""
+    return absolute_reverse("shared_plan", token)
 
 
 @transaction.atomic

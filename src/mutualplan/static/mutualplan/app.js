@@ -408,6 +408,14 @@ document.addEventListener("click", async (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
 
+// The page that shows a new share link answers a form post: point the address bar back at the
+// plan page, so that a reload shows the plan instead of posting the form again.
+const freshLink = $("[data-replace-url]");
+if (freshLink) {
+  history.replaceState(null, "", freshLink.dataset.replaceUrl);
+  freshLink.scrollIntoView({ block: "center" });
+}
+
 $$("select[data-autosubmit]").forEach((select) => select.addEventListener("change", () => select.form.submit()));
 
 // New plan: preview the dates worked back from the target as the form changes.

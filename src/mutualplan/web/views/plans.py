@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from mutualplan.api.errors import field_errors
@@ -87,16 +88,27 @@ def plan_context(plan: Plan, buyer: bool) -> dict[str, Any]:
 
 @login_required
 def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = seller_plan(request, plan_id)
+    return render_plan_page(request, seller_plan(request, plan_id))
+
+
+def render_plan_page(
+    request: HttpRequest, plan: Plan, new_share_url: str = "", status: int = 200
+) -> HttpResponse:
+    """The seller's plan page; with `new_share_url`, the answer to "create a share link" that
+    shows the link this once (it is never stored, so it can't be shown again)."""
     context = plan_context(plan, buyer=False)
     links = list(plan.share_links.order_by("-id").prefetch_related("visitors"))
     context.update(
         buyer_contributed=buyer_contributed(plan),
         share_links=links,
-        new_share_url=request.session.pop(f"new_share_url_{plan.id}", None),
+        new_share_url=new_share_url,
         events_url=reverse("plan_events", args=[plan.id]),
     )
-    return render(request, "plans/detail.html", context)
+    response = render(request, "plans/detail.html", context, status=status)
+    if new_share_url:
+        # Nor kept by the browser's or a proxy's cache.
+        add_never_cache_headers(response)
+    return response
 
 
 @login_required

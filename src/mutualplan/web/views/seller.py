@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -14,9 +15,9 @@ from mutualplan.plans import access
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.services import sharing
-from mutualplan.web.responses import answer, page_action
+from mutualplan.web.responses import answer, page_action, wants_json
 from mutualplan.web.views import rows
-from mutualplan.web.views.plans import plan_url, seller_plan
+from mutualplan.web.views.plans import plan_url, render_plan_page, seller_plan
 
 
 @login_required
@@ -89,14 +90,12 @@ def create_share_link(request: HttpRequest, plan_id: int) -> HttpResponse:
         plan, Actor.seller(request.user), expires_at, request.POST.get("label", "")[:200]
     )
     url = sharing.share_url(token)
-    request.session[f"new_share_url_{plan.id}"] = url
-    return answer(
-        request,
-        plan_url(request, plan.id) + "#sharing",
-        {"url": url, "id": link.id},
-        status=201,
-        message="Share link created: copy it now, it is shown only once.",
-    )
+    if wants_json(request):
+        return JsonResponse({"url": url, "id": link.id}, status=201)
+    # The page itself answers the form: the link is shown this once and kept nowhere on the
+    # server (not in the session for after a redirect).
+    messages.success(request, "Share link created: copy it now, it is shown only once.")
+    return render_plan_page(request, plan, new_share_url=url, status=201)
 
 
 def _dashboard(request: HttpRequest, **_: object) -> str:

@@ -1,0 +1,1 @@
+"""Seller accounts: sign-in throttling, password rules, password-reset requests."""
