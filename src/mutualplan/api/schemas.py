@@ -121,6 +121,11 @@ class PlanCreate(In):
 class PlanPatch(In):
     version: Version
     target_reason: LongText | None = None
+    contact_email: Annotated[str, StringConstraints(max_length=254), NoNul] | None = Field(
+        None,
+        description="The email the buyer sees for the seller's contact; empty shows none "
+        "(the buyer then sees only the deal owner's name).",
+    )
     status: PlanStatus | None = None
     country: Country | None = None
     business_days: bool | None = None
@@ -193,6 +198,8 @@ class WarningOut(Out):
 
 
 class PlanOut(Out):
+    """The seller's plan (the buyer's is `buyer_schemas.BuyerPlanOut`)."""
+
     id: int
     version: int
     status: PlanStatus
@@ -203,6 +210,7 @@ class PlanOut(Out):
     country: str
     business_days: bool
     template: str
+    contact_email: str
     confirmed: bool
     committed_at: dt.datetime | None
     created_at: dt.datetime
