@@ -1,4 +1,5 @@
-"""Share links stay out of search engines and hand their token to no other site."""
+"""Share links stay out of search engines and hand their token to no other site: the
+buyer's browser sends a share page's address as Referer to its own site only."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def identified(token: str) -> Client:
     return client
 
 
-def test_every_share_page_and_fragment_says_noindex_and_sends_no_referrer(
+def test_every_share_page_and_fragment_says_noindex_and_keeps_its_address_on_the_site(
     owner_api: Api, plan: dict[str, Any], share_token: str
 ) -> None:
     row = plan["milestones"][1]
@@ -49,7 +50,19 @@ def test_every_share_page_and_fragment_says_noindex_and_sends_no_referrer(
         name: (r.headers.get("X-Robots-Tag"), r.headers.get("Referrer-Policy"))
         for name, r in responses.items()
     }
-    assert headers == {name: (NOINDEX, "no-referrer") for name in responses}
+    assert headers == {name: (NOINDEX, "same-origin") for name in responses}
+
+
+def test_share_pages_keep_their_address_on_the_site_whatever_the_sites_referrer_policy(
+    settings: Any, owner: Any, plan: dict[str, Any], share_token: str
+) -> None:
+    settings.SECURE_REFERRER_POLICY = "unsafe-url"
+    seller = Client()
+    seller.force_login(owner)
+    buyer_page = identified(share_token).get(f"/s/{share_token}/")
+    seller_page = seller.get(f"/plans/{plan['id']}/")
+    assert buyer_page.headers["Referrer-Policy"] == "same-origin"
+    assert seller_page.headers["Referrer-Policy"] == "unsafe-url"
 
 
 def test_the_shared_api_says_noindex_on_every_answer(
@@ -78,7 +91,7 @@ def test_the_buyer_live_stream_says_noindex(
 
     seen = asyncio.run(headers())
     assert seen["content-type"] == "text/event-stream"
-    assert seen["x-robots-tag"] == NOINDEX and seen["referrer-policy"] == "no-referrer"
+    assert seen["x-robots-tag"] == NOINDEX and seen["referrer-policy"] == "same-origin"
 
 
 def test_buyer_pages_carry_the_robots_meta_tag(

@@ -21,6 +21,10 @@ from django.views.decorators.http import require_safe
 # Paths reached through a share token: the buyer's pages and stream, and the buyer's API.
 SHARE_PATHS = ("/s/", "/api/v1/shared/")
 NOINDEX = "noindex, nofollow"
+# No Referer to any other site, whatever SECURE_REFERRER_POLICY says. Not "no-referrer": with
+# it, browsers send `Origin: null` (and, over HTTPS, no Referer) on the page's own form posts,
+# which Django's CSRF check refuses, so the buyer could no longer save anything.
+REFERRER_POLICY = "same-origin"
 
 ROBOTS_TXT = """\
 # Share links (/s/) and the API are for the people they were given to, not for search engines.
@@ -35,11 +39,11 @@ def is_share_path(path: str) -> bool:
 
 
 def mark(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-    """Tell crawlers not to index a share-link response, and browsers to send no Referer."""
+    """Tell crawlers not to index a share-link response, and browsers to send its address
+    to no other site."""
     if is_share_path(request.path):
         response["X-Robots-Tag"] = NOINDEX
-        # Overrides SecurityMiddleware's default (same-origin) on these paths only.
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = REFERRER_POLICY
     return response
 
 
