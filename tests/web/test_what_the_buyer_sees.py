@@ -235,7 +235,13 @@ def buyer_stream_outputs(
     async def scenario() -> list[SseEvent]:
         seller = AsgiStream(f"/plans/{plan_id}/events", headers={"cookie": seller_cookie})
         buyer = AsgiStream(f"/s/{token}/events", query="name=Priya&last=0")
+        events = []
         async with seller, buyer:
+            # The buyer hears who is viewing: the seller too, once both have joined.
+            while not (events and events[-1].event == "presence" and events[-1].data["total"] == 2):
+                event = await buyer.next_event()
+                assert event is not None, "the buyer stream ended"
+                events.append(event)
             path = f"/plans/{plan_id}/milestones/{first['id']}"
             version = first["version"]
             await in_thread(owner_api.patch)(
@@ -254,7 +260,6 @@ def buyer_stream_outputs(
             final = await in_thread(
                 lambda: Activity.objects.filter(plan_id=plan_id).latest("id").id
             )()
-            events = []
             while True:
                 event = await buyer.next_event()
                 assert event is not None, "the buyer stream ended"
