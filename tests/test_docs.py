@@ -47,10 +47,15 @@ def test_the_openapi_document_lists_every_issue_endpoint(anonymous_api: Api) -> 
     for path, methods in expected.items():
         assert path in paths, path
         assert methods <= set(paths[path]), path
-    plan_schema = response.json_body["components"]["schemas"]["PlanOut"]
-    assert {"id", "version", "status", "target_date", "target_reason", "deal", "milestones"} <= set(
-        plan_schema["properties"]
+    schemas = response.json_body["components"]["schemas"]
+    seller_plan = set(schemas["SellerPlanOut"]["properties"])
+    assert {"id", "version", "status", "target_date", "target_reason", "deal", "milestones"} <= (
+        seller_plan
     )
+    # The buyer's plan is its own shape, with no deal in it (it was PlanOut, deal included).
+    buyer_plan = set(schemas["BuyerPlanOut"]["properties"])
+    assert {"id", "account_name", "target_date", "target_reason", "milestones"} <= buyer_plan
+    assert "deal" not in buyer_plan and "warnings" not in buyer_plan
 
 
 def test_the_readme_quick_start_is_two_commands() -> None:

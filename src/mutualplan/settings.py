@@ -124,6 +124,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer under a share-link path is marked, errors included.
+    "mutualplan.http.robots.ShareLinkPrivacyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Bodies are judged before anything reads them: too large (413), then not JSON on the API
     # (415).

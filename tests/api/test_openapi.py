@@ -314,7 +314,7 @@ CONFLICTS = {
     ("PATCH", "/plans/{plan_id}"): "SellerPlanOut",
     ("POST", "/plans/{plan_id}/retarget"): "SellerPlanOut",
     ("PATCH", "/plans/{plan_id}/milestones/{milestone_id}"): "SellerMilestoneOut",
-    ("PATCH", "/shared/{token}/milestones/{milestone_id}"): "MilestoneOut",
+    ("PATCH", "/shared/{token}/milestones/{milestone_id}"): "BuyerMilestoneOut",
 }
 
 

@@ -65,7 +65,7 @@ class PlanFilters(Schema):
 
 
 def _seller_plan(plan: Any) -> dict[str, Any]:
-    return plan_dict(plan, seller=True)
+    return plan_dict(plan)
 
 
 def _plan_response(plan: Any, status: int = 200) -> HttpResponse:
@@ -160,7 +160,7 @@ def retarget(request: HttpRequest, plan_id: int, payload: RetargetIn) -> HttpRes
 
 
 def _seller_row(row: Any) -> dict[str, Any]:
-    return row_dict(row, seller=True)
+    return row_dict(row)
 
 
 @router.post(
@@ -222,7 +222,7 @@ def reorder_milestones(
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     milestone_service.reorder_milestones(plan, actor, payload.order)
-    return [milestone_dict(m, seller=True) for m in queries.milestone_rows(plan.id)]
+    return [milestone_dict(m) for m in queries.milestone_rows(plan.id)]
 
 
 @router.get("/plans/{int:plan_id}/slips", response=answers({200: list[SlipOut]}, SELLER, FOUND))

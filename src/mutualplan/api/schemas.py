@@ -126,6 +126,11 @@ class PlanCreate(In):
 class PlanPatch(In):
     version: Version
     target_reason: LongText | None = None
+    contact_email: Annotated[str, StringConstraints(max_length=254)] | None = Field(
+        None,
+        description="The email the buyer sees for the seller's contact; empty shows none "
+        "(the buyer then sees only the deal owner's name).",
+    )
     status: PlanStatus | None = None
     country: Country | None = None
     business_days: bool | None = None
@@ -198,6 +203,8 @@ class WarningOut(Out):
 
 
 class PlanOut(Out):
+    """The seller's plan (the buyer's is `buyer_schemas.BuyerPlanOut`)."""
+
     id: int
     version: int
     status: PlanStatus
@@ -208,6 +215,7 @@ class PlanOut(Out):
     country: str
     business_days: bool
     template: str
+    contact_email: str
     confirmed: bool
     committed_at: dt.datetime | None
     created_at: dt.datetime
@@ -231,12 +239,6 @@ class SellerMilestoneConflictOut(ErrorOut):
     """409 on a row edit: nothing was saved; `current` is the row as it is now."""
 
     current: SellerMilestoneOut
-
-
-class BuyerMilestoneConflictOut(ErrorOut):
-    """409 on a buyer's row edit: nothing was saved; `current` is the row as the buyer sees it."""
-
-    current: MilestoneOut
 
 
 class PlanSummaryOut(Out):

@@ -1,4 +1,5 @@
-"""Plain dicts for the API's response schemas. The buyer's shape never has private notes."""
+"""Plain dicts for the seller's API response schemas (and the seller's pages). The buyer's
+side never goes through here: it has its own read model, `mutualplan.plans.buyer_view`."""
 
 from __future__ import annotations
 
@@ -27,10 +28,10 @@ def deal_dict(deal: Deal) -> dict[str, Any]:
     }
 
 
-def milestone_dict(m: dict[str, Any], seller: bool, today: dt.date | None = None) -> dict[str, Any]:
-    """One row as read by `queries.milestone_rows`, in the API's shape."""
+def milestone_dict(m: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """One row as read by `queries.milestone_rows`, in the seller API's shape."""
     today = today or dt.date.today()
-    data = {
+    return {
         "id": m["id"],
         "version": m["version"],
         "position": m["position"],
@@ -60,14 +61,12 @@ def milestone_dict(m: dict[str, Any], seller: bool, today: dt.date | None = None
         "status_updated_by": m["status_updated_by"],
         "completed_at": m["completed_at"],
         "confirmed": m["confirmed_at"] is not None,
+        "private_notes": m["private_notes"],
     }
-    if seller:
-        data["private_notes"] = m["private_notes"]
-    return data
 
 
-def row_dict(row: Milestone, seller: bool) -> dict[str, Any]:
-    """One row just written, in the API's shape (its fields are already in memory)."""
+def row_dict(row: Milestone) -> dict[str, Any]:
+    """One row just written, in the seller API's shape (its fields are already in memory)."""
     values = {field: getattr(row, field) for field in ROW_FIELDS}
     joined = getattr(row, "dependency_ids", None)
     values["depends_on"] = (
@@ -79,7 +78,7 @@ def row_dict(row: Milestone, seller: bool) -> dict[str, Any]:
     values["owner_person"] = (
         {"id": person.id, "name": person.name, "team": person.team} if person else None
     )
-    return milestone_dict(values, seller)
+    return milestone_dict(values)
 
 
 def render(schema: type[BaseModel], data: Any, status: int = 200) -> HttpResponse:
@@ -88,7 +87,7 @@ def render(schema: type[BaseModel], data: Any, status: int = 200) -> HttpRespons
     return HttpResponse(body, status=status, content_type="application/json")
 
 
-def plan_dict(plan: Plan, seller: bool, today: dt.date | None = None) -> dict[str, Any]:
+def plan_dict(plan: Plan, today: dt.date | None = None) -> dict[str, Any]:
     today = today or dt.date.today()
     rows = milestone_rows(plan.id)
     return {
@@ -102,12 +101,13 @@ def plan_dict(plan: Plan, seller: bool, today: dt.date | None = None) -> dict[st
         "country": plan.country,
         "business_days": plan.business_days,
         "template": plan.template_key,
+        "contact_email": plan.contact_email,
         "confirmed": bool(rows) and all(m["confirmed_at"] is not None for m in rows),
         "committed_at": plan.committed_at,
         "created_at": plan.created_at,
         "updated_at": plan.updated_at,
         "deal": deal_dict(plan.deal),
-        "milestones": [milestone_dict(m, seller, today) for m in rows],
+        "milestones": [milestone_dict(m, today) for m in rows],
         "warnings": [
             {"code": w.code, "milestone_id": int(w.key), "message": w.message}
             for w in warnings_for(plan, rows, today)

@@ -1,26 +1,26 @@
 """Buyer routes: everything is reached through the share token in the path, and only that
-token's plan. The buyer names themselves on each write; that name is the recorded actor."""
+token's plan. The buyer names themselves on each write; that name is the recorded actor.
+Every answer, errors included, is made from the buyer read model (`plans.buyer_view`)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from mutualplan.api.buyer_schemas import BuyerMilestoneConflictOut, BuyerMilestoneOut, BuyerPlanOut
 from mutualplan.api.responses import answers
 from mutualplan.api.schemas import (
     BuyerIn,
-    BuyerMilestoneConflictOut,
     BuyerMilestoneCreate,
     BuyerMilestonePatch,
     ConfirmationOut,
     ConfirmIn,
-    MilestoneOut,
-    PlanOut,
 )
-from mutualplan.api.serializers import plan_dict, render, row_dict
-from mutualplan.plans import access
+from mutualplan.api.serializers import render
+from mutualplan.plans import access, buyer_view
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.models import ShareLink
 from mutualplan.plans.services import milestones as milestone_service
@@ -43,16 +43,16 @@ def _buyer(who: BuyerIn, link: ShareLink) -> Actor:
     return Actor.buyer(who.name, who.email, link)
 
 
-def _buyer_row(row: Any) -> dict[str, Any]:
-    return row_dict(row, seller=False)
+def _buyer_row(link: ShareLink, row_id: int, status: int = 200) -> HttpResponse:
+    return render(BuyerMilestoneOut, buyer_view.buyer_milestone(link.plan, row_id), status)
 
 
-@router.get("/shared/{token}", response=answers({200: PlanOut}, *LINK))
+@router.get("/shared/{token}", response=answers({200: BuyerPlanOut}, *LINK))
 def shared_plan(request: HttpRequest, token: str) -> HttpResponse:
-    return render(PlanOut, plan_dict(_link(token).plan, seller=False))
+    return render(BuyerPlanOut, buyer_view.buyer_plan(_link(token).plan))
 
 
-@router.post("/shared/{token}/milestones", response=answers({201: MilestoneOut}, *LINK, *BODY))
+@router.post("/shared/{token}/milestones", response=answers({201: BuyerMilestoneOut}, *LINK, *BODY))
 def buyer_add_milestone(
     request: HttpRequest, token: str, payload: BuyerMilestoneCreate
 ) -> HttpResponse:
@@ -60,12 +60,14 @@ def buyer_add_milestone(
     fields = payload.model_dump(exclude_unset=True, exclude={"actor"})
     fields.setdefault("owner_side", "buyer")
     row = milestone_service.add_milestone(link.plan, _buyer(payload.actor, link), fields)
-    return render(MilestoneOut, _buyer_row(row), 201)
+    return _buyer_row(link, row.id, 201)
 
 
 @router.patch(
     "/shared/{token}/milestones/{int:milestone_id}",
-    response=answers({200: MilestoneOut}, *LINK, *BODY, 403, conflict=BuyerMilestoneConflictOut),
+    response=answers(
+        {200: BuyerMilestoneOut}, *LINK, *BODY, 403, conflict=BuyerMilestoneConflictOut
+    ),
 )
 def buyer_update_milestone(
     request: HttpRequest, token: str, milestone_id: int, payload: BuyerMilestonePatch
@@ -80,11 +82,12 @@ def buyer_update_milestone(
         _buyer(payload.actor, link),
         payload.version,
         fields,
-        serialize=_buyer_row,
+        # A 409 carries the winning row in the buyer's shape too.
+        serialize=lambda current: asdict(buyer_view.buyer_milestone(link.plan, current.id)),
         reason_category=payload.reason_category,
         reason_text=payload.reason_text,
     )
-    return render(MilestoneOut, _buyer_row(row))
+    return _buyer_row(link, row.id)
 
 
 @router.post("/shared/{token}/confirm", response=answers({200: ConfirmationOut}, *LINK, *BODY))

@@ -183,7 +183,7 @@ def plan_show(
 def _show(plan_obj: Any, as_json: bool) -> None:
     from mutualplan.api.serializers import plan_dict
 
-    data = plan_dict(plan_obj, seller=True)
+    data = plan_dict(plan_obj)
     if as_json:
         click.echo(dump_json(data))
         return

@@ -13,6 +13,7 @@ from django.db import connections
 from django.db.models import Max
 
 from mutualplan.plans.access import get_share_link
+from mutualplan.plans.buyer_view import ACTIVITY_COLUMNS, buyer_activity, buyer_event
 from mutualplan.plans.errors import DomainError
 from mutualplan.plans.models import Activity
 from mutualplan.plans.services.history import activity_event
@@ -22,7 +23,6 @@ REPLAY_LIMIT = 500
 # Ask the browser to reconnect after 2 s when a stream ends (default: about 3 s).
 RETRY = b"retry: 2000\n\n"
 HEARTBEAT = b": ping\n\n"
-REVOKED_VERB = "share_link_revoked"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -78,8 +78,8 @@ def _last_activity_id(plan_id: int) -> int:
 
 
 def catch_up(plan_id: int, after: int | None, buyer_token: str | None) -> CatchUp:
-    """The plan's activities after id `after` (with None: none, only the latest id); for a
-    buyer without seller-only ones, and with the link checked first."""
+    """The plan's activities after id `after` (with None: none, only the latest id), as live
+    events: the seller's, or (with `buyer_token`, the link checked first) the buyer's."""
     result = CatchUp(last_id=after or 0)
     if buyer_token is not None:
         result.link_error = link_error(buyer_token, plan_id)
@@ -90,15 +90,19 @@ def catch_up(plan_id: int, after: int | None, buyer_token: str | None) -> CatchU
         return result
     rows = list(
         Activity.objects.filter(plan_id=plan_id, id__gt=after)
-        .only("verb", "summary", "milestone_id", "actor_kind", "actor_name", "created_at", "data")
+        .only("summary", *ACTIVITY_COLUMNS)
         .order_by("id")[: REPLAY_LIMIT + 1]
     )
     if len(rows) > REPLAY_LIMIT:
         result.too_many = True
         result.last_id = _last_activity_id(plan_id)
         return result
-    events = [activity_event(row) for row in rows]
-    result.events = [e for e in events if not (buyer_token and e["seller_only"])]
+    if buyer_token is None:
+        result.events = [activity_event(row) for row in rows]
+    else:
+        # The buyer's events are made from the buyer read model, not filtered from the seller's.
+        told = (buyer_activity(row) for row in rows)
+        result.events = [buyer_event(activity) for activity in told if activity is not None]
     result.last_id = max([after, *(row.id for row in rows)])
     return result
 
@@ -124,4 +128,3 @@ class SentIds:
 
 
 fetch_catch_up = in_thread(catch_up)
-fetch_link_error = in_thread(link_error)

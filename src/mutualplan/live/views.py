@@ -4,6 +4,10 @@ Every stream subscribes to the hub first, then replays from the database what th
 missed (after its `Last-Event-ID`), then sends live events, skipping any it already sent: a
 change committed at any moment is sent once and never lost. Each heartbeat also looks in the
 database, which catches up what a Redis outage or another process without Redis kept away.
+
+A buyer's stream never forwards a published event: to it an event only means "read what is
+new", which it reads from the database through the buyer read model (`plans.buyer_view`), the
+share link checked again on the way.
 """
 
 from __future__ import annotations
@@ -23,15 +27,14 @@ from mutualplan.live.broadcast import RESYNC, Viewer, get_broadcaster, heartbeat
 from mutualplan.live.events import (
     HEARTBEAT,
     RETRY,
-    REVOKED_VERB,
     CatchUp,
     SentIds,
     fetch_catch_up,
-    fetch_link_error,
     in_thread,
     sse,
 )
 from mutualplan.plans.access import MAX_ID, get_plan_for_user, get_share_link
+from mutualplan.plans.actors import seller_display_name
 from mutualplan.plans.errors import Gone, NotFound
 
 logger = logging.getLogger(__name__)
@@ -66,7 +69,7 @@ async def plan_events(request: HttpRequest, plan_id: int) -> HttpResponseBase:
 
 @require_GET
 async def shared_events(request: HttpRequest, token: str) -> HttpResponseBase:
-    """The buyer's stream through a share link: no seller-only event, ends when revoked."""
+    """The buyer's stream through a share link: buyer events only, ends when revoked."""
     try:
         plan_id = await in_thread(_plan_of_link)(token)
     except NotFound as exc:
@@ -83,7 +86,8 @@ def _seller_name(request: HttpRequest, plan_id: int) -> str:
     if not user.is_authenticated:
         raise NotSignedIn
     get_plan_for_user(user, plan_id)
-    return str(user.get_full_name() or user.email)
+    # Buyers on the plan see this name in the presence list.
+    return seller_display_name(user)
 
 
 def _plan_of_link(token: str) -> int:
@@ -187,15 +191,15 @@ class _StreamState:
 
     async def live(self, event: dict[str, Any]) -> list[bytes]:
         token = self.spec.buyer_token
-        if token is not None:
-            if event.get("verb") == REVOKED_VERB:
-                error = await fetch_link_error(token, self.spec.plan_id)
-                if error:
-                    return self._revoked(error)
-            if event.get("seller_only"):
-                self.seen = max(self.seen, int(event["id"]))
-                return []
-        return self._send(event)
+        if token is None:
+            return self._send(event)
+        # A buyer never gets the published (seller's) event: it only says that something
+        # happened. The buyer's events are read back through the buyer read model, with the
+        # link checked again (a revocation ends the stream at once).
+        if int(event["id"]) <= self.seen:
+            return []
+        result = await fetch_catch_up(self.spec.plan_id, self.seen, token)
+        return self.take(result)
 
     def _send(self, event: dict[str, Any]) -> list[bytes]:
         event_id = int(event["id"])

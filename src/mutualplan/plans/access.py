@@ -104,7 +104,10 @@ def get_share_link(token: str) -> ShareLink:
     if not token or len(token) > 200:
         raise NotFound("this link does not exist")
     link = (
-        ShareLink.objects.select_related("plan", "plan__deal", "plan__workspace")
+        # The buyer view names the deal owner as the seller's contact.
+        ShareLink.objects.select_related(
+            "plan", "plan__deal", "plan__deal__owner", "plan__workspace"
+        )
         .filter(token_hash=hash_token(token))
         .first()
     )

@@ -11,6 +11,17 @@ if TYPE_CHECKING:
     from mutualplan.plans.models import ShareLink
 
 
+def seller_display_name(user: Any) -> str:
+    """How a seller is named wherever the other side may read it (activity, rows, comments,
+    presence, the buyer's contact): their full name, else the part of their email before the
+    @. Never the whole address: it is internal unless the seller chooses to show one."""
+    full = str(user.get_full_name() or "").strip()
+    if full:
+        return full
+    login = str(user.email or user.username or "")
+    return login.split("@", 1)[0] or "Seller"
+
+
 @dataclass(frozen=True)
 class Actor:
     kind: ActorKind
@@ -21,8 +32,7 @@ class Actor:
 
     @classmethod
     def seller(cls, user: Any) -> Actor:
-        name = user.get_full_name() or user.email or user.username
-        return cls(ActorKind.SELLER, name=name, email=user.email, user=user)
+        return cls(ActorKind.SELLER, name=seller_display_name(user), email=user.email, user=user)
 
     @classmethod
     def buyer(cls, name: str, email: str, share_link: ShareLink) -> Actor:

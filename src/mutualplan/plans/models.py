@@ -70,6 +70,8 @@ class Plan(models.Model):
     country = models.CharField(max_length=2, blank=True)
     business_days = models.BooleanField(default=False)
     template_key = models.CharField(max_length=60, blank=True)
+    # The email the buyer sees for the seller's contact; blank: the buyer sees only the name.
+    contact_email = models.EmailField(blank=True)
     created_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,9 +1,11 @@
-"""What the plan table shows, for the seller page and the buyer page alike."""
+"""What the plan table shows: the seller's rows, and the buyer's (from the buyer read model)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from mutualplan.api.serializers import milestone_dict
@@ -14,9 +16,9 @@ from mutualplan.core.vocab import (
     SlipReason,
     StepType,
 )
+from mutualplan.plans.buyer_view import BuyerMilestone
 from mutualplan.plans.models import Activity, Comment, Plan
 from mutualplan.plans.queries import milestone_rows
-from mutualplan.plans.services.history import is_seller_only
 
 STATUS_LABELS = {
     "not_started": "Not started",
@@ -40,20 +42,24 @@ CHOICES = {
 }
 
 
+def _slipped_days(row: dict[str, Any]) -> int:
+    due, baseline = row["due_date"], row["baseline_due_date"]
+    return (due - baseline).days if due and baseline else 0
+
+
 def table_rows(
     plan: Plan,
-    buyer: bool,
     raw: list[dict[str, Any]] | None = None,
     ids: list[int] | None = None,
     today: dt.date | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows in the API's shape plus what the page needs: comments, labels, who may edit.
+    """The seller's rows in the API's shape plus what the page needs: comments, labels.
 
     `raw` are rows already read with `milestone_rows` (read here when not given).
     """
     today = today or dt.date.today()
     raw = raw if raw is not None else milestone_rows(plan.id, ids)
-    rows = [milestone_dict(r, seller=not buyer, today=today) for r in raw]
+    rows = [milestone_dict(r, today=today) for r in raw]
     comments: dict[int, list[Comment]] = defaultdict(list)
     for comment in Comment.objects.filter(milestone_id__in=[r["id"] for r in rows]):
         comments[comment.milestone_id].append(comment)
@@ -62,12 +68,8 @@ def table_rows(
         row["status_label"] = STATUS_LABELS[row["status"]]
         row["side_label"] = SIDE_LABELS[row["owner_side"]]
         row["step_label"] = label(row["step_type"])
-        row["editable"] = not buyer or row["owner_side"] != OwnerSide.SELLER
-        row["slipped_days"] = (
-            (row["due_date"] - row["baseline_due_date"]).days
-            if row["due_date"] and row["baseline_due_date"]
-            else 0
-        )
+        row["editable"] = True
+        row["slipped_days"] = _slipped_days(row)
         row["checklist"] = [
             (key, question, row["risk_checklist"].get(key, "unknown"))
             for key, question in RISK_CHECKLIST.items()
@@ -80,8 +82,20 @@ def table_rows(
     return rows
 
 
-def activity_feed(plan: Plan, buyer: bool, limit: int = 30) -> list[Activity]:
-    recent = list(Activity.objects.filter(plan=plan).order_by("-id")[: limit * 2])
-    if buyer:
-        recent = [a for a in recent if not is_seller_only(a.verb, a.data)]
-    return recent[:limit]
+def buyer_table_rows(milestones: Sequence[BuyerMilestone]) -> list[dict[str, Any]]:
+    """The buyer's rows (the buyer read model, nothing else) plus labels and who may edit."""
+    rows = []
+    for milestone in milestones:
+        row = asdict(milestone)
+        row["status_label"] = STATUS_LABELS[row["status"]]
+        row["side_label"] = SIDE_LABELS[row["owner_side"]]
+        # The buyer side updates buyer and joint rows; it comments on any row.
+        row["editable"] = row["owner_side"] != OwnerSide.SELLER
+        row["slipped_days"] = _slipped_days(row)
+        rows.append(row)
+    return rows
+
+
+def activity_feed(plan: Plan, limit: int = 30) -> list[Activity]:
+    """The seller's activity feed (the buyer's is `buyer_view.buyer_feed`)."""
+    return list(Activity.objects.filter(plan=plan).order_by("-id")[:limit])

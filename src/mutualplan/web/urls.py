@@ -32,6 +32,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/timeline/", plans.timeline_page, name="plan_timeline"),
     path("plans/<int:plan_id>/retarget/", plans.retarget, name="retarget"),
     path("plans/<int:plan_id>/send/", plans.send_version, name="send_version"),
+    path("plans/<int:plan_id>/contact/", plans.set_contact, name="set_contact"),
     path("plans/<int:plan_id>/rows/", seller.row_fragment, name="rows"),
     path("plans/<int:plan_id>/rows/add/", seller.add_row, name="add_row"),
     path("plans/<int:plan_id>/rows/reorder/", seller.reorder_rows, name="reorder_rows"),

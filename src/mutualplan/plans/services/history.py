@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from mutualplan.core.vocab import SlipReason
@@ -11,19 +12,114 @@ from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import Activity, BuyerVisitor, Milestone, Plan, Slip
 
-# Activities the buyer side never sees: share-link management and private-notes-only edits.
-SELLER_ONLY_VERBS = frozenset({"share_link_created", "share_link_revoked"})
+# What the buyer side is told of each activity. The buyer sees the plan, not the deal: no
+# deal edits (amount, stage, account type, CRM reference), no private notes or risk-checklist
+# answers, no share-link management, and no slip reason, which is the seller's diagnosis.
+# Each entry builds the buyer's line from the facts in `Activity.data`, never from the seller's
+# summary; a verb with no entry (or an entry that answers None) stays off the buyer side.
+
+# Row fields whose change the buyer may be told of (they show on the buyer's row).
+BUYER_ROW_FIELDS = (
+    "title",
+    "owner_side",
+    "owner_team",
+    "owner_person_id",
+    "due_date",
+    "turnaround_days",
+    "status",
+    "notes",
+    "high_risk",
+    "completed_at",
+)
+# Plan and deal fields the buyer may be told of, as the buyer reads them.
+BUYER_PLAN_FIELDS = {
+    "target_reason": "the reason for the date",
+    "status": "the plan status",
+    "contact_email": "the seller contact",
+    "country": "the working calendar",
+    "business_days": "the working calendar",
+    "deal.account_name": "the account name",
+}
+# Row fields whose value a line does not repeat (long or private text, lists).
+TEXT_FIELDS = frozenset({"private_notes", "notes", "risk_checklist", "depends_on"})
+
+
+def describe_change(field: str, values: dict[str, str]) -> str:
+    """One changed row field as an activity line names it: `status → done`, or `notes`."""
+    label = field.replace("_id", "").replace("_", " ")
+    if field in TEXT_FIELDS or field not in values:
+        return label
+    return f"{label} → {values[field]}"
+
+
+def _titled(data: dict[str, Any], text: str, untitled: str) -> str:
+    title = data.get("title")
+    return text.format(title=title) if isinstance(title, str) and title else untitled
+
+
+def _date_move(data: dict[str, Any]) -> str:
+    # The dates, never the reason: the seller's diagnosis of a slip stays with the seller.
+    start, end = data.get("from"), data.get("to")
+    if not end:
+        return "moved the target date"
+    if not start:
+        return f"set the target date to {end}"
+    days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days
+    return f"moved the target date from {start} to {end} ({days:+d} days)"
+
+
+def _plan_edit(data: dict[str, Any]) -> str | None:
+    labels = [BUYER_PLAN_FIELDS[f] for f in data.get("fields", ()) if f in BUYER_PLAN_FIELDS]
+    return "edited " + ", ".join(dict.fromkeys(labels)) if labels else None
+
+
+def _row_edit(data: dict[str, Any]) -> str | None:
+    shown = [f for f in data.get("fields", ()) if f in BUYER_ROW_FIELDS]
+    if not shown:
+        return None
+    values = {k: str(v) for k, v in data.get("values", {}).items() if k in BUYER_ROW_FIELDS}
+    changes = ", ".join(describe_change(f, values) for f in shown)
+    return _titled(data, "updated '{title}': " + changes, "updated a row: " + changes)
+
+
+def _version(data: dict[str, Any]) -> str:
+    number = data.get("number")
+    return f"sent version {number} of the plan" if number else "sent a new version of the plan"
+
+
+def _confirmation(data: dict[str, Any]) -> str:
+    if data.get("whole", True):
+        return "confirmed dates and owners of the whole plan"
+    return f"confirmed dates and owners of {len(data.get('milestone_ids', ()))} row(s)"
+
+
+BUYER_LINES: dict[str, Callable[[dict[str, Any]], str | None]] = {
+    "plan_created": lambda data: "created the plan",
+    "plan_retargeted": _date_move,
+    "plan_updated": _plan_edit,
+    "milestone_added": lambda data: _titled(data, "added '{title}'", "added a row"),
+    "milestone_updated": _row_edit,
+    "milestone_removed": lambda data: _titled(data, "removed '{title}'", "removed a row"),
+    "milestones_reordered": lambda data: "reordered the rows",
+    "comment_added": lambda data: _titled(data, "commented on '{title}'", "commented on a row"),
+    "version_sent": _version,
+    "plan_confirmed": _confirmation,
+}
+
+
+def buyer_summary(verb: str, data: dict[str, Any]) -> str | None:
+    """The line the buyer side reads for an activity; None when it is the seller's alone."""
+    line = BUYER_LINES.get(verb)
+    return line(data) if line is not None else None
 
 
 def is_seller_only(verb: str, data: dict[str, Any]) -> bool:
     """Whether an activity (or its live event) must stay off buyer pages and streams."""
-    return verb in SELLER_ONLY_VERBS or (
-        verb == "milestone_updated" and set(data.get("fields", ())) <= {"private_notes"}
-    )
+    return buyer_summary(verb, data) is None
 
 
 def activity_event(row: Activity) -> dict[str, Any]:
-    """An activity as its live event: what streams send, live or replayed on reconnect."""
+    """An activity as the seller's live event: what seller streams send, live or replayed."""
     return {
         "id": row.id,
         "verb": row.verb,

@@ -24,7 +24,13 @@ from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Conflict, Forbidden, Invalid
 from mutualplan.plans.models import Comment, Milestone, Plan, Stakeholder
 from mutualplan.plans.services.calendars import check_working_day, plan_calendar
-from mutualplan.plans.services.history import record, record_slip, require_reason
+from mutualplan.plans.services.history import (
+    TEXT_FIELDS,
+    describe_change,
+    record,
+    record_slip,
+    require_reason,
+)
 
 # What the buyer side may change on a buyer or joint row; everything else is the seller's.
 BUYER_FIELDS = frozenset({"title", "owner_team", "due_date", "status", "notes", "completed_at"})
@@ -172,7 +178,7 @@ def add_milestone(plan: Plan, actor: Actor, fields: dict[str, Any]) -> Milestone
         "milestone_added",
         f"added '{row.title}'",
         milestone=row,
-        data={"owner_side": row.owner_side, "due_date": _iso(row.due_date)},
+        data={"title": row.title, "owner_side": row.owner_side, "due_date": _iso(row.due_date)},
     )
     return row
 
@@ -258,7 +264,9 @@ def update_milestone(
             deps_changed = True
     if "status" in changes and "completed_at" not in changes:
         done = changes["status"] == MilestoneStatus.DONE
-        changes["completed_at"] = dt.date.today() if done else None
+        completed = dt.date.today() if done else None
+        if completed != row.completed_at:
+            changes["completed_at"] = completed
     if not changes and not deps_changed:
         return row
     now = timezone.now()
@@ -281,22 +289,21 @@ def update_milestone(
         )
         | ({"depends_on"} if deps_changed else set())
     )
+    # The values shown in the line; the buyer's line (history.BUYER_LINES) picks its own.
+    values = {k: _shown(changes.get(k)) for k in shown if k not in TEXT_FIELDS}
     record(
         plan,
         actor,
         "milestone_updated",
-        f"updated '{row.title}': " + ", ".join(_describe(k, changes.get(k)) for k in shown),
+        f"updated '{row.title}': " + ", ".join(describe_change(k, values) for k in shown),
         milestone=row,
-        data={"fields": shown, "version": row.version},
+        data={"fields": shown, "version": row.version, "title": row.title, "values": values},
     )
     return row
 
 
-def _describe(field: str, value: Any) -> str:
-    label = field.replace("_id", "").replace("_", " ")
-    if field in ("private_notes", "notes", "risk_checklist", "depends_on"):
-        return label
-    return f"{label} → {value if value not in (None, '') else 'none'}"
+def _shown(value: Any) -> str:
+    return str(value) if value not in (None, "") else "none"
 
 
 @transaction.atomic
@@ -367,6 +374,6 @@ def add_comment(plan: Plan, milestone_id: int, actor: Actor, body: str) -> Comme
         "comment_added",
         f"commented on '{row.title}'",
         milestone=row,
-        data={"comment_id": comment.id},
+        data={"comment_id": comment.id, "title": row.title},
     )
     return comment

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -290,7 +292,22 @@ def retarget(
     return plan
 
 
-PLAN_FIELDS = ("target_reason", "status", "country", "business_days")
+PLAN_FIELDS = ("target_reason", "status", "country", "business_days", "contact_email")
+
+
+def clean_contact_email(value: str) -> str:
+    """The email the buyer sees for the seller: blank (the buyer sees only the name) or one
+    valid address."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise Invalid.field("contact_email", "is not an email address") from None
+    return value
+
+
 DEAL_FIELDS = ("account_name", "account_type", "industry", "amount", "currency", "stage", "crm_ref")
 
 
@@ -315,6 +332,8 @@ def update_plan(
             "status",
             "set a target date first: a plan with no target date is a list of tasks, not a plan",
         )
+    if "contact_email" in changes:
+        changes["contact_email"] = clean_contact_email(changes["contact_email"])
     if "country" in changes:
         changes["country"] = (changes["country"] or "").upper()
     if "country" in changes or "business_days" in changes:

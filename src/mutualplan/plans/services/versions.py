@@ -133,6 +133,6 @@ def confirm(plan: Plan, actor: Actor, milestone_ids: list[int] | None = None) ->
         actor,
         "plan_confirmed",
         f"confirmed dates and owners of {what}",
-        data={"milestone_ids": [r.id for r in confirmed]},
+        data={"milestone_ids": [r.id for r in confirmed], "whole": milestone_ids is None},
     )
     return confirmation

@@ -1,8 +1,10 @@
 """The buyer's view through a share link: no account, a name and an email in a signed cookie,
-exactly one plan, and nothing private."""
+exactly one plan, and nothing private. Every page and fragment here is rendered from the
+buyer read model (`plans.buyer_view`), never from the plan or deal models."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -12,14 +14,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mutualplan.core.text import person_errors
 from mutualplan.plans import access
+from mutualplan.plans.buyer_view import BuyerPlan, buyer_feed, buyer_plan
 from mutualplan.plans.errors import Forbidden, Gone, NotFound
 from mutualplan.plans.models import ShareLink
 from mutualplan.plans.services import versions
 from mutualplan.plans.services.sharing import note_link_used
 from mutualplan.web.context import BuyerIdentity, buyer_actor, buyer_identity, remember_buyer
 from mutualplan.web.responses import answer, page_action, wants_json
+from mutualplan.web.tables import CHOICES, buyer_table_rows
 from mutualplan.web.views import rows
-from mutualplan.web.views.plans import plan_context
+from mutualplan.web.views.plans import timeline_svg
 
 
 def shared_url(request: HttpRequest, token: str, **_: object) -> str:
@@ -71,11 +75,30 @@ def shared_plan(request: HttpRequest, token: str) -> HttpResponse:
     identity = buyer_identity(request)
     if request.method == "POST" or identity is None or request.GET.get("change"):
         return identify(request, token, link, identity)
-    context = plan_context(link.plan, buyer=True)
+    context = buyer_context(link, buyer_plan(link.plan))
     context.update(
         token=token, identity=identity, events_url=reverse("shared_events", args=[token])
     )
     return render(request, "buyer/plan.html", context)
+
+
+def buyer_context(link: ShareLink, view: BuyerPlan) -> dict[str, Any]:
+    """Everything the buyer page shows: the buyer view, its rows, timeline and feed."""
+    today = dt.date.today()
+    rows = buyer_table_rows(view.milestones)
+    activities, last_id = buyer_feed(link.plan)
+    return {
+        "view": view,
+        "plan_id": view.id,
+        "account_name": view.account_name,
+        "rows": rows,
+        "timeline": timeline_svg(view.account_name, view.target_date, rows, today),
+        "activities": activities,
+        # The stream resumes after this: nothing between rendering and connecting is missed.
+        "last_activity_id": last_id,
+        "choices": CHOICES,
+        "buyer_view": True,
+    }
 
 
 def identify(
@@ -102,8 +125,7 @@ def identify(
         request,
         "buyer/identify.html",
         {
-            "plan": link.plan,
-            "deal": link.plan.deal,
+            "view": buyer_plan(link.plan),
             "values": values,
             "errors": errors,
             "token": token,

@@ -4,6 +4,7 @@ timeline, and plan-level actions (retarget, send a version)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pydantic
@@ -16,10 +17,11 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from mutualplan.api.errors import field_errors
-from mutualplan.api.schemas import PlanCreate, RetargetIn
+from mutualplan.api.schemas import PlanCreate, PlanPatch, RetargetIn
 from mutualplan.core.timeline import TimelineRow, render_timeline
 from mutualplan.plans import access
 from mutualplan.plans.actors import Actor
+from mutualplan.plans.buyer_view import seller_contact
 from mutualplan.plans.errors import DomainError, NotFound
 from mutualplan.plans.models import Plan
 from mutualplan.plans.queries import buyer_contributed, milestone_rows, warnings_for
@@ -42,7 +44,13 @@ def plan_url(request: HttpRequest, plan_id: int, **_: Any) -> str:
     return reverse("plan", args=[plan_id])
 
 
-def timeline_svg(plan: Plan, rows: list[dict[str, Any]], today: dt.date) -> str:
+def timeline_svg(
+    account_name: str,
+    target_date: dt.date | None,
+    rows: Sequence[Mapping[str, Any]],
+    today: dt.date,
+) -> str:
+    """The timeline of `rows` (the seller's or the buyer's page rows) as inline SVG."""
     data = [
         TimelineRow(
             title=r["title"],
@@ -60,29 +68,32 @@ def timeline_svg(plan: Plan, rows: list[dict[str, Any]], today: dt.date) -> str:
         for r in rows
     ]
     return render_timeline(
-        data, plan.target_date, today, title=f"Timeline of the plan for {plan.deal.account_name}"
+        data, target_date, today, title=f"Timeline of the plan for {account_name}"
     )
 
 
-def plan_context(plan: Plan, buyer: bool) -> dict[str, Any]:
-    """Everything the plan page shows, shared by the seller page and the buyer page."""
+def plan_context(plan: Plan) -> dict[str, Any]:
+    """Everything the seller's plan page shows (the buyer page has `buyer.buyer_context`)."""
     today = dt.date.today()
     raw = milestone_rows(plan.id)
-    rows = table_rows(plan, buyer, raw=raw, today=today)
+    rows = table_rows(plan, raw=raw, today=today)
     return {
         "plan": plan,
+        "plan_id": plan.id,
         "deal": plan.deal,
+        "account_name": plan.deal.account_name,
         "rows": rows,
         "today": today,
         "days_left": (plan.target_date - today).days if plan.target_date else None,
         "confirmed": bool(rows) and all(r["confirmed"] for r in rows),
         "warnings": warnings_for(plan, raw, today),
-        "timeline": timeline_svg(plan, rows, today),
-        "activities": (activities := activity_feed(plan, buyer)),
+        "timeline": timeline_svg(plan.deal.account_name, plan.target_date, rows, today),
+        "activities": (activities := activity_feed(plan)),
         # Streams resume after this: nothing between rendering and connecting is missed.
         "last_activity_id": activities[0].id if activities else 0,
         "choices": CHOICES,
-        "buyer_view": buyer,
+        "buyer_view": False,
+        "seller_contact": seller_contact(plan),
     }
 
 
@@ -96,7 +107,7 @@ def render_plan_page(
 ) -> HttpResponse:
     """The seller's plan page; with `new_share_url`, the answer to "create a share link" that
     shows the link this once (it is never stored, so it can't be shown again)."""
-    context = plan_context(plan, buyer=False)
+    context = plan_context(plan)
     links = list(plan.share_links.order_by("-id").prefetch_related("visitors"))
     context.update(
         buyer_contributed=buyer_contributed(plan),
@@ -114,7 +125,7 @@ def render_plan_page(
 @login_required
 def timeline_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = seller_plan(request, plan_id)
-    context = plan_context(plan, buyer=False)
+    context = plan_context(plan)
     return render(request, "plans/timeline.html", context)
 
 
@@ -169,6 +180,31 @@ def send_version(request: HttpRequest, plan_id: int) -> HttpResponse:
         plan_url(request, plan.id),
         {"number": version.number},
         message=f"Version {version.number} recorded as sent to the buyer.",
+    )
+
+
+@login_required
+@require_POST
+@page_action(plan_url)
+def set_contact(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The email the buyer sees for the seller's contact (blank: only the name)."""
+    plan = seller_plan(request, plan_id)
+    data = parse(
+        PlanPatch,
+        {
+            "version": request.POST.get("version"),
+            "contact_email": request.POST.get("contact_email", ""),
+        },
+    )
+    plan = plan_service.update_plan(
+        plan, Actor.seller(request.user), data.version, {"contact_email": data.contact_email}
+    )
+    shown = plan.contact_email or "no email, only your name"
+    return answer(
+        request,
+        plan_url(request, plan.id) + "#sharing",
+        {"contact_email": plan.contact_email},
+        message=f"The buyer now sees {shown}.",
     )
 
 

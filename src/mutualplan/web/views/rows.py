@@ -3,6 +3,8 @@ functions, the same rules; only who acts and which fields they may touch differ.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -18,10 +20,11 @@ from mutualplan.api.schemas import (
 from mutualplan.api.serializers import row_dict
 from mutualplan.core.vocab import RISK_CHECKLIST
 from mutualplan.plans.actors import Actor
-from mutualplan.plans.models import Plan
+from mutualplan.plans.buyer_view import buyer_milestone, buyer_milestones
+from mutualplan.plans.models import Milestone, Plan
 from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.web.responses import answer, parse
-from mutualplan.web.tables import CHOICES, table_rows
+from mutualplan.web.tables import CHOICES, buyer_table_rows, table_rows
 
 # Form fields that may be blank to mean "none".
 OPTIONAL = {"due_date", "turnaround_days", "owner_person_id", "completed_at", "reason_category"}
@@ -59,14 +62,23 @@ def form_fields(request: HttpRequest, allowed: tuple[str, ...]) -> dict[str, Any
 
 
 def _context(request: HttpRequest, plan: Plan, buyer: bool) -> dict[str, Any]:
-    # Buyer rows link to actions under the share token of the page being answered.
-    match = request.resolver_match
-    token = match.kwargs.get("token") if match else None
-    return {"plan": plan, "choices": CHOICES, "buyer_view": buyer, "token": token}
+    """What a row template needs besides its rows: the seller's page names the plan; the
+    buyer's names only the share token of the page being answered."""
+    if buyer:
+        match = request.resolver_match
+        token = match.kwargs.get("token") if match else None
+        return {"choices": CHOICES, "buyer_view": True, "token": token}
+    return {"plan": plan, "plan_id": plan.id, "choices": CHOICES, "buyer_view": False}
+
+
+def _rows(plan: Plan, buyer: bool, ids: list[int] | None = None) -> list[dict[str, Any]]:
+    if buyer:
+        return buyer_table_rows(buyer_milestones(plan, ids))
+    return table_rows(plan, ids=ids)
 
 
 def row_html(request: HttpRequest, plan: Plan, row_id: int, buyer: bool) -> str:
-    rows = table_rows(plan, buyer, ids=[row_id])
+    rows = _rows(plan, buyer, [row_id])
     if not rows:
         return ""
     context = {**_context(request, plan, buyer), "row": rows[0]}
@@ -74,8 +86,15 @@ def row_html(request: HttpRequest, plan: Plan, row_id: int, buyer: bool) -> str:
 
 
 def body_html(request: HttpRequest, plan: Plan, buyer: bool) -> str:
-    context = {**_context(request, plan, buyer), "rows": table_rows(plan, buyer)}
+    context = {**_context(request, plan, buyer), "rows": _rows(plan, buyer)}
     return render_to_string("plans/_rows.html", context, request=request)
+
+
+def current_row(plan: Plan, buyer: bool) -> Callable[[Milestone], dict[str, Any]]:
+    """How a 409 shows the row that won: in the buyer's shape on the buyer's page."""
+    if buyer:
+        return lambda row: asdict(buyer_milestone(plan, row.id))
+    return row_dict
 
 
 def edit_row(
@@ -98,7 +117,7 @@ def edit_row(
         actor,
         payload.version,
         fields,
-        serialize=lambda m: row_dict(m, seller=not buyer),
+        serialize=current_row(plan, buyer),
         reason_category=payload.reason_category,
         reason_text=payload.reason_text,
     )
@@ -166,7 +185,7 @@ def delete_row(
 
 def reorder_rows(request: HttpRequest, plan: Plan, actor: Actor, back: str) -> HttpResponse:
     """A new order from the page's drag-and-drop, or one row moved up or down by a form."""
-    ids = [r["id"] for r in table_rows(plan, actor.is_buyer)]
+    ids = [r["id"] for r in _rows(plan, actor.is_buyer)]
     move = request.POST.get("move")
     if move:
         raw = request.POST.get("row", "")

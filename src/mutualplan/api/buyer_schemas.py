@@ -1,0 +1,84 @@
+"""Response shapes of the buyer's routes (share link): the buyer read model of
+`mutualplan.plans.buyer_view`, field for field. Nothing of the seller's `PlanOut` or `DealOut`
+is reused here, so a field added to the seller's shape never reaches the buyer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field
+
+from mutualplan.api.schemas import ErrorOut, Out
+from mutualplan.core.vocab import MilestoneStatus, OwnerSide, PlanStatus
+
+
+class SellerContactOut(Out):
+    name: str = Field(description="The account executive's name.")
+    company: str = Field(description="The seller's company.")
+    email: str | None = Field(
+        description="The email the seller chose to show the buyer; null when none was chosen."
+    )
+
+
+class ProgressOut(Out):
+    total: int
+    done: int
+    overdue: int
+
+
+class BuyerPersonOut(Out):
+    name: str
+    team: str
+
+
+class BuyerCommentOut(Out):
+    id: int
+    actor_kind: str
+    actor_name: str
+    body: str
+    created_at: dt.datetime
+
+
+class BuyerMilestoneOut(Out):
+    id: int
+    version: int
+    position: int
+    title: str
+    owner_side: OwnerSide
+    owner_team: str
+    owner_person: BuyerPersonOut | None
+    due_date: dt.date | None
+    baseline_due_date: dt.date | None
+    turnaround_days: int | None
+    status: MilestoneStatus
+    overdue: bool
+    notes: str
+    high_risk: bool
+    added_by_side: str
+    added_by_name: str
+    added_at: dt.datetime
+    status_updated_at: dt.datetime | None
+    status_updated_by: str
+    completed_at: dt.date | None
+    confirmed: bool
+    comments: list[BuyerCommentOut]
+
+
+class BuyerPlanOut(Out):
+    id: int
+    account_name: str
+    status: PlanStatus
+    target_date: dt.date | None
+    baseline_target_date: dt.date | None
+    target_reason: str
+    days_left: int | None
+    confirmed: bool
+    progress: ProgressOut
+    seller_contact: SellerContactOut
+    milestones: list[BuyerMilestoneOut]
+
+
+class BuyerMilestoneConflictOut(ErrorOut):
+    """409 on a buyer's row edit: nothing was saved; `current` is the row as the buyer sees it."""
+
+    current: BuyerMilestoneOut
