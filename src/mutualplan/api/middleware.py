@@ -4,18 +4,16 @@ before a route runs (unknown path, method not allowed)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 
 from mutualplan.http.body_size import BODY_METHODS
+from mutualplan.http.middleware import RequestFilter
 
 MESSAGES = {404: "no such API endpoint", 405: "method not allowed on this endpoint"}
 
 
-def _shaped(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def _shaped(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
     if (
         request.path.startswith("/api/")
         and 400 <= response.status_code < 500
@@ -29,24 +27,10 @@ def _shaped(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
-class ApiErrorShapeMiddleware:
-    # Works both ways, so an ASGI request is never pushed through a thread hop for it.
-    sync_capable = True
-    async_capable = True
+class ApiErrorShapeMiddleware(RequestFilter):
+    """Every 4xx under /api/ in the error shape, whoever answered it."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self._acall(request)
-        return _shaped(request, self.get_response(request))
-
-    async def _acall(self, request: HttpRequest) -> HttpResponse:
-        response = await self.get_response(request)
+    def adjust(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         return _shaped(request, response)
 
 
@@ -81,26 +65,8 @@ def unsupported_body(request: HttpRequest) -> HttpResponse | None:
     return response
 
 
-class ApiJsonBodyMiddleware:
+class ApiJsonBodyMiddleware(RequestFilter):
     """Refuse an API body that is not JSON before any route (or input layer) parses it."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self._acall(request)
-        return unsupported_body(request) or self.get_response(request)
-
-    async def _acall(self, request: HttpRequest) -> HttpResponse:
-        refused = unsupported_body(request)
-        if refused is not None:
-            return refused
-        response: HttpResponse = await self.get_response(request)
-        return response
+    def refuse(self, request: HttpRequest) -> HttpResponseBase | None:
+        return unsupported_body(request)

@@ -16,10 +16,12 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+
+from mutualplan.http.middleware import RequestFilter
 
 # Methods whose body a view reads; others (GET, HEAD, DELETE, OPTIONS) have theirs ignored.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -79,30 +81,11 @@ def oversized_body(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-class BodySizeMiddleware:
+class BodySizeMiddleware(RequestFilter):
     """Refuse a body over the limit before sessions, CSRF or any view look at it."""
 
-    # Works both ways, so an ASGI request is never pushed through a thread hop for it.
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self._acall(request)
-        return oversized_body(request) or self.get_response(request)
-
-    async def _acall(self, request: HttpRequest) -> HttpResponse:
-        refused = oversized_body(request)
-        if refused is not None:
-            return refused
-        response: HttpResponse = await self.get_response(request)
-        return response
+    def refuse(self, request: HttpRequest) -> HttpResponseBase | None:
+        return oversized_body(request)
 
 
 def _declared_length(scope: Scope) -> int | None:

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.exceptions import RequestDataTooBig
 from django.core.handlers.wsgi import WSGIRequest, get_bytes_from_wsgi
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
+from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 
 from mutualplan.core.text import NOT_UTF8, decode_utf8, printable, unstorable
+from mutualplan.http.middleware import RequestFilter
 
 # Enough to fix a form at once; a crafted request cannot make the answer large.
 MAX_PROBLEMS = 20
@@ -208,30 +209,10 @@ def refusal(request: HttpRequest, problems: list[Problem]) -> HttpResponse:
     return HttpResponse(html, status=400)
 
 
-class InputCleaningMiddleware:
-    """Refuse a request with unstorable text before any view reads it."""
+class InputCleaningMiddleware(RequestFilter):
+    """Refuse a request with unstorable text before any view reads it (the body is already
+    in memory, or a spooled file, when middleware runs)."""
 
-    # Works both ways, so an ASGI request is never pushed through a thread hop for it.
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self._acall(request)
+    def refuse(self, request: HttpRequest) -> HttpResponseBase | None:
         problems = request_problems(request)
-        if problems:
-            return refusal(request, problems)
-        return self.get_response(request)
-
-    async def _acall(self, request: HttpRequest) -> HttpResponse:
-        # The body is already in memory (or a spooled file) when the middleware runs.
-        problems = request_problems(request)
-        if problems:
-            return refusal(request, problems)
-        return await self.get_response(request)
+        return refusal(request, problems) if problems else None

@@ -10,13 +10,11 @@ fetch those paths at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
+
+from mutualplan.http.middleware import RequestFilter
 
 # Paths reached through a share token: the buyer's pages and stream, and the buyer's API.
 SHARE_PATHS = ("/s/", "/api/v1/shared/")
@@ -47,26 +45,11 @@ def mark(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
     return response
 
 
-class ShareLinkPrivacyMiddleware:
+class ShareLinkPrivacyMiddleware(RequestFilter):
     """Put it first in MIDDLEWARE, so it also marks what the other middleware answer."""
 
-    # Works both ways, so the live stream (ASGI) is never pushed through a thread hop for it.
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self._acall(request)
-        return mark(request, self.get_response(request))
-
-    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
-        return mark(request, await self.get_response(request))
+    def adjust(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        return mark(request, response)
 
 
 @require_safe
