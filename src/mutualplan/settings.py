@@ -290,12 +290,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Share tokens are secrets: every record is redacted before any handler writes it.
-    "filters": {"redact_share_tokens": {"()": "mutualplan.http.logging.RedactShareTokens"}},
+    "filters": {
+        "redact_share_tokens": {"()": "mutualplan.http.logging.RedactShareTokens"},
+        "without_traceback": {"()": "mutualplan.http.logging.WithoutTraceback"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_share_tokens"]}},
     # Django's loggers write through the one console handler above instead of their own.
     "loggers": {
         "django": {"handlers": [], "propagate": True},
         "django.server": {"handlers": [], "propagate": True},
+        # A foreign Host header is refused with 400: one line, not a traceback per request.
+        "django.security.DisallowedHost": {"filters": ["without_traceback"], "propagate": True},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }

@@ -3,6 +3,7 @@ header of the request; the app answers only to the base URL's host and the extra
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -23,6 +24,18 @@ def test_a_reset_request_with_a_foreign_host_header_is_refused_and_mails_nothing
     assert "evil.example" not in response.content.decode()
     assert "host name" in response.content.decode()
     assert mail.outbox == []
+
+
+def test_a_foreign_host_header_is_logged_as_one_line_without_a_traceback(
+    db: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        response = Client().get("/login/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    refused = [r for r in caplog.records if r.name == "django.security.DisallowedHost"]
+    assert len(refused) == 1
+    assert "Invalid HTTP_HOST header: 'evil.example'" in refused[0].getMessage()
+    assert refused[0].exc_info is None and refused[0].exc_text is None
 
 
 def test_a_reset_through_an_allowed_extra_host_mails_a_link_to_the_base_url(

@@ -58,6 +58,16 @@ class RedactShareTokens(logging.Filter):
         return True
 
 
+class WithoutTraceback(logging.Filter):
+    """For refusals that are expected, such as a foreign Host header from a scanner: the
+    message says it all, and a traceback per request would bury the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
 FILTER_NAME = "redact_share_tokens"
 FILTER_CONFIG = {"()": f"{__name__}.RedactShareTokens"}
 
