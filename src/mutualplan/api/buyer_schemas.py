@@ -8,7 +8,7 @@ import datetime as dt
 
 from pydantic import Field
 
-from mutualplan.api.schemas import ErrorOut, Out
+from mutualplan.api.schemas.errors import ErrorOut, Out
 from mutualplan.core.vocab import MilestoneStatus, OwnerSide, PlanStatus
 
 

@@ -9,35 +9,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic_core import to_json
 
+from mutualplan.inputs.errors import field_errors
 from mutualplan.plans.errors import Conflict, DomainError
-
-
-def _field(loc: list[Any] | tuple[Any, ...]) -> str:
-    # ninja prefixes the location with where it came from ("body", "path", "query") and the
-    # parameter name; the caller knows the field by its name in the JSON.
-    parts = [str(p) for p in loc]
-    if parts and parts[0] in ("body", "query", "path", "header"):
-        parts = parts[1:]
-        if parts and parts[0] in ("payload", "filters"):
-            parts = parts[1:]
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if p.isdigit() else (f".{p}" if out else p)
-    return out or "body"
-
-
-def _message(error: dict[str, Any]) -> str:
-    msg = str(error.get("msg", "is invalid"))
-    if error.get("type") == "extra_forbidden":
-        return "is not a field of this request"
-    if error.get("type") == "missing":
-        return "is required"
-    return msg.removeprefix("Value error, ")
-
-
-def field_errors(errors: Any) -> list[dict[str, str]]:
-    """Pydantic's errors as the API's `{field, message}` list (shared with the web forms)."""
-    return [{"field": _field(e.get("loc", ())), "message": _message(e)} for e in errors]
 
 
 def install(api: NinjaAPI) -> None:
@@ -58,7 +31,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Conflict)
     def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
-        # Encoded as the routes encode their answers (`serializers.render`), so `current` reads
+        # Encoded as the routes encode their answers (`responses.render`), so `current` reads
         # exactly like the body a successful write returns (times to the microsecond).
         body = to_json({"detail": exc.detail, "errors": exc.errors, "current": exc.current})
         return HttpResponse(body, status=409, content_type="application/json")

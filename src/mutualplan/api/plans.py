@@ -13,37 +13,29 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from mutualplan.api.auth import seller
-from mutualplan.api.responses import answers
-from mutualplan.api.schemas import (
+from mutualplan.api.responses import answers, render
+from mutualplan.api.schemas.milestones import SellerMilestoneConflictOut, SellerMilestoneOut
+from mutualplan.api.schemas.plans import (
     ActivityOut,
-    MilestoneCreate,
-    MilestonePatch,
-    PlanCreate,
     PlanPage,
-    PlanPatch,
-    ReorderIn,
-    RetargetIn,
-    SellerMilestoneConflictOut,
-    SellerMilestoneOut,
     SellerPlanConflictOut,
     SellerPlanOut,
-    ShareLinkCreated,
-    ShareLinkIn,
-    ShareLinkOut,
     SlipOut,
     VersionIn,
     VersionOut,
 )
-from mutualplan.api.serializers import (
+from mutualplan.api.schemas.sharing import ShareLinkCreated, ShareLinkIn, ShareLinkOut
+from mutualplan.core.vocab import PlanStatus
+from mutualplan.inputs.milestones import MilestoneCreate, MilestonePatch, ReorderIn
+from mutualplan.inputs.plans import PlanCreate, PlanPatch, RetargetIn
+from mutualplan.plans import access, queries
+from mutualplan.plans.seller_view import (
     milestone_dict,
     plan_dict,
     plan_summary,
-    render,
     row_dict,
     share_link_dict,
 )
-from mutualplan.core.vocab import PlanStatus
-from mutualplan.plans import access, queries
 from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services import sharing, versions

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mutualplan.api.schemas import ErrorOut, Out
+from django.http import HttpResponse
+from pydantic import BaseModel
+
+from mutualplan.api.schemas.errors import ErrorOut, Out
 
 # What each error code means, the same on every operation that can return it.
 MEANINGS = {
@@ -54,3 +57,9 @@ def describe(document: dict[str, Any]) -> dict[str, Any]:
                 if int(code) == 503:
                     response["headers"] = RETRY_AFTER
     return document
+
+
+def render(schema: type[BaseModel], data: Any, status: int = 200) -> HttpResponse:
+    """Check `data` against its declared response schema and encode it in one pass."""
+    body = schema.model_validate(data).model_dump_json()
+    return HttpResponse(body, status=status, content_type="application/json")

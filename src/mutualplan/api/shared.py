@@ -11,15 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from mutualplan.api.buyer_schemas import BuyerMilestoneConflictOut, BuyerMilestoneOut, BuyerPlanOut
-from mutualplan.api.responses import answers
-from mutualplan.api.schemas import (
-    BuyerIn,
-    BuyerMilestoneCreate,
-    BuyerMilestonePatch,
-    ConfirmationOut,
-    ConfirmIn,
-)
-from mutualplan.api.serializers import render
+from mutualplan.api.responses import answers, render
+from mutualplan.api.schemas.sharing import ConfirmationOut, ConfirmIn
+from mutualplan.inputs.milestones import BuyerIn, BuyerMilestoneCreate, BuyerMilestonePatch
 from mutualplan.plans import access, buyer_view
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.models import ShareLink

@@ -11,7 +11,7 @@ from ninja import Router, Status
 
 from mutualplan.api.auth import seller
 from mutualplan.api.responses import answers
-from mutualplan.api.schemas import TemplateIn, TemplateOut
+from mutualplan.api.schemas.templates import TemplateIn, TemplateOut
 from mutualplan.core.templates import BUILTIN_TEMPLATES, Template
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import PlanTemplate

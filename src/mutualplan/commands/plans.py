@@ -130,8 +130,8 @@ def plan_list(
     setup_django(data_dir)
     from django.db.models import F
 
-    from mutualplan.api.serializers import plan_summary
     from mutualplan.plans import access, queries
+    from mutualplan.plans.seller_view import plan_summary
 
     ws, _ = seller_context(user_email, workspace)
     today = dt.date.today()
@@ -181,7 +181,7 @@ def plan_show(
 
 
 def _show(plan_obj: Any, as_json: bool) -> None:
-    from mutualplan.api.serializers import plan_dict
+    from mutualplan.plans.seller_view import plan_dict
 
     data = plan_dict(plan_obj)
     if as_json:

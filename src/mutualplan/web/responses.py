@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
-from mutualplan.api.errors import field_errors
+from mutualplan.inputs.errors import field_errors
 from mutualplan.plans.errors import Conflict, DomainError
 
 F = TypeVar("F", bound=Callable[..., HttpResponse])

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from mutualplan.api.serializers import milestone_dict
 from mutualplan.core.vocab import (
     RISK_CHECKLIST,
     MilestoneStatus,
@@ -19,6 +18,7 @@ from mutualplan.core.vocab import (
 from mutualplan.plans.buyer_view import BuyerMilestone
 from mutualplan.plans.models import Activity, Comment, Plan
 from mutualplan.plans.queries import milestone_rows
+from mutualplan.plans.seller_view import milestone_dict
 
 STATUS_LABELS = {
     "not_started": "Not started",

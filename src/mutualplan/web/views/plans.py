@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from mutualplan.api.errors import field_errors
-from mutualplan.api.schemas import PlanCreate, PlanPatch, RetargetIn
 from mutualplan.core.timeline import TimelineRow, render_timeline
+from mutualplan.inputs.errors import field_errors
+from mutualplan.inputs.plans import PlanCreate, PlanPatch, RetargetIn
 from mutualplan.plans import access
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.buyer_view import seller_contact

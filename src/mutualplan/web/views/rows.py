@@ -10,18 +10,18 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-from mutualplan.api.schemas import (
+from mutualplan.core.vocab import RISK_CHECKLIST
+from mutualplan.inputs.milestones import (
     BuyerMilestoneCreate,
     BuyerMilestonePatch,
     MilestoneCreate,
     MilestonePatch,
     ReorderIn,
 )
-from mutualplan.api.serializers import row_dict
-from mutualplan.core.vocab import RISK_CHECKLIST
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.buyer_view import buyer_milestone, buyer_milestones
 from mutualplan.plans.models import Milestone, Plan
+from mutualplan.plans.seller_view import row_dict
 from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.web.responses import answer, parse
 from mutualplan.web.tables import CHOICES, buyer_table_rows, table_rows

@@ -1,15 +1,14 @@
-"""Plain dicts for the seller's API response schemas (and the seller's pages). The buyer's
-side never goes through here: it has its own read model, `mutualplan.plans.buyer_view`."""
+"""What the seller reads: a plan, its rows, the plan list and share links as plain dicts, in
+the shape of the seller's API answers; the seller's pages and the command line show the
+same. The buyer's side never goes through here: it has its own read model,
+`mutualplan.plans.buyer_view`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.http import HttpResponse
-from pydantic import BaseModel
-
-from mutualplan.core.vocab import OPEN_STATUSES, MilestoneStatus
+from mutualplan.core.figures import days_left, is_confirmed, is_overdue
 from mutualplan.plans.models import Deal, Milestone, Plan, ShareLink
 from mutualplan.plans.queries import ROW_FIELDS, milestone_rows, parse_ids, warnings_for
 
@@ -46,11 +45,7 @@ def milestone_dict(m: dict[str, Any], today: dt.date | None = None) -> dict[str,
         "turnaround_days": m["turnaround_days"],
         "depends_on": m["depends_on"],
         "status": m["status"],
-        "overdue": bool(
-            m["due_date"]
-            and m["due_date"] < today
-            and MilestoneStatus(m["status"]) in OPEN_STATUSES
-        ),
+        "overdue": is_overdue(m["due_date"], m["status"], today),
         "notes": m["notes"],
         "high_risk": m["high_risk"],
         "risk_checklist": m["risk_checklist"],
@@ -81,12 +76,6 @@ def row_dict(row: Milestone) -> dict[str, Any]:
     return milestone_dict(values)
 
 
-def render(schema: type[BaseModel], data: Any, status: int = 200) -> HttpResponse:
-    """Check `data` against its declared response schema and encode it in one pass."""
-    body = schema.model_validate(data).model_dump_json()
-    return HttpResponse(body, status=status, content_type="application/json")
-
-
 def plan_dict(plan: Plan, today: dt.date | None = None) -> dict[str, Any]:
     today = today or dt.date.today()
     rows = milestone_rows(plan.id)
@@ -97,12 +86,12 @@ def plan_dict(plan: Plan, today: dt.date | None = None) -> dict[str, Any]:
         "target_date": plan.target_date,
         "baseline_target_date": plan.baseline_target_date,
         "target_reason": plan.target_reason,
-        "days_left": (plan.target_date - today).days if plan.target_date else None,
+        "days_left": days_left(plan.target_date, today),
         "country": plan.country,
         "business_days": plan.business_days,
         "template": plan.template_key,
         "contact_email": plan.contact_email,
-        "confirmed": bool(rows) and all(m["confirmed_at"] is not None for m in rows),
+        "confirmed": is_confirmed(m["confirmed_at"] is not None for m in rows),
         "committed_at": plan.committed_at,
         "created_at": plan.created_at,
         "updated_at": plan.updated_at,
@@ -121,7 +110,7 @@ def plan_summary(plan: Any, today: dt.date) -> dict[str, Any]:
         "version": plan.version,
         "status": plan.status,
         "target_date": plan.target_date,
-        "days_left": (plan.target_date - today).days if plan.target_date else None,
+        "days_left": days_left(plan.target_date, today),
         "deal": deal_dict(plan.deal),
         "rows_total": plan.rows_total,
         "rows_done": plan.rows_done,

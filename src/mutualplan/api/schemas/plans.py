@@ -1,0 +1,122 @@
+"""Response shapes of plans: the seller's plan, the plan list, its history and versions
+(the buyer's plan is `api.buyer_schemas.BuyerPlanOut`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from mutualplan.api.schemas.errors import ErrorOut, Out
+from mutualplan.api.schemas.milestones import MilestoneOut, SellerMilestoneOut
+from mutualplan.core.vocab import PlanStatus
+from mutualplan.inputs.fields import In, LongText
+
+
+class DealOut(Out):
+    id: int
+    account_name: str
+    account_type: str
+    industry: str
+    amount: float
+    currency: str
+    stage: str
+    crm_ref: str
+    owner: str | None
+
+
+class WarningOut(Out):
+    code: str
+    milestone_id: int | None
+    message: str
+
+
+class PlanOut(Out):
+    """The seller's plan (the buyer's is `buyer_schemas.BuyerPlanOut`)."""
+
+    id: int
+    version: int
+    status: PlanStatus
+    target_date: dt.date | None
+    baseline_target_date: dt.date | None
+    target_reason: str
+    days_left: int | None
+    country: str
+    business_days: bool
+    template: str
+    contact_email: str
+    confirmed: bool
+    committed_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    deal: DealOut
+    milestones: list[MilestoneOut]
+    warnings: list[WarningOut]
+
+
+class SellerPlanOut(PlanOut):
+    milestones: list[SellerMilestoneOut]  # type: ignore[assignment]
+
+
+class SellerPlanConflictOut(ErrorOut):
+    """409 on a plan edit or retarget: nothing was saved; `current` is the plan as it is now."""
+
+    current: SellerPlanOut
+
+
+class PlanSummaryOut(Out):
+    id: int
+    version: int
+    status: PlanStatus
+    target_date: dt.date | None
+    days_left: int | None
+    deal: DealOut
+    rows_total: int
+    rows_done: int
+    rows_overdue: int
+    last_buyer_activity_at: dt.datetime | None
+    updated_at: dt.datetime
+
+
+class PlanPage(Out):
+    items: list[PlanSummaryOut]
+    count: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class SlipOut(Out):
+    id: int
+    milestone_id: int | None
+    milestone_title: str
+    from_date: dt.date | None
+    to_date: dt.date | None
+    days: int
+    reason_category: str
+    reason_text: str
+    during_build: bool
+    actor_kind: str
+    actor_name: str
+    created_at: dt.datetime
+
+
+class ActivityOut(Out):
+    id: int
+    verb: str
+    summary: str
+    milestone_id: int | None
+    actor_kind: str
+    actor_name: str
+    data: dict[str, object]
+    created_at: dt.datetime
+
+
+class VersionIn(In):
+    note: LongText = ""
+
+
+class VersionOut(Out):
+    id: int
+    number: int
+    note: str
+    created_at: dt.datetime
+    snapshot: dict[str, object]
