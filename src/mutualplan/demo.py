@@ -115,7 +115,6 @@ def load_demo(today: dt.date | None = None) -> dict[str, str]:
                     seller,
                     row.version,
                     {"status": MilestoneStatus.DONE},
-                    serialize=lambda m: {},
                 )
             if spec["account_name"] == "Northwind Health":
                 _, share_token = create_share_link(plan, seller, label="Priya (champion)")

@@ -439,7 +439,7 @@ def test_a_field_declared_nullable_takes_null_and_one_refusing_null_is_not_decla
 
 
 def test_the_fields_a_row_edit_refuses_as_null_are_declared_not_nullable() -> None:
-    from mutualplan.plans.services.milestones import NULLABLE_FIELDS
+    from mutualplan.core.row_edits import NULLABLE_FIELDS
 
     for name in ("MilestonePatch", "BuyerMilestonePatch"):
         schema = DOCUMENT["components"]["schemas"][name]

@@ -128,6 +128,28 @@ def test_a_stale_cell_edit_is_refused_with_the_other_value(
     assert Milestone.objects.get(id=row["id"]).notes == "Theirs"
 
 
+def test_a_stale_retarget_from_the_plan_page_answers_with_the_plan_that_won(
+    seller: Client, owner_api: Api, plan: dict[str, Any]
+) -> None:
+    theirs = owner_api.post(
+        f"/plans/{plan['id']}/retarget",
+        {"target_date": day(100), "version": 1},
+    )
+    assert theirs.status_code == 200, theirs.json_body
+    response = as_json(
+        seller,
+        f"/plans/{plan['id']}/retarget/",
+        {"target_date": day(120), "version": "1"},
+    )
+    assert response.status_code == 409, response.body
+    current = response.body["current"]
+    # The whole plan, as the row conflict carries the whole row: the page can show it.
+    assert current["version"] == 2 and current["target_date"] == day(100)
+    assert current["deal"]["account_name"] == plan["deal"]["account_name"]
+    assert [m["id"] for m in current["milestones"]] == [m["id"] for m in plan["milestones"]]
+    assert Plan.objects.get(id=plan["id"]).target_date.isoformat() == day(100)
+
+
 def test_after_confirmation_a_date_move_asks_for_a_reason(
     seller: Client, owner_api: Api, plan: dict[str, Any], share_token: str
 ) -> None:

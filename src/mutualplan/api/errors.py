@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from pydantic_core import to_json
+from pydantic import BaseModel
 
+from mutualplan.api.buyer_schemas import BuyerMilestoneConflictOut
+from mutualplan.api.responses import render
+from mutualplan.api.schemas.milestones import SellerMilestoneConflictOut
+from mutualplan.api.schemas.plans import SellerPlanConflictOut
 from mutualplan.inputs.errors import field_errors
+from mutualplan.plans import buyer_view
 from mutualplan.plans.errors import Conflict, DomainError
+from mutualplan.plans.models import Milestone, Plan
+from mutualplan.plans.seller_view import plan_dict, row_dict
+
+
+def conflict_answer(request: HttpRequest, current: object) -> tuple[type[BaseModel], Any]:
+    """The declared 409 shape of the route that was called, and the state that won in it:
+    the buyer's row on a share-link route, else the seller's row or plan."""
+    match = request.resolver_match
+    token = match.kwargs.get("token") if match else None
+    if isinstance(current, Milestone) and token:
+        return BuyerMilestoneConflictOut, asdict(
+            buyer_view.buyer_milestone(current.plan, current.id)
+        )
+    if isinstance(current, Milestone):
+        return SellerMilestoneConflictOut, row_dict(current)
+    if isinstance(current, Plan):
+        return SellerPlanConflictOut, plan_dict(current)
+    raise TypeError(f"no 409 shape for {type(current).__name__}")
 
 
 def install(api: NinjaAPI) -> None:
@@ -33,8 +57,9 @@ def install(api: NinjaAPI) -> None:
     def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
         # Encoded as the routes encode their answers (`responses.render`), so `current` reads
         # exactly like the body a successful write returns (times to the microsecond).
-        body = to_json({"detail": exc.detail, "errors": exc.errors, "current": exc.current})
-        return HttpResponse(body, status=409, content_type="application/json")
+        schema, current = conflict_answer(request, exc.current)
+        body = {"detail": exc.detail, "errors": exc.errors, "current": current}
+        return render(schema, body, 409)
 
     @api.exception_handler(DomainError)
     def on_domain(request: HttpRequest, exc: DomainError) -> HttpResponse:

@@ -56,16 +56,12 @@ class PlanFilters(Schema):
     page_size: int = Field(0, ge=0, le=200, description="0 means the server's default")
 
 
-def _seller_plan(plan: Any) -> dict[str, Any]:
-    return plan_dict(plan)
-
-
 def _plan_response(plan: Any, status: int = 200) -> HttpResponse:
-    return render(SellerPlanOut, _seller_plan(plan), status)
+    return render(SellerPlanOut, plan_dict(plan), status)
 
 
 def _row_response(row: Any, status: int = 200) -> HttpResponse:
-    return render(SellerMilestoneOut, _seller_row(row), status)
+    return render(SellerMilestoneOut, row_dict(row), status)
 
 
 @router.post("/plans", response=answers({201: SellerPlanOut}, SELLER, *BODY))
@@ -128,7 +124,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> HttpR
     if "deal" in changes and changes["deal"] is not None:
         changes["deal"] = {k: v for k, v in changes["deal"].items() if v is not None}
     changes = {k: v for k, v in changes.items() if v is not None}
-    plan = plan_service.update_plan(plan, actor, payload.version, changes, serialize=_seller_plan)
+    plan = plan_service.update_plan(plan, actor, payload.version, changes)
     return _plan_response(plan)
 
 
@@ -146,13 +142,8 @@ def retarget(request: HttpRequest, plan_id: int, payload: RetargetIn) -> HttpRes
         payload.version,
         reason_category=payload.reason_category,
         reason_text=payload.reason_text,
-        serialize=_seller_plan,
     )
     return _plan_response(plan)
-
-
-def _seller_row(row: Any) -> dict[str, Any]:
-    return row_dict(row)
 
 
 @router.post(
@@ -186,7 +177,6 @@ def update_milestone(
         actor,
         payload.version,
         fields,
-        serialize=_seller_row,
         reason_category=payload.reason_category,
         reason_text=payload.reason_text,
     )

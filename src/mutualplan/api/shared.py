@@ -4,7 +4,6 @@ Every answer, errors included, is made from the buyer read model (`plans.buyer_v
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -76,8 +75,6 @@ def buyer_update_milestone(
         _buyer(payload.actor, link),
         payload.version,
         fields,
-        # A 409 carries the winning row in the buyer's shape too.
-        serialize=lambda current: asdict(buyer_view.buyer_milestone(link.plan, current.id)),
         reason_category=payload.reason_category,
         reason_text=payload.reason_text,
     )

@@ -51,7 +51,7 @@ def _not_null(schema: dict[str, Any]) -> None:
 
 def keep() -> Any:
     """The default of an optional field that takes no null: left out, the stored value is
-    kept. The services refuse null for it (`core.milestones.NULLABLE_FIELDS` names the
+    kept. The services refuse null for it (`core.row_edits.NULLABLE_FIELDS` names the
     fields that take one),
     so its documented schema has no null, and no generated client offers one."""
     return Field(None, json_schema_extra=_not_null)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 
 class DomainError(Exception):
     status = 400
@@ -39,10 +37,11 @@ class Gone(DomainError):
 
 
 class Conflict(DomainError):
-    """Someone else wrote first: the caller's version is stale. `current` is the fresh state."""
+    """Someone else wrote first: the caller's version is stale. `current` is the fresh model
+    (the plan or the row as it is now); each shell renders it in its reader's shape."""
 
     status = 409
 
-    def __init__(self, detail: str, current: dict[str, Any]) -> None:
+    def __init__(self, detail: str, current: object) -> None:
         super().__init__(detail, [{"field": "version", "message": detail}])
         self.current = current

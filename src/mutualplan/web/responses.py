@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -12,7 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 from mutualplan.inputs.errors import field_errors
+from mutualplan.plans.buyer_view import buyer_milestone
 from mutualplan.plans.errors import Conflict, DomainError
+from mutualplan.plans.models import Milestone, Plan
+from mutualplan.plans.seller_view import plan_dict, row_dict
 
 F = TypeVar("F", bound=Callable[..., HttpResponse])
 
@@ -52,13 +56,9 @@ def page_action(back: Callable[..., str]) -> Callable[[F], F]:
                 detail = f"{errors[0]['field']}: {errors[0]['message']}"
                 return _error(request, back(request, **kwargs), 400, detail, errors)
             except Conflict as exc:
+                current = current_state(request, exc.current) if wants_json(request) else None
                 return _error(
-                    request,
-                    back(request, **kwargs),
-                    409,
-                    exc.detail,
-                    exc.errors,
-                    current=exc.current,
+                    request, back(request, **kwargs), 409, exc.detail, exc.errors, current=current
                 )
             except Http404 as exc:
                 if not wants_json(request):
@@ -70,6 +70,20 @@ def page_action(back: Callable[..., str]) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def current_state(request: HttpRequest, current: object) -> dict[str, Any]:
+    """What won a 409, for the page's script to show: the buyer's row on a share page, the
+    seller's row or plan on the seller's pages."""
+    match = request.resolver_match
+    token = match.kwargs.get("token") if match else None
+    if isinstance(current, Milestone) and token:
+        return asdict(buyer_milestone(current.plan, current.id))
+    if isinstance(current, Milestone):
+        return row_dict(current)
+    if isinstance(current, Plan):
+        return plan_dict(current)
+    raise TypeError(f"no 409 shape for {type(current).__name__}")
 
 
 def _error(

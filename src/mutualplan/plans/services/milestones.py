@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from mutualplan.core.row_edits import (
+    BUYER_FIELDS,
+    DERIVED_FIELDS,
+    buyer_refusal,
+    column_changes,
+    completed_on,
+    is_status_update,
+    refused_null,
+    shown_fields,
+    unconfirms,
+)
 from mutualplan.core.schedule import find_cycle, offset_from_due
 from mutualplan.core.vocab import (
     HIGH_RISK_STEP_TYPES,
@@ -31,17 +41,6 @@ from mutualplan.plans.services.history import (
     record_slip,
     require_reason,
 )
-
-# What the buyer side may change on a buyer or joint row; everything else is the seller's.
-BUYER_FIELDS = frozenset({"title", "owner_team", "due_date", "status", "notes", "completed_at"})
-# A change to any of these makes a confirmed row unconfirmed again.
-CONFIRMED_FIELDS = frozenset({"due_date", "owner_side", "owner_team", "owner_person_id"})
-# Fields that may be cleared with null; every other field needs a value when it is sent.
-NULLABLE_FIELDS = frozenset({"owner_person_id", "due_date", "turnaround_days", "completed_at"})
-# Changes that count as a status update on the step (what makes a buyer step not stale).
-STATUS_UPDATE_FIELDS = frozenset({"status", "notes", "due_date", "completed_at"})
-
-Serializer = Callable[[Milestone], dict[str, Any]]
 
 
 def _check_risk_checklist(answers: dict[str, str], base: dict[str, str]) -> dict[str, str]:
@@ -200,14 +199,13 @@ def update_milestone(
     actor: Actor,
     version: int,
     fields: dict[str, Any],
-    serialize: Serializer,
     reason_category: str | None = None,
     reason_text: str = "",
 ) -> Milestone:
     """Edit a row if `version` is still current; else Conflict carrying the current row.
 
     A due-date move records a slip (needing a reason once the plan is confirmed or sent);
-    a change to dates or owners unconfirms the row.
+    a change to dates or owners unconfirms the row (the rules: `core.row_edits`).
     """
     from mutualplan.plans.access import get_milestone
 
@@ -216,25 +214,12 @@ def update_milestone(
         raise Conflict(
             f"'{row.title}' was changed by someone else since you read it (you sent version "
             f"{version}, it is now {row.version}); nothing was saved",
-            serialize(row),
+            row,
         )
-    _check_enums(fields)
-    for name, value in fields.items():
-        if value is None and name not in NULLABLE_FIELDS:
-            raise Invalid.field(name, "must not be null; leave the field out to keep it")
-    if actor.is_buyer:
-        if row.owner_side == OwnerSide.SELLER:
-            raise Forbidden("this is a seller step; the buyer side updates buyer and joint rows")
-        forbidden = set(fields) - BUYER_FIELDS
-        if forbidden:
-            raise Forbidden(f"the buyer side cannot change {', '.join(sorted(forbidden))}")
+    _check_edit(row, actor, fields)
     calendar = plan_calendar(plan)
-    changes = {
-        k: v for k, v in fields.items() if k not in ("depends_on", "risk_checklist", "anchored")
-    }
-    changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
-    if "title" in changes:
-        changes["title"] = changes["title"].strip()
+    stored = {name: getattr(row, name) for name in fields.keys() - DERIVED_FIELDS}
+    changes = column_changes(stored, fields)
     new_due = changes.get("due_date", row.due_date)
     if "due_date" in changes:
         if new_due is not None and plan.business_days:
@@ -256,39 +241,15 @@ def update_milestone(
         checklist = _check_risk_checklist(fields["risk_checklist"], row.risk_checklist)
         if checklist != row.risk_checklist:
             changes["risk_checklist"] = checklist
-    deps_changed = False
-    if "depends_on" in fields:
-        current = set(row.depends_on.values_list("id", flat=True))
-        if set(fields["depends_on"]) != current:
-            _check_dependencies(plan, row, fields["depends_on"])
-            deps_changed = True
+    new_deps = _new_dependencies(plan, row, fields)
     if "status" in changes and "completed_at" not in changes:
-        done = changes["status"] == MilestoneStatus.DONE
-        completed = dt.date.today() if done else None
+        completed = completed_on(changes["status"], dt.date.today())
         if completed != row.completed_at:
             changes["completed_at"] = completed
-    if not changes and not deps_changed:
+    if not changes and new_deps is None:
         return row
-    now = timezone.now()
-    if STATUS_UPDATE_FIELDS & changes.keys():
-        changes["status_updated_at"] = now
-        changes["status_updated_by"] = actor.name
-    if CONFIRMED_FIELDS & changes.keys() and row.confirmed_at is not None:
-        changes["confirmed_at"] = None
-    for key, value in changes.items():
-        setattr(row, key, value)
-    row.version += 1
-    row.save(update_fields=[*changes.keys(), "version"])
-    if deps_changed:
-        row.depends_on.set(fields["depends_on"])
-        row.dependency_ids = ",".join(str(i) for i in fields["depends_on"])  # type: ignore[attr-defined]
-    shown = sorted(
-        (
-            changes.keys()
-            - {"status_updated_at", "status_updated_by", "anchor_offset", "confirmed_at"}
-        )
-        | ({"depends_on"} if deps_changed else set())
-    )
+    _write(row, actor, changes, new_deps)
+    shown = shown_fields(changes.keys(), new_deps is not None)
     # The values shown in the line; the buyer's line (history.BUYER_LINES) picks its own.
     values = {k: _shown(changes.get(k)) for k in shown if k not in TEXT_FIELDS}
     record(
@@ -300,6 +261,48 @@ def update_milestone(
         data={"fields": shown, "version": row.version, "title": row.title, "values": values},
     )
     return row
+
+
+def _check_edit(row: Milestone, actor: Actor, fields: dict[str, Any]) -> None:
+    """Refuse values out of their vocabulary, nulls a field can't take, and buyer edits of
+    what the seller owns."""
+    _check_enums(fields)
+    name = refused_null(fields)
+    if name is not None:
+        raise Invalid.field(name, "must not be null; leave the field out to keep it")
+    refusal = buyer_refusal(row.owner_side, fields.keys()) if actor.is_buyer else None
+    if refusal:
+        raise Forbidden(refusal)
+
+
+def _new_dependencies(plan: Plan, row: Milestone, fields: dict[str, Any]) -> list[int] | None:
+    """The row's prerequisites if the edit changes them (checked: in the plan, no cycle)."""
+    if "depends_on" not in fields:
+        return None
+    current = set(row.depends_on.values_list("id", flat=True))
+    if set(fields["depends_on"]) == current:
+        return None
+    _check_dependencies(plan, row, fields["depends_on"])
+    return list(fields["depends_on"])
+
+
+def _write(
+    row: Milestone, actor: Actor, changes: dict[str, Any], new_deps: list[int] | None
+) -> None:
+    """Save the changed columns with a new version, stamping a status update and taking
+    back the buyer's confirmation as the rules say."""
+    if is_status_update(changes.keys()):
+        changes["status_updated_at"] = timezone.now()
+        changes["status_updated_by"] = actor.name
+    if unconfirms(changes.keys()) and row.confirmed_at is not None:
+        changes["confirmed_at"] = None
+    for key, value in changes.items():
+        setattr(row, key, value)
+    row.version += 1
+    row.save(update_fields=[*changes.keys(), "version"])
+    if new_deps is not None:
+        row.depends_on.set(new_deps)
+        row.dependency_ids = ",".join(str(i) for i in new_deps)  # type: ignore[attr-defined]
 
 
 def _shown(value: Any) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -195,15 +194,13 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-PlanSerializer = Callable[[Plan], dict[str, Any]]
-
-
-def check_version(plan: Plan, version: int, serialize: PlanSerializer | None) -> None:
+def check_version(plan: Plan, version: int) -> None:
+    """Refuse a write made from a stale read: Conflict carries the plan as it is now."""
     if plan.version != version:
         raise Conflict(
             f"the plan changed since you read it (you sent version {version}, it is now "
             f"{plan.version}); nothing was saved, review the current plan and try again",
-            serialize(plan) if serialize else {"id": plan.id, "version": plan.version},
+            plan,
         )
 
 
@@ -251,11 +248,10 @@ def retarget(
     version: int,
     reason_category: str | None = None,
     reason_text: str = "",
-    serialize: PlanSerializer | None = None,
 ) -> Plan:
     """Move the target date; anchored rows move with it, each move recorded as a slip."""
     plan = _locked(plan)
-    check_version(plan, version, serialize)
+    check_version(plan, version)
     old = plan.target_date
     if old == target_date:
         raise Invalid.field("target_date", f"the target date is already {target_date}")
@@ -317,11 +313,10 @@ def update_plan(
     actor: Actor,
     version: int,
     changes: dict[str, Any],
-    serialize: PlanSerializer | None = None,
 ) -> Plan:
     """Edit plan fields and its deal's fields. The target date moves only by `retarget`."""
     plan = _locked(plan)
-    check_version(plan, version, serialize)
+    check_version(plan, version)
     deal_changes = changes.pop("deal", None) or {}
     validate_deal(plan.workspace, deal_changes)
     status = changes.get("status")

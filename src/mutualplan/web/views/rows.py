@@ -3,8 +3,6 @@ functions, the same rules; only who acts and which fields they may touch differ.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,9 +17,8 @@ from mutualplan.inputs.milestones import (
     ReorderIn,
 )
 from mutualplan.plans.actors import Actor
-from mutualplan.plans.buyer_view import buyer_milestone, buyer_milestones
-from mutualplan.plans.models import Milestone, Plan
-from mutualplan.plans.seller_view import row_dict
+from mutualplan.plans.buyer_view import buyer_milestones
+from mutualplan.plans.models import Plan
 from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.web.responses import answer, parse
 from mutualplan.web.tables import CHOICES, buyer_table_rows, table_rows
@@ -90,13 +87,6 @@ def body_html(request: HttpRequest, plan: Plan, buyer: bool) -> str:
     return render_to_string("plans/_rows.html", context, request=request)
 
 
-def current_row(plan: Plan, buyer: bool) -> Callable[[Milestone], dict[str, Any]]:
-    """How a 409 shows the row that won: in the buyer's shape on the buyer's page."""
-    if buyer:
-        return lambda row: asdict(buyer_milestone(plan, row.id))
-    return row_dict
-
-
 def edit_row(
     request: HttpRequest, plan: Plan, row_id: int, actor: Actor, back: str
 ) -> HttpResponse:
@@ -117,7 +107,6 @@ def edit_row(
         actor,
         payload.version,
         fields,
-        serialize=current_row(plan, buyer),
         reason_category=payload.reason_category,
         reason_text=payload.reason_text,
     )
