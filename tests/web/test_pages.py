@@ -83,6 +83,32 @@ def test_the_dashboard_costs_the_same_queries_for_a_few_and_many_plans(
     assert count() == few
 
 
+@pytest.mark.parametrize("chosen", ["²", "99999999999999999999", "-1", "12a"])
+def test_a_dashboard_owner_filter_that_names_no_member_is_ignored(
+    seller: Client, plan: dict[str, Any], chosen: str
+) -> None:
+    response = seller.get("/", {"owner": chosen})
+    assert response.status_code == 200
+    assert plan["deal"]["account_name"] in response.content.decode()
+
+
+def test_the_dashboard_the_api_and_the_command_line_tell_the_same_days_left(
+    seller: Client, owner_api: Api, owner: Any
+) -> None:
+    from click.testing import CliRunner
+
+    from mutualplan.cli import main
+
+    passed = new_plan(owner_api, target_offset=-3)
+    listed = owner_api.get("/plans").json_body["items"]
+    assert [p["days_left"] for p in listed if p["id"] == passed["id"]] == [-3]
+    page = seller.get("/").content.decode()
+    assert "passed 3 d ago" in page
+    result = CliRunner().invoke(main, ["plan", "list", "--json", "--user", owner.email])
+    assert result.exit_code == 0, result.output
+    assert [p["days_left"] for p in json.loads(result.output) if p["id"] == passed["id"]] == [-3]
+
+
 def test_the_plan_page_shows_the_articles_columns_and_private_notes(
     seller: Client, owner_api: Api, plan: dict[str, Any]
 ) -> None:

@@ -7,7 +7,6 @@ import math
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -84,20 +83,18 @@ def create_plan(request: HttpRequest, payload: PlanCreate) -> HttpResponse:
 @router.get("/plans", response=answers({200: PlanPage}, SELLER, 400))
 def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, Any]:
     workspace, _ = seller(request)
-    qs = access.plan_queryset(workspace)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.owner:
-        qs = qs.filter(deal__owner__email__iexact=filters.owner)
-    if filters.account_type:
-        qs = qs.filter(deal__account_type=filters.account_type)
-    size = filters.page_size or settings.API_PAGE_SIZE
-    count = qs.count()
-    start = (filters.page - 1) * size
     today = dt.date.today()
-    items = queries.plan_list(qs, today).order_by(F("target_date").asc(nulls_last=True), "id")[
-        start : start + size
-    ]
+    plans = queries.plan_list(
+        workspace,
+        queries.PlanFilters(
+            status=filters.status, owner_email=filters.owner, account_type=filters.account_type
+        ),
+        today,
+    )
+    size = filters.page_size or settings.API_PAGE_SIZE
+    count = plans.count()
+    start = (filters.page - 1) * size
+    items = plans[start : start + size]
     return {
         "items": [plan_summary(p, today) for p in items],
         "count": count,

@@ -128,20 +128,13 @@ def plan_list(
 ) -> None:
     """The workspace's plans."""
     setup_django(data_dir)
-    from django.db.models import F
-
-    from mutualplan.plans import access, queries
+    from mutualplan.plans import queries
     from mutualplan.plans.seller_view import plan_summary
 
     ws, _ = seller_context(user_email, workspace)
     today = dt.date.today()
-    qs = access.plan_queryset(ws)
-    if status:
-        qs = qs.filter(status=status)
-    items = [
-        plan_summary(p, today)
-        for p in queries.plan_list(qs, today).order_by(F("target_date").asc(nulls_last=True), "id")
-    ]
+    plans = queries.plan_list(ws, queries.PlanFilters(status=status), today)
+    items = [plan_summary(p, today) for p in plans]
     if as_json:
         click.echo(dump_json(items))
         return

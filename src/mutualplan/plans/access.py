@@ -20,10 +20,6 @@ def _valid_id(value: int) -> bool:
     return 0 < value <= MAX_ID
 
 
-def plan_queryset(workspace: Workspace) -> QuerySet[Plan]:
-    return Plan.objects.filter(workspace=workspace).select_related("deal", "deal__owner")
-
-
 def _plan_by_id(workspace_id: int, plan_id: int) -> QuerySet[Plan]:
     return (
         Plan.objects.filter(workspace_id=workspace_id, id=plan_id)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Aggregate, CharField, Count, OuterRef, QuerySet, Subquery
+from django.db.models import Aggregate, CharField, Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
-from mutualplan.core.vocab import ActorKind, MilestoneStatus
+from mutualplan.core.vocab import OPEN_STATUSES, ActorKind, MilestoneStatus
 from mutualplan.db.compiled import CompiledQuery
 from mutualplan.plans.models import Activity, Milestone, Plan, Slip, Stakeholder
 from mutualplan.plans.services.calendars import plan_calendar
+from mutualplan.workspaces.models import Workspace
 
-OPEN = [MilestoneStatus.NOT_STARTED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.BLOCKED]
-
+# The statuses of a row still to be done, as the database stores them.
+_OPEN = sorted(s.value for s in OPEN_STATUSES)
 
 ROW_FIELDS = (
     "id",
@@ -118,16 +120,62 @@ def _row_count(**conditions: Any) -> Subquery:
     return Subquery(rows.values("plan").annotate(n=Count("id")).values("n"))
 
 
-def plan_list(qs: QuerySet[Plan], today: dt.date) -> QuerySet[Plan]:
-    """Plans with progress counts annotated, for list pages and the API list.
+# How a plan list can be ordered; every order ends on the id, so pages never overlap.
+PLAN_SORTS: dict[str, tuple[Any, ...]] = {
+    "target": (F("target_date").asc(nulls_last=True), "id"),
+    "-target": (F("target_date").desc(nulls_last=True), "-id"),
+    "amount": ("deal__amount", "id"),
+    "-amount": ("-deal__amount", "-id"),
+    "account": ("deal__account_name", "id"),
+    "-account": ("-deal__account_name", "-id"),
+    "activity": (F("last_buyer_activity_at").desc(nulls_last=True), "-id"),
+    "updated": ("-updated_at", "-id"),
+}
 
-    Correlated subqueries rather than a join and GROUP BY: the database counts rows only for
-    the page of plans it returns, not for the whole workspace.
+
+@dataclass(frozen=True)
+class PlanFilters:
+    """Which of the workspace's plans a list shows, and in which order (`PLAN_SORTS`)."""
+
+    status: str | None = None
+    owner_id: int | None = None
+    owner_email: str | None = None
+    account_type: str | None = None
+    account_name: str | None = None  # a part of the account's name, any case
+    sort: str = "target"
+
+
+def plan_list(workspace: Workspace, filters: PlanFilters, today: dt.date) -> QuerySet[Plan]:
+    """The plan list of the dashboard, the API and the command line: the workspace's plans
+    as filtered and sorted, each with its progress counts and its next due step.
+
+    One query for a page of plans, whatever their number: correlated subqueries rather than
+    a join and GROUP BY, so the database counts rows only for the plans it returns.
     """
-    return qs.select_related("deal", "deal__owner").annotate(
-        rows_total=Coalesce(_row_count(), 0),
-        rows_done=Coalesce(_row_count(status=MilestoneStatus.DONE), 0),
-        rows_overdue=Coalesce(_row_count(status__in=OPEN, due_date__lt=today), 0),
+    qs = Plan.objects.filter(workspace=workspace)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.owner_id is not None:
+        qs = qs.filter(deal__owner_id=filters.owner_id)
+    if filters.owner_email:
+        qs = qs.filter(deal__owner__email__iexact=filters.owner_email)
+    if filters.account_type:
+        qs = qs.filter(deal__account_type=filters.account_type)
+    if filters.account_name:
+        qs = qs.filter(deal__account_name__icontains=filters.account_name)
+    next_step = Milestone.objects.filter(
+        plan=OuterRef("pk"), status__in=_OPEN, due_date__isnull=False
+    ).order_by("due_date", "position")
+    return (
+        qs.select_related("deal", "deal__owner")
+        .annotate(
+            rows_total=Coalesce(_row_count(), 0),
+            rows_done=Coalesce(_row_count(status=MilestoneStatus.DONE), 0),
+            rows_overdue=Coalesce(_row_count(status__in=_OPEN, due_date__lt=today), 0),
+            next_title=Subquery(next_step.values("title")[:1]),
+            next_due=Subquery(next_step.values("due_date")[:1]),
+        )
+        .order_by(*PLAN_SORTS.get(filters.sort, PLAN_SORTS["target"]))
     )
 
 

@@ -19,3 +19,9 @@ def ago(moment: dt.datetime | None) -> str:
     if timezone.now() - moment < dt.timedelta(minutes=1):
         return "just now"
     return f"{timesince(moment)} ago"
+
+
+@register.filter
+def magnitude(number: int) -> int:
+    """How far from zero: '3 days ago' for a deadline 3 days past (days left -3)."""
+    return abs(number)
