@@ -15,7 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from mutualplan.core.vocab import OPEN_STATUSES, MilestoneStatus
+from mutualplan.core.figures import days_left, is_confirmed, is_overdue
+from mutualplan.core.vocab import MilestoneStatus
 from mutualplan.plans.actors import seller_display_name
 from mutualplan.plans.errors import NotFound
 from mutualplan.plans.models import Activity, Comment, Milestone, Plan
@@ -153,7 +154,7 @@ def _milestone(
         baseline_due_date=row["baseline_due_date"],
         turnaround_days=row["turnaround_days"],
         status=row["status"],
-        overdue=bool(due and due < today and MilestoneStatus(row["status"]) in OPEN_STATUSES),
+        overdue=is_overdue(due, row["status"], today),
         notes=row["notes"],
         high_risk=row["high_risk"],
         added_by_side=row["added_by_side"],
@@ -216,8 +217,8 @@ def buyer_plan(plan: Plan, today: dt.date | None = None) -> BuyerPlan:
         target_date=plan.target_date,
         baseline_target_date=plan.baseline_target_date,
         target_reason=plan.target_reason,
-        days_left=(plan.target_date - today).days if plan.target_date else None,
-        confirmed=bool(rows) and all(r.confirmed for r in rows),
+        days_left=days_left(plan.target_date, today),
+        confirmed=is_confirmed(r.confirmed for r in rows),
         progress=Progress(
             total=len(rows),
             done=sum(r.status == MilestoneStatus.DONE for r in rows),

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
+from mutualplan.core.figures import days_left, is_confirmed
 from mutualplan.core.timeline import TimelineRow, render_timeline
 from mutualplan.inputs.errors import field_errors
 from mutualplan.inputs.plans import PlanCreate, PlanPatch, RetargetIn
@@ -84,8 +85,8 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "account_name": plan.deal.account_name,
         "rows": rows,
         "today": today,
-        "days_left": (plan.target_date - today).days if plan.target_date else None,
-        "confirmed": bool(rows) and all(r["confirmed"] for r in rows),
+        "days_left": days_left(plan.target_date, today),
+        "confirmed": is_confirmed(r["confirmed"] for r in rows),
         "warnings": warnings_for(plan, raw, today),
         "timeline": timeline_svg(plan.deal.account_name, plan.target_date, rows, today),
         "activities": (activities := activity_feed(plan)),
