@@ -19,6 +19,10 @@ import pytest
 
 # Settings read the data directory on import: point it somewhere throw-away first.
 os.environ.setdefault("MUTUALPLAN_DATA_DIR", tempfile.mkdtemp(prefix="mutualplan-tests-"))
+# The suite's own queries may wait longer for a pooled PostgreSQL connection than a server
+# should (a busy two-core machine): servers the tests start keep the 1 s default, since
+# tests/server.py gives them no MUTUALPLAN_ setting of ours.
+os.environ.setdefault("MUTUALPLAN_DB_POOL_TIMEOUT", "10")
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.test import Client  # noqa: E402

@@ -23,13 +23,11 @@ def take(scope: str, values: Iterable[str], limit: int, window: dt.timedelta) ->
     """Record one request for every value (e.g. an email and an address) and return 0, or,
     when any of them already had `limit` requests in the window, record nothing and return
     the seconds until it may ask again."""
-    now = timezone.now()
-    stamp = now.timestamp()
-    start = stamp - window.total_seconds()
     keys = sorted({_key(scope, value) for value in values if value})
     if not keys:
         return 0
     with transaction.atomic():
+        now = timezone.now()
         RateLimit.objects.filter(expires_at__lte=now).delete()
         RateLimit.objects.bulk_create(
             [RateLimit(key=key, hits=[], expires_at=now + window) for key in keys],
@@ -37,6 +35,11 @@ def take(scope: str, values: Iterable[str], limit: int, window: dt.timedelta) ->
         )
         # Locked in key order, so that two requests sharing keys never deadlock.
         buckets = list(RateLimit.objects.select_for_update().filter(key__in=keys).order_by("key"))
+        # The time is read once the rows are ours: a request that waited for the lock must not
+        # stamp (or measure its wait from) a moment before the hits of those it waited for.
+        now = timezone.now()
+        stamp = now.timestamp()
+        start = stamp - window.total_seconds()
         for bucket in buckets:
             bucket.hits = sorted(t for t in bucket.hits if t > start)
         waits = [b.hits[-limit] - start for b in buckets if len(b.hits) >= limit]
