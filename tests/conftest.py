@@ -20,12 +20,14 @@ import pytest
 # Settings read the data directory on import: point it somewhere throw-away first.
 os.environ.setdefault("MUTUALPLAN_DATA_DIR", tempfile.mkdtemp(prefix="mutualplan-tests-"))
 
-from django.contrib.auth import get_user_model  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from mutualplan.workspaces.models import ApiToken, Membership, Workspace  # noqa: E402
+from mutualplan.workspaces.models import Workspace  # noqa: E402
+from mutualplan.workspaces.services import issue_token, onboard_seller  # noqa: E402
 
 TODAY = dt.date.today()
+# Every fixture seller signs in with this password.
+PASSWORD = "correct-horse-battery"
 
 
 def day(offset: int) -> str:
@@ -69,16 +71,8 @@ class Api:
 
 
 def make_seller(email: str, workspace: Workspace, name: str) -> Any:
-    first, _, last = name.partition(" ")
-    user = get_user_model().objects.create_user(
-        username=email,
-        email=email,
-        password="correct-horse-battery",
-        first_name=first,
-        last_name=last,
-    )
-    Membership.objects.create(user=user, workspace=workspace)
-    return user
+    """A seller of `workspace`, onboarded as the CLI and the demo onboard theirs."""
+    return onboard_seller(email, workspace=workspace.slug, name=name, password=PASSWORD).user
 
 
 @pytest.fixture
@@ -107,7 +101,7 @@ def outsider(other_workspace: Workspace) -> Any:
 
 
 def api_for(user: Any, workspace: Workspace) -> Api:
-    _, token = ApiToken.issue(user, workspace)
+    _, token = issue_token(user, workspace)
     return Api(Client(), token)
 
 
