@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,13 +22,23 @@ import pytest
 os.environ.setdefault("MUTUALPLAN_DATA_DIR", tempfile.mkdtemp(prefix="mutualplan-tests-"))
 
 from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
 
 from mutualplan.workspaces.models import Workspace  # noqa: E402
 from mutualplan.workspaces.services import issue_token, onboard_seller  # noqa: E402
 
 TODAY = dt.date.today()
-# Every fixture seller signs in with this password.
+# Every fixture seller gets this password: hashed by the fast hasher below.
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher() -> Iterator[None]:
+    """Hash passwords with MD5 in the test process: the real hasher is slow on purpose and
+    the suite creates sellers in almost every test. Servers the tests start as subprocesses
+    read the production settings and keep the real one."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 def day(offset: int) -> str:
