@@ -24,6 +24,10 @@ os.environ.setdefault("MUTUALPLAN_DATA_DIR", tempfile.mkdtemp(prefix="mutualplan
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
+from mutualplan.plans.actors import Actor  # noqa: E402
+from mutualplan.plans.models import Plan  # noqa: E402
+from mutualplan.plans.services import plans as plan_service  # noqa: E402
+from mutualplan.plans.services.sharing import create_share_link  # noqa: E402
 from mutualplan.workspaces.models import Workspace  # noqa: E402
 from mutualplan.workspaces.services import issue_token, onboard_seller  # noqa: E402
 
@@ -158,6 +162,48 @@ def new_plan(api: Api, target_offset: int | None = 90, **extra: Any) -> dict[str
     response = api.post("/plans", body)
     assert response.status_code == 201, response.json_body
     return response.json_body  # type: ignore[no-any-return]
+
+
+def make_plan(
+    seller: Any, target_offset: int | None = 90, workspace: Workspace | None = None, **extra: Any
+) -> Plan:
+    """A plan created through the service, as `new_plan` would through the API (same body:
+    `deal`, `target_date`, `target_reason`, `template`, `country`, `business_days`,
+    `schedule`), without an HTTP request. The workspace defaults to the seller's only one."""
+    body = {**NEW_PLAN, **extra}
+    target = body.get("target_date")
+    if target is None and target_offset is not None and "target_date" not in extra:
+        target = day(target_offset)
+    return plan_service.create_plan(
+        workspace or seller.memberships.get().workspace,
+        Actor.seller(seller),
+        deal=plan_service.DealInput(**body["deal"]),
+        target_date=dt.date.fromisoformat(target) if isinstance(target, str) else target,
+        target_reason=body.get("target_reason", ""),
+        template=body.get("template", "standard"),
+        country=body.get("country", ""),
+        business_days=body.get("business_days", False),
+        from_turnarounds=body.get("schedule") == "turnarounds",
+    )
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    """The plan as the seller's API answers it (the dict `new_plan` returns)."""
+    from mutualplan.api.schemas import SellerPlanOut
+    from mutualplan.api.serializers import plan_dict, render
+
+    return json.loads(render(SellerPlanOut, plan_dict(plan)).content)  # type: ignore[no-any-return]
+
+
+def seller_plan(seller: Any, target_offset: int | None = 90, **extra: Any) -> dict[str, Any]:
+    """`new_plan` without HTTP: for tests whose subject is not plan creation through the API."""
+    return plan_json(make_plan(seller, target_offset, **extra))
+
+
+def share_link_token(plan: dict[str, Any] | Plan, seller: Any, label: str = "champion") -> str:
+    """A new share link's token, made through the service."""
+    stored = plan if isinstance(plan, Plan) else Plan.objects.get(id=plan["id"])
+    return create_share_link(stored, Actor.seller(seller), label=label)[1]
 
 
 @pytest.fixture
