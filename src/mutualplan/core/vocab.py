@@ -75,6 +75,23 @@ class ActivityVerb(StrEnum):
     SHARE_LINK_REVOKED = "share_link_revoked"
 
 
+# What an open plan page redraws when a live event arrives: the one row the event names, or
+# the whole table (rows moved, went away, or were re-dated together). Other verbs only add a
+# line to the activity feed.
+ROW_REFRESH_VERBS: frozenset[ActivityVerb] = frozenset(
+    {ActivityVerb.MILESTONE_UPDATED, ActivityVerb.MILESTONE_ADDED, ActivityVerb.COMMENT_ADDED}
+)
+TABLE_REFRESH_VERBS: frozenset[ActivityVerb] = frozenset(
+    {
+        ActivityVerb.MILESTONES_REORDERED,
+        ActivityVerb.MILESTONE_REMOVED,
+        ActivityVerb.PLAN_RETARGETED,
+        ActivityVerb.PLAN_CONFIRMED,
+        ActivityVerb.PLAN_UPDATED,
+    }
+)
+
+
 class RiskAnswer(StrEnum):
     YES = "yes"
     NO = "no"
