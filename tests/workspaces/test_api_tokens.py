@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from mutualplan.plans.errors import Forbidden, Invalid, NotFound
 from mutualplan.workspaces.models import ApiToken, Workspace, hash_token
-from mutualplan.workspaces.services import issue_token, revoke_token
+from mutualplan.workspaces.services import issue_token, note_token_used, revoke_token
 
 
 def signed_in(user: Any) -> Client:
@@ -95,3 +97,19 @@ def test_the_tokens_page_revokes_the_sellers_own_token(owner: Any, workspace: Wo
     assert re.search(r"badge-lost\">Revoked", page.content.decode())
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_a_token_in_use_is_stamped_at_most_every_five_minutes(
+    owner: Any, workspace: Workspace
+) -> None:
+    token, clear = issue_token(owner, workspace)
+    Client().get("/api/v1/plans", headers={"Authorization": f"Bearer {clear}"})
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None
+    note_token_used(token)
+    assert ApiToken.objects.get(id=token.id).last_used_at == first
+    token.last_used_at = first - dt.timedelta(minutes=6)
+    note_token_used(token)
+    assert ApiToken.objects.get(id=token.id).last_used_at > first
+    assert token.last_used_at <= timezone.now()

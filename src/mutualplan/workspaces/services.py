@@ -7,6 +7,7 @@ the first member of a new workspace owns it, a token name's length) live in one 
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,9 @@ from mutualplan.plans.errors import Forbidden, Invalid, NotFound
 from mutualplan.workspaces.models import ApiToken, Membership, Workspace, hash_token
 
 TOKEN_NAME_MAX = 100
+# A token in use is stamped at most this often: every API request reads its token, and a
+# write per request would serialise them on SQLite.
+TOKEN_USE_STAMP = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -108,3 +112,11 @@ def revoke_token(user: Any, token_id: int) -> ApiToken:
         )
         token.refresh_from_db(fields=["revoked_at"])
     return token
+
+
+def note_token_used(token: ApiToken) -> None:
+    """Remember when a token was last used, at most once per `TOKEN_USE_STAMP`."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_STAMP:
+        ApiToken.objects.filter(id=token.id).update(last_used_at=now)
+        token.last_used_at = now
