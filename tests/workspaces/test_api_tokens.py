@@ -90,6 +90,18 @@ def test_revoking_a_teammates_token_on_the_tokens_page_is_not_found_and_changes_
     assert token.revoked_at is None
 
 
+@pytest.mark.parametrize("raw", ["abc", "²", "9" * 30, ""])
+def test_revoking_a_token_id_that_is_not_a_number_is_not_found_and_changes_nothing(
+    owner: Any, workspace: Workspace, raw: str
+) -> None:
+    token, _ = issue_token(owner, workspace)
+    page = signed_in(owner).post("/settings/tokens/", {"revoke": raw})
+    assert page.status_code == 404
+    assert "you have no API token" in page.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
 def test_the_tokens_page_revokes_the_sellers_own_token(owner: Any, workspace: Workspace) -> None:
     token, _ = issue_token(owner, workspace)
     page = signed_in(owner).post("/settings/tokens/", {"revoke": str(token.id)}, follow=True)

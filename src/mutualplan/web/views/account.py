@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -59,6 +60,9 @@ def switch_workspace(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard")
 
 
+TOKEN_ID = re.compile(r"[0-9]{1,18}")
+
+
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
@@ -68,7 +72,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
         try:
             if "revoke" in request.POST:
                 raw = request.POST["revoke"]
-                if not raw.isdigit():
+                # ASCII digits that fit a database id: int() takes '²' or '٣', and a huge
+                # number would overflow the query.
+                if not TOKEN_ID.fullmatch(raw):
                     raise NotFound(f"you have no API token {raw!r}")
                 revoke_token(user_of(request), int(raw))
                 messages.success(request, "Token revoked.")
