@@ -48,15 +48,14 @@ def setup(database_url: str | None) -> None:
 
 
 def populate(count: int) -> Any:
-    from django.contrib.auth import get_user_model
-
     from mutualplan.plans.actors import Actor
     from mutualplan.plans.services import plans as plan_service
-    from mutualplan.workspaces.models import Membership, Workspace
+    from mutualplan.workspaces.services import onboard_seller
 
-    user = get_user_model().objects.create_user("bench@example.com", "bench@example.com", "x")
-    workspace = Workspace.objects.create(name="Bench", slug="bench")
-    Membership.objects.create(user=user, workspace=workspace)
+    onboarded = onboard_seller(
+        "bench@example.com", workspace="bench", workspace_name="Bench", password="x"
+    )
+    user, workspace = onboarded.user, onboarded.workspace
     actor = Actor.seller(user)
     types = workspace.account_types
     today = dt.date.today()

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +25,28 @@ os.environ.setdefault("MUTUALPLAN_DATA_DIR", tempfile.mkdtemp(prefix="mutualplan
 # tests/server.py gives them no MUTUALPLAN_ setting of ours.
 os.environ.setdefault("MUTUALPLAN_DB_POOL_TIMEOUT", "10")
 
-from django.contrib.auth import get_user_model  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
 
-from mutualplan.workspaces.models import ApiToken, Membership, Workspace  # noqa: E402
+from mutualplan.plans.actors import Actor  # noqa: E402
+from mutualplan.plans.models import Plan  # noqa: E402
+from mutualplan.plans.services import plans as plan_service  # noqa: E402
+from mutualplan.plans.services.sharing import create_share_link  # noqa: E402
+from mutualplan.workspaces.models import Workspace  # noqa: E402
+from mutualplan.workspaces.services import issue_token, onboard_seller  # noqa: E402
 
 TODAY = dt.date.today()
+# Every fixture seller gets this password: hashed by the fast hasher below.
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher() -> Iterator[None]:
+    """Hash passwords with MD5 in the test process: the real hasher is slow on purpose and
+    the suite creates sellers in almost every test. Servers the tests start as subprocesses
+    read the production settings and keep the real one."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 def day(offset: int) -> str:
@@ -73,16 +90,8 @@ class Api:
 
 
 def make_seller(email: str, workspace: Workspace, name: str) -> Any:
-    first, _, last = name.partition(" ")
-    user = get_user_model().objects.create_user(
-        username=email,
-        email=email,
-        password="correct-horse-battery",
-        first_name=first,
-        last_name=last,
-    )
-    Membership.objects.create(user=user, workspace=workspace)
-    return user
+    """A seller of `workspace`, onboarded as the CLI and the demo onboard theirs."""
+    return onboard_seller(email, workspace=workspace.slug, name=name, password=PASSWORD).user
 
 
 @pytest.fixture
@@ -111,7 +120,7 @@ def outsider(other_workspace: Workspace) -> Any:
 
 
 def api_for(user: Any, workspace: Workspace) -> Api:
-    _, token = ApiToken.issue(user, workspace)
+    _, token = issue_token(user, workspace)
     return Api(Client(), token)
 
 
@@ -157,6 +166,49 @@ def new_plan(api: Api, target_offset: int | None = 90, **extra: Any) -> dict[str
     response = api.post("/plans", body)
     assert response.status_code == 201, response.json_body
     return response.json_body  # type: ignore[no-any-return]
+
+
+def make_plan(
+    seller: Any, target_offset: int | None = 90, workspace: Workspace | None = None, **extra: Any
+) -> Plan:
+    """A plan created through the service, as `new_plan` would through the API (same body:
+    `deal`, `target_date`, `target_reason`, `template`, `country`, `business_days`,
+    `schedule`), without an HTTP request. The workspace defaults to the seller's only one."""
+    body = {**NEW_PLAN, **extra}
+    target = body.get("target_date")
+    if target is None and target_offset is not None and "target_date" not in extra:
+        target = day(target_offset)
+    return plan_service.create_plan(
+        workspace or seller.memberships.get().workspace,
+        Actor.seller(seller),
+        deal=plan_service.DealInput(**body["deal"]),
+        target_date=dt.date.fromisoformat(target) if isinstance(target, str) else target,
+        target_reason=body.get("target_reason", ""),
+        template=body.get("template", "standard"),
+        country=body.get("country", ""),
+        business_days=body.get("business_days", False),
+        from_turnarounds=body.get("schedule") == "turnarounds",
+    )
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    """The plan as the seller's API answers it (the dict `new_plan` returns)."""
+    from mutualplan.api.responses import render
+    from mutualplan.api.schemas.plans import SellerPlanOut
+    from mutualplan.plans.seller_view import plan_dict
+
+    return json.loads(render(SellerPlanOut, plan_dict(plan)).content)  # type: ignore[no-any-return]
+
+
+def seller_plan(seller: Any, target_offset: int | None = 90, **extra: Any) -> dict[str, Any]:
+    """`new_plan` without HTTP: for tests whose subject is not plan creation through the API."""
+    return plan_json(make_plan(seller, target_offset, **extra))
+
+
+def share_link_token(plan: dict[str, Any] | Plan, seller: Any, label: str = "champion") -> str:
+    """A new share link's token, made through the service."""
+    stored = plan if isinstance(plan, Plan) else Plan.objects.get(id=plan["id"])
+    return create_share_link(stored, Actor.seller(seller), label=label)[1]
 
 
 @pytest.fixture

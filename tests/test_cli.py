@@ -82,6 +82,15 @@ def test_token_create_prints_a_working_token_once(runner: CliRunner, owner: Any)
     assert ApiToken.objects.filter(token_hash=hash_token(clear), user=owner).exists()
 
 
+def test_token_create_refuses_a_name_over_100_characters_and_issues_nothing(
+    runner: CliRunner, owner: Any
+) -> None:
+    result = run(runner, "token", "create", "--user", owner.email, "--name", "x" * 101)
+    assert result.exit_code == 2
+    assert "error: name: a token name has at most 100 characters" in result.output
+    assert not ApiToken.objects.exists()
+
+
 def test_plan_new_list_and_show_read_as_tables(runner: CliRunner, owner: Any) -> None:
     created = run(
         runner,

@@ -172,15 +172,14 @@ def createuser(
     """Create a seller user and add them to a workspace."""
     setup_django(data_dir)
     migrate_database()
-    from django.contrib.auth import get_user_model
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
-    from django.db import transaction
-    from django.utils.text import slugify
 
     from mutualplan.accounts.passwords import password_problems
-    from mutualplan.workspaces.models import Membership, Workspace
+    from mutualplan.plans.errors import DomainError
+    from mutualplan.workspaces.services import onboard_seller
 
+    # The email is checked before the password, whose rules compare the two.
     try:
         validate_email(email)
     except ValidationError:
@@ -188,29 +187,14 @@ def createuser(
     problems = password_problems(password, email=email.lower(), name=name)
     if problems:
         fail("choose another password: " + " ".join(problems))
-    User = get_user_model()
-    if User.objects.filter(email__iexact=email).exists():
-        fail(f"a user with email {email} already exists")
-    slug = slugify(workspace)
-    if not slug:
-        fail("the workspace slug must contain letters or digits")
-    first, _, last = name.partition(" ")
-    with transaction.atomic():
-        user = User.objects.create_user(
-            username=email.lower(),
-            email=email.lower(),
-            password=password,
-            first_name=first,
-            last_name=last,
+    try:
+        onboarded = onboard_seller(
+            email, workspace=workspace, workspace_name=workspace_name, name=name, password=password
         )
-        ws, created = Workspace.objects.get_or_create(
-            slug=slug, defaults={"name": workspace_name or workspace}
-        )
-        Membership.objects.create(
-            user=user,
-            workspace=ws,
-            role=Membership.Role.OWNER if created else Membership.Role.MEMBER,
-        )
+    except DomainError as exc:
+        fail(exc.errors[0]["message"] if exc.errors else exc.detail)
+        return
+    ws, created = onboarded.workspace, onboarded.new_workspace
     click.echo(f"Created {email} in workspace {ws.slug}{' (new)' if created else ''}.")
 
 
@@ -225,10 +209,15 @@ def token() -> None:
 def token_create(name: str, user_email: str, workspace: str | None, data_dir: str | None) -> None:
     """Create an API token; it is shown once."""
     setup_django(data_dir)
-    from mutualplan.workspaces.models import ApiToken
+    from mutualplan.plans.errors import DomainError
+    from mutualplan.workspaces.services import issue_token
 
     ws, actor = seller_context(user_email, workspace)
-    _, clear = ApiToken.issue(actor.user, ws, name=name)
+    try:
+        _, clear = issue_token(actor.user, ws, name=name)
+    except DomainError as exc:
+        fail(exc.detail)
+        return
     click.echo(clear)
 
 

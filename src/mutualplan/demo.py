@@ -16,7 +16,7 @@ from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services.sharing import create_share_link
 from mutualplan.plans.services.sharing import share_url as url_of
-from mutualplan.workspaces.models import ApiToken, Membership, Workspace
+from mutualplan.workspaces.services import issue_token, join_workspace, onboard_seller
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
@@ -75,19 +75,19 @@ DEALS: list[dict[str, Any]] = [
 def load_demo(today: dt.date | None = None) -> dict[str, str]:
     """Create (or reuse) the demo workspace; returns how to sign in."""
     today = today or dt.date.today()
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=DEMO_EMAIL,
-        defaults={"email": DEMO_EMAIL, "first_name": "Dana", "last_name": "Seller"},
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-    workspace, _ = Workspace.objects.get_or_create(slug="demo", defaults={"name": "Demo Co"})
-    Membership.objects.get_or_create(
-        user=user, workspace=workspace, defaults={"role": Membership.Role.OWNER}
-    )
-    _, token = ApiToken.issue(user, workspace, name="demo")
+    user = get_user_model().objects.filter(username=DEMO_EMAIL).first()
+    if user is None:
+        onboarded = onboard_seller(
+            DEMO_EMAIL,
+            workspace="demo",
+            workspace_name="Demo Co",
+            name="Dana Seller",
+            password=DEMO_PASSWORD,
+        )
+        user, workspace = onboarded.user, onboarded.workspace
+    else:
+        workspace, _ = join_workspace(user, "demo", "Demo Co")
+    _, token = issue_token(user, workspace, name="demo")
     share_url = ""
     if not Plan.objects.filter(workspace=workspace).exists():
         seller = Actor.seller(user)

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 
 from mutualplan.workspaces.models import Membership, Workspace
-from tests.conftest import Api, new_plan
+from tests.conftest import seller_plan
 
 
 def test_a_seller_signs_in_with_email_and_password(owner: Any) -> None:
@@ -39,11 +39,11 @@ def test_a_forgotten_password_is_reset_through_an_emailed_link(owner: Any) -> No
 
 
 def test_a_seller_in_two_workspaces_switches_between_them(
-    owner: Any, owner_api: Api, other_workspace: Workspace, outsider_api: Api
+    owner: Any, other_workspace: Workspace, outsider: Any
 ) -> None:
-    new_plan(owner_api, deal={"account_name": "Acme deal", "account_type": "smb", "stage": "demo"})
-    new_plan(
-        outsider_api, deal={"account_name": "Globex deal", "account_type": "smb", "stage": "demo"}
+    seller_plan(owner, deal={"account_name": "Acme deal", "account_type": "smb", "stage": "demo"})
+    seller_plan(
+        outsider, deal={"account_name": "Globex deal", "account_type": "smb", "stage": "demo"}
     )
     Membership.objects.create(user=owner, workspace=other_workspace)
     client = Client()
@@ -56,9 +56,9 @@ def test_a_seller_in_two_workspaces_switches_between_them(
 
 
 def test_switching_to_a_workspace_one_is_not_in_changes_nothing(
-    owner: Any, owner_api: Api, other_workspace: Workspace
+    owner: Any, other_workspace: Workspace
 ) -> None:
-    new_plan(owner_api)
+    seller_plan(owner)
     client = Client()
     client.force_login(owner)
     client.post("/workspace/", {"workspace": other_workspace.id})

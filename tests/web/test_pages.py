@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from mutualplan.plans.models import Milestone, Plan, ShareLink
-from tests.conftest import Api, day, new_plan
+from tests.conftest import Api, day, seller_plan
 
 
 @pytest.fixture
@@ -41,10 +41,10 @@ def test_pages_need_a_signed_in_seller(client: Client, plan: dict[str, Any]) -> 
 
 
 def test_the_dashboard_lists_the_workspaces_plans_with_progress(
-    seller: Client, owner_api: Api, plan: dict[str, Any]
+    seller: Client, owner: Any, plan: dict[str, Any]
 ) -> None:
-    new_plan(
-        owner_api,
+    seller_plan(
+        owner,
         deal={"account_name": "Contoso <b>Logistics</b>", "account_type": "smb", "stage": "demo"},
     )
     page = seller.get("/").content.decode()
@@ -67,10 +67,10 @@ def test_an_outsider_sees_none_of_another_workspaces_plans(
 
 
 def test_the_dashboard_costs_the_same_queries_for_a_few_and_many_plans(
-    seller: Client, owner_api: Api
+    seller: Client, owner: Any
 ) -> None:
     for _ in range(3):
-        new_plan(owner_api)
+        seller_plan(owner)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -79,7 +79,7 @@ def test_the_dashboard_costs_the_same_queries_for_a_few_and_many_plans(
 
     few = count()
     for _ in range(22):
-        new_plan(owner_api)
+        seller_plan(owner)
     assert count() == few
 
 
@@ -99,7 +99,7 @@ def test_the_dashboard_the_api_and_the_command_line_tell_the_same_days_left(
 
     from mutualplan.cli import main
 
-    passed = new_plan(owner_api, target_offset=-3)
+    passed = seller_plan(owner, target_offset=-3)
     listed = owner_api.get("/plans").json_body["items"]
     assert [p["days_left"] for p in listed if p["id"] == passed["id"]] == [-3]
     page = seller.get("/").content.decode()

@@ -22,7 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from mutualplan.workspaces.models import Membership, Workspace
-from tests.conftest import BUYER, Api, new_plan
+from tests.conftest import BUYER, Api, seller_plan
 from tests.unchanged import rolled_back, snapshot
 
 NUL_VALUE = "bad\x00value"
@@ -189,7 +189,9 @@ def identified(token: str) -> Client:
 
 
 @pytest.fixture
-def visitors(owner: Any, owner_api: Api, plan: dict[str, Any], share_token: str) -> list[Visitor]:
+def visitors(
+    owner: Any, workspace: Workspace, owner_api: Api, plan: dict[str, Any], share_token: str
+) -> list[Visitor]:
     """Every page that holds a form, in the states that show every field: a plan the buyer
     added to and that was sent (date moves need a reason), a fresh plan (sending it asks to
     send anyway), share links, tokens, a second workspace (the switcher)."""
@@ -204,7 +206,7 @@ def visitors(owner: Any, owner_api: Api, plan: dict[str, Any], share_token: str)
     )
     assert added.status_code == 201
     assert owner_api.post(f"/plans/{plan['id']}/versions", {"note": "v1"}).status_code == 201
-    fresh = new_plan(owner_api)
+    fresh = seller_plan(owner, workspace=workspace)
     seller = signed_in(owner)
     uid = urlsafe_base64_encode(force_bytes(owner.pk))
     reset = f"/password-reset/{uid}/{default_token_generator.make_token(owner)}/"

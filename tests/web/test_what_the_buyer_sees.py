@@ -16,7 +16,7 @@ from django.test import Client
 from mutualplan.live.events import in_thread
 from mutualplan.plans.models import Activity, Plan
 from mutualplan.workspaces.models import Workspace
-from tests.conftest import BUYER, Api, api_for, day, make_seller, new_plan
+from tests.conftest import BUYER, Api, api_for, day, make_seller, seller_plan, share_link_token
 from tests.live.sse import AsgiStream, SseEvent, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -75,8 +75,8 @@ def seller_history(
     owner: Any, owner_api: Api, teammate_api: Api, anonymous_api: Api
 ) -> tuple[int, str]:
     """A plan whose deal, rows and history carry every kind of seller-only information."""
-    plan = new_plan(
-        owner_api,
+    plan = seller_plan(
+        owner,
         deal={
             "account_name": "Northwind Health",
             "account_type": "segment_platypus",
@@ -88,9 +88,7 @@ def seller_history(
         },
     )
     plan_id = plan["id"]
-    token = owner_api.post(f"/plans/{plan_id}/share-links", {"label": "capybara CFO"}).json_body[
-        "token"
-    ]
+    token = share_link_token(plan, owner, label="capybara CFO")
     first = plan["milestones"][0]
     risky = next(m for m in plan["milestones"][1:] if m["high_risk"])
     steps = [
@@ -406,8 +404,8 @@ def test_a_seller_without_a_name_reaches_the_buyer_without_their_email(
     settings.REDIS_URL = ""
     nameless = make_seller("nadia.k@acme.example", workspace, "")
     api = api_for(nameless, workspace)
-    plan = new_plan(api)
-    token = api.post(f"/plans/{plan['id']}/share-links", {}).json_body["token"]
+    plan = seller_plan(nameless)
+    token = share_link_token(plan, nameless, label="")
     row = plan["milestones"][1]
     api.patch(f"/plans/{plan['id']}/milestones/{row['id']}", {"version": 1, "status": "done"})
     seller = Client()

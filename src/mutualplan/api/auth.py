@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.security import HttpBearer
 
 from mutualplan.db.compiled import CompiledQuery
 from mutualplan.plans.actors import Actor
 from mutualplan.workspaces.models import ApiToken, Workspace, hash_token
+from mutualplan.workspaces.services import note_token_used
 
 # Every API request reads its token: compiled once (see db/compiled.py).
 _TOKEN = CompiledQuery(
@@ -35,9 +34,7 @@ class SellerToken(HttpBearer):
         found = _TOKEN.first(token_hash=hash_token(token))
         if found is None:
             return None
-        now = timezone.now()
-        if found.last_used_at is None or now - found.last_used_at > dt.timedelta(minutes=5):
-            ApiToken.objects.filter(id=found.id).update(last_used_at=now)
+        note_token_used(found)
         return found
 
 

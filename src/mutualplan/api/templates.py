@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from ninja import Router, Status
 
@@ -13,9 +12,9 @@ from mutualplan.api.auth import seller
 from mutualplan.api.responses import answers
 from mutualplan.api.schemas.templates import TemplateIn, TemplateOut
 from mutualplan.core.templates import BUILTIN_TEMPLATES, Template
-from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import PlanTemplate
-from mutualplan.plans.services.templates import available_templates, to_template, validate_rows
+from mutualplan.plans.services import templates
+from mutualplan.plans.services.templates import available_templates, to_template
 
 router = Router(tags=["templates"])
 
@@ -43,18 +42,11 @@ def list_templates(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/templates", response=answers({201: TemplateOut}, 400, 401, 413, 415))
 def create_template(request: HttpRequest, payload: TemplateIn) -> Status[Any]:
     workspace, _ = seller(request)
-    rows = validate_rows([r.model_dump() for r in payload.rows])
-    try:
-        with transaction.atomic():
-            stored = PlanTemplate.objects.create(
-                workspace=workspace,
-                key=payload.key,
-                name=payload.name,
-                description=payload.description,
-                rows=rows,
-            )
-    except IntegrityError:
-        raise Invalid.field(
-            "key", f"this workspace already has a template {payload.key!r}"
-        ) from None
+    stored = templates.create_template(
+        workspace,
+        payload.key,
+        payload.name,
+        [r.model_dump() for r in payload.rows],
+        payload.description,
+    )
     return Status(201, template_dict(to_template(stored), builtin=False))

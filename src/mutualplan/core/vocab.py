@@ -57,6 +57,41 @@ class ActorKind(StrEnum):
     SYSTEM = "system"
 
 
+class ActivityVerb(StrEnum):
+    """What an activity row says happened. The values are stored in `Activity.verb` and sent
+    in the API and live events: a new verb is added here, an existing value never changes."""
+
+    PLAN_CREATED = "plan_created"
+    PLAN_UPDATED = "plan_updated"
+    PLAN_RETARGETED = "plan_retargeted"
+    PLAN_CONFIRMED = "plan_confirmed"
+    VERSION_SENT = "version_sent"
+    MILESTONE_ADDED = "milestone_added"
+    MILESTONE_UPDATED = "milestone_updated"
+    MILESTONE_REMOVED = "milestone_removed"
+    MILESTONES_REORDERED = "milestones_reordered"
+    COMMENT_ADDED = "comment_added"
+    SHARE_LINK_CREATED = "share_link_created"
+    SHARE_LINK_REVOKED = "share_link_revoked"
+
+
+# What an open plan page redraws when a live event arrives: the one row the event names, or
+# the whole table (rows moved, went away, or were re-dated together). Other verbs only add a
+# line to the activity feed.
+ROW_REFRESH_VERBS: frozenset[ActivityVerb] = frozenset(
+    {ActivityVerb.MILESTONE_UPDATED, ActivityVerb.MILESTONE_ADDED, ActivityVerb.COMMENT_ADDED}
+)
+TABLE_REFRESH_VERBS: frozenset[ActivityVerb] = frozenset(
+    {
+        ActivityVerb.MILESTONES_REORDERED,
+        ActivityVerb.MILESTONE_REMOVED,
+        ActivityVerb.PLAN_RETARGETED,
+        ActivityVerb.PLAN_CONFIRMED,
+        ActivityVerb.PLAN_UPDATED,
+    }
+)
+
+
 class RiskAnswer(StrEnum):
     YES = "yes"
     NO = "no"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
 
 from django.conf import settings
 from django.db import models
@@ -60,7 +59,8 @@ def hash_token(token: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A seller's bearer token for one workspace. Only its hash is stored."""
+    """A seller's bearer token for one workspace. Only its hash is stored; tokens are issued
+    and revoked by `workspaces.services`."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -72,16 +72,3 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-
-    @classmethod
-    def issue(cls, user: object, workspace: Workspace, name: str = "") -> tuple[ApiToken, str]:
-        """Create a token; the clear text is returned once and never stored."""
-        clear = "mp_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(
-            user=user,
-            workspace=workspace,
-            name=name,
-            token_hash=hash_token(clear),
-            prefix=clear[:10],
-        )
-        return token, clear

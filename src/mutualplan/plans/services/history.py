@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from mutualplan.core.vocab import SlipReason
+from mutualplan.core.vocab import ActivityVerb, SlipReason
 from mutualplan.plans import live
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
@@ -94,16 +94,20 @@ def _confirmation(data: dict[str, Any]) -> str:
 
 
 BUYER_LINES: dict[str, Callable[[dict[str, Any]], str | None]] = {
-    "plan_created": lambda data: "created the plan",
-    "plan_retargeted": _date_move,
-    "plan_updated": _plan_edit,
-    "milestone_added": lambda data: _titled(data, "added '{title}'", "added a row"),
-    "milestone_updated": _row_edit,
-    "milestone_removed": lambda data: _titled(data, "removed '{title}'", "removed a row"),
-    "milestones_reordered": lambda data: "reordered the rows",
-    "comment_added": lambda data: _titled(data, "commented on '{title}'", "commented on a row"),
-    "version_sent": _version,
-    "plan_confirmed": _confirmation,
+    ActivityVerb.PLAN_CREATED: lambda data: "created the plan",
+    ActivityVerb.PLAN_RETARGETED: _date_move,
+    ActivityVerb.PLAN_UPDATED: _plan_edit,
+    ActivityVerb.MILESTONE_ADDED: lambda data: _titled(data, "added '{title}'", "added a row"),
+    ActivityVerb.MILESTONE_UPDATED: _row_edit,
+    ActivityVerb.MILESTONE_REMOVED: lambda data: _titled(
+        data, "removed '{title}'", "removed a row"
+    ),
+    ActivityVerb.MILESTONES_REORDERED: lambda data: "reordered the rows",
+    ActivityVerb.COMMENT_ADDED: lambda data: _titled(
+        data, "commented on '{title}'", "commented on a row"
+    ),
+    ActivityVerb.VERSION_SENT: _version,
+    ActivityVerb.PLAN_CONFIRMED: _confirmation,
 }
 
 
@@ -134,7 +138,7 @@ def activity_event(row: Activity) -> dict[str, Any]:
 def record(
     plan: Plan,
     actor: Actor,
-    verb: str,
+    verb: ActivityVerb,
     summary: str,
     milestone: Milestone | None = None,
     data: dict[str, Any] | None = None,

@@ -24,6 +24,7 @@ from mutualplan.core.schedule import find_cycle, offset_from_due
 from mutualplan.core.vocab import (
     HIGH_RISK_STEP_TYPES,
     RISK_CHECKLIST,
+    ActivityVerb,
     MilestoneStatus,
     OwnerSide,
     RiskAnswer,
@@ -174,7 +175,7 @@ def add_milestone(plan: Plan, actor: Actor, fields: dict[str, Any]) -> Milestone
     record(
         plan,
         actor,
-        "milestone_added",
+        ActivityVerb.MILESTONE_ADDED,
         f"added '{row.title}'",
         milestone=row,
         data={"title": row.title, "owner_side": row.owner_side, "due_date": _iso(row.due_date)},
@@ -255,7 +256,7 @@ def update_milestone(
     record(
         plan,
         actor,
-        "milestone_updated",
+        ActivityVerb.MILESTONE_UPDATED,
         f"updated '{row.title}': " + ", ".join(describe_change(k, values) for k in shown),
         milestone=row,
         data={"fields": shown, "version": row.version, "title": row.title, "values": values},
@@ -321,7 +322,7 @@ def delete_milestone(plan: Plan, milestone_id: int, actor: Actor) -> None:
     record(
         plan,
         actor,
-        "milestone_removed",
+        ActivityVerb.MILESTONE_REMOVED,
         f"removed '{title}'",
         data={"milestone_id": milestone_id, "title": title},
     )
@@ -349,7 +350,13 @@ def reorder_milestones(plan: Plan, actor: Actor, order: list[int]) -> list[Miles
             changed.append(rows[mid])
     if changed:
         Milestone.objects.bulk_update(changed, ["position"])
-        record(plan, actor, "milestones_reordered", "reordered the rows", data={"order": order})
+        record(
+            plan,
+            actor,
+            ActivityVerb.MILESTONES_REORDERED,
+            "reordered the rows",
+            data={"order": order},
+        )
     return [rows[i] for i in order]
 
 
@@ -374,7 +381,7 @@ def add_comment(plan: Plan, milestone_id: int, actor: Actor, body: str) -> Comme
     record(
         plan,
         actor,
-        "comment_added",
+        ActivityVerb.COMMENT_ADDED,
         f"commented on '{row.title}'",
         milestone=row,
         data={"comment_id": comment.id, "title": row.title},

@@ -16,7 +16,7 @@ from mutualplan.core.calendar import WorkCalendar
 from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
 from mutualplan.core.schedule import DependencyCycle, due_from_offset
 from mutualplan.core.templates import DraftMilestone, Template, instantiate
-from mutualplan.core.vocab import OPEN_STATUSES, ActorKind, PlanStatus
+from mutualplan.core.vocab import OPEN_STATUSES, ActivityVerb, ActorKind, PlanStatus
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Conflict, Invalid
 from mutualplan.plans.models import Deal, Milestone, Plan
@@ -183,7 +183,7 @@ def create_plan(
     record(
         plan,
         actor,
-        "plan_created",
+        ActivityVerb.PLAN_CREATED,
         f"created the plan for {new_deal.account_name} from the {chosen.key} template",
         data={"template": chosen.key, "target_date": _iso(target_date)},
     )
@@ -275,7 +275,7 @@ def retarget(
     record(
         plan,
         actor,
-        "plan_retargeted",
+        ActivityVerb.PLAN_RETARGETED,
         summary,
         data={
             "from": _iso(old),
@@ -356,7 +356,7 @@ def update_plan(
     record(
         plan,
         actor,
-        "plan_updated",
+        ActivityVerb.PLAN_UPDATED,
         "edited " + ", ".join(f.replace("_", " ") for f in fields),
         data={"fields": fields},
     )

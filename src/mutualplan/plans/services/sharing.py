@@ -8,6 +8,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from mutualplan.core.vocab import ActivityVerb
 from mutualplan.links import absolute_reverse
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
@@ -43,7 +44,7 @@ def create_share_link(
     record(
         plan,
         actor,
-        "share_link_created",
+        ActivityVerb.SHARE_LINK_CREATED,
         f"created a share link{' (' + label + ')' if label else ''}",
         data={
             "share_link_id": link.id,
@@ -61,7 +62,7 @@ def revoke_share_link(link: ShareLink, actor: Actor) -> ShareLink:
         record(
             link.plan,
             actor,
-            "share_link_revoked",
+            ActivityVerb.SHARE_LINK_REVOKED,
             "revoked a share link",
             data={"share_link_id": link.id},
         )

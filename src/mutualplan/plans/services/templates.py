@@ -1,8 +1,12 @@
-"""Resolving templates: the built-in ones from the core, and a workspace's own."""
+"""Templates: resolving the built-in ones from the core and a workspace's own, and saving a
+workspace's own."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from django.db import IntegrityError, transaction
 
 from mutualplan.core.schedule import find_cycle
 from mutualplan.core.templates import BUILTIN_TEMPLATES, Template, TemplateRow
@@ -95,3 +99,32 @@ def validate_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if errors:
         raise Invalid("the template has invalid rows", errors)
     return cleaned
+
+
+TEMPLATE_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
+
+
+def create_template(
+    workspace: Workspace, key: str, name: str, rows: list[dict[str, Any]], description: str = ""
+) -> PlanTemplate:
+    """Save a workspace's own template after checking its key and rows.
+
+    A key already in the workspace is refused; a built-in key is allowed and the workspace's
+    template takes its place. No activity is recorded: activities belong to a plan, and a
+    template is not one.
+    """
+    if not TEMPLATE_KEY.fullmatch(key):
+        raise Invalid.field(
+            "key",
+            "use 1 to 60 lower-case letters, digits, '-' or '_', starting with a letter or digit",
+        )
+    if not name.strip():
+        raise Invalid.field("name", "must not be blank")
+    cleaned = validate_rows(rows)
+    try:
+        with transaction.atomic():
+            return PlanTemplate.objects.create(
+                workspace=workspace, key=key, name=name, description=description, rows=cleaned
+            )
+    except IntegrityError:
+        raise Invalid.field("key", f"this workspace already has a template {key!r}") from None

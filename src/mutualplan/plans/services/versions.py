@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from mutualplan.core.vocab import ActivityVerb
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import Confirmation, Milestone, Plan, PlanVersion
@@ -72,7 +73,7 @@ def send_version(plan: Plan, actor: Actor, note: str = "") -> PlanVersion:
     record(
         plan,
         actor,
-        "version_sent",
+        ActivityVerb.VERSION_SENT,
         f"sent version {version.number} to the buyer",
         data={"number": version.number},
     )
@@ -131,7 +132,7 @@ def confirm(plan: Plan, actor: Actor, milestone_ids: list[int] | None = None) ->
     record(
         plan,
         actor,
-        "plan_confirmed",
+        ActivityVerb.PLAN_CONFIRMED,
         f"confirmed dates and owners of {what}",
         data={"milestone_ids": [r.id for r in confirmed], "whole": milestone_ids is None},
     )

@@ -335,8 +335,10 @@ function addToFeed(event) {
   feed.prepend(item);
 }
 
-const ROW_VERBS = new Set(["milestone_updated", "milestone_added", "comment_added"]);
-const TABLE_VERBS = new Set(["milestones_reordered", "milestone_removed", "plan_retargeted", "plan_confirmed", "plan_updated"]);
+// Which activity verbs redraw a row or the whole table: named by the server (core.vocab).
+const verbs = (name) => new Set((live?.dataset[name] || "").split(" ").filter(Boolean));
+const ROW_VERBS = verbs("rowVerbs");
+const TABLE_VERBS = verbs("tableVerbs");
 
 function listen(url) {
   const state = $(".live-state", live);

@@ -1,4 +1,4 @@
-"""Small template filters for the pages."""
+"""Small template filters and tags for the pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
+
+from mutualplan.core.vocab import ROW_REFRESH_VERBS, TABLE_REFRESH_VERBS
 
 register = template.Library()
 
@@ -25,3 +29,14 @@ def ago(moment: dt.datetime | None) -> str:
 def magnitude(number: int) -> int:
     """How far from zero: '3 days ago' for a deadline 3 days past (days left -3)."""
     return abs(number)
+
+
+@register.simple_tag
+def live_verbs() -> SafeString:
+    """The live bar's attributes naming the activity verbs that redraw a row or the table,
+    so the page script reads them from the one vocabulary instead of repeating it."""
+    return format_html(
+        'data-row-verbs="{}" data-table-verbs="{}"',
+        " ".join(sorted(ROW_REFRESH_VERBS)),
+        " ".join(sorted(TABLE_REFRESH_VERBS)),
+    )

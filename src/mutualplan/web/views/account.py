@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,14 +11,15 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mutualplan.accounts.passwords import reset_request_refusal
 from mutualplan.accounts.signin import client_address
 from mutualplan.links import base_url
+from mutualplan.plans.errors import DomainError, NotFound
 from mutualplan.web.context import SESSION_WORKSPACE, current_workspace, user_of
 from mutualplan.workspaces.models import ApiToken, Membership
+from mutualplan.workspaces.services import issue_token, revoke_token
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -58,28 +60,38 @@ def switch_workspace(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard")
 
 
+TOKEN_ID = re.compile(r"[0-9]{1,18}")
+
+
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
     new_token = None
+    error: DomainError | None = None
     if request.method == "POST" and workspace is not None:
-        if request.POST.get("revoke", "").isdigit():
-            ApiToken.objects.filter(
-                user=user_of(request), id=int(request.POST["revoke"]), revoked_at__isnull=True
-            ).update(revoked_at=timezone.now())
-            messages.success(request, "Token revoked.")
-            return redirect("tokens")
-        _, new_token = ApiToken.issue(
-            request.user, workspace, name=request.POST.get("name", "")[:100]
-        )
+        try:
+            if "revoke" in request.POST:
+                raw = request.POST["revoke"]
+                # ASCII digits that fit a database id: int() takes '²' or '٣', and a huge
+                # number would overflow the query.
+                if not TOKEN_ID.fullmatch(raw):
+                    raise NotFound(f"you have no API token {raw!r}")
+                revoke_token(user_of(request), int(raw))
+                messages.success(request, "Token revoked.")
+                return redirect("tokens")
+            _, new_token = issue_token(user_of(request), workspace, request.POST.get("name", ""))
+        except DomainError as exc:
+            error = exc
     return render(
         request,
         "account/tokens.html",
         {
             "workspace": workspace,
             "new_token": new_token,
+            "error": error.detail if error else "",
             "tokens": ApiToken.objects.filter(user=user_of(request))
             .select_related("workspace")
             .order_by("-id"),
         },
+        status=error.status if error else 200,
     )
