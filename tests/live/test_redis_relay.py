@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 import redis
 
-from mutualplan.live.broadcast import Message, Viewer
 from mutualplan.live.events import in_thread
+from mutualplan.live.hub import Message
+from mutualplan.live.presence import Viewer
 from mutualplan.live.redis_relay import LISTENER_NAME, RedisBroadcaster
 from mutualplan.plans.models import Activity
 from tests.conftest import Api
