@@ -132,7 +132,8 @@ MIDDLEWARE = [
     # (415).
     "mutualplan.http.body_size.BodySizeMiddleware",
     "mutualplan.api.middleware.ApiJsonBodyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise, without holding a thread per request (a live stream) under ASGI.
+    "mutualplan.http.static_files.StaticFilesMiddleware",
     # A database that can't be reached: 503 "try again in a moment" instead of a 500.
     "mutualplan.http.database.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

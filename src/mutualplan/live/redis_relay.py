@@ -267,7 +267,7 @@ class RedisBroadcaster(InMemoryBroadcaster):
                 if link.connected.is_set() or not lost:
                     lost = True
                     link.connected.clear()
-                    self._mark_down(f"the subscription failed: {exc!r}")
+                    self._mark_down(f"the subscription failed: {type(exc).__name__}: {exc}")
                     if not isinstance(exc, REDIS_ERRORS):
                         logger.exception("live: the Redis subscriber failed; restarting it")
                     # Read the database now: events may have gone out while it failed.

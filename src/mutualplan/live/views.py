@@ -25,6 +25,7 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from mutualplan.http.database import database_unavailable, log_unavailable
+from mutualplan.http.threads import release_request_thread
 from mutualplan.live.backends import get_broadcaster
 from mutualplan.live.events import HEARTBEAT, RETRY, CatchUp, fetch_catch_up, in_thread, sse
 from mutualplan.live.hub import RESYNC, heartbeat_seconds
@@ -115,6 +116,8 @@ def _event_stream(spec: StreamSpec) -> StreamingHttpResponse:
 
 
 async def _stream(spec: StreamSpec) -> AsyncIterator[bytes]:
+    # The middleware is done with this request: its thread need not wait for hours with it.
+    release_request_thread()
     broadcaster = get_broadcaster()
     await broadcaster.ready()
     # Subscribe before reading the database, so no change falls between replay and live.
