@@ -1,13 +1,14 @@
-"""Two real server processes with a Redis of their own, which dies and then freezes while
-writes go through both: every open stream still ends with every event of its plan (or a
-reload notice), the servers say they lost Redis and got it back, and no Redis connection
-outlives the streams.
+"""Redis failing, on a Redis of the test's own: two real server processes through which
+writes go while it dies and then freezes (every open stream still ends with every event of
+its plan, or a reload notice; the servers say they lost Redis and got it back; no Redis
+connection outlives the streams), and the relay noticing a failure and its end quickly.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
+from mutualplan.live.hub import RESYNC, Message
+from mutualplan.live.redis_relay import PROBE_SECONDS, SILENCE_SECONDS, RedisBroadcaster
 from tests.live.private_redis import PrivateRedis
 from tests.live.sse import parse_event
 from tests.server import Server, start_server, stop_server
@@ -226,3 +229,74 @@ def test_every_stream_gets_every_event_through_a_redis_kill_and_freeze(
         names = servers.redis.client_names()
     streams_left = [n for n in names if not n.startswith("mutualplan-live-publish:")]
     assert streams_left == [], names
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    private = PrivateRedis(tmp_path / "redis")
+    private.start()
+    try:
+        yield private
+    finally:
+        private.stop()
+
+
+async def next_kind(sub: Any, kind: str, timeout: float) -> Message:
+    async with asyncio.timeout(timeout):
+        while True:
+            message: Message = await sub.get()
+            if message.kind == kind:
+                return message
+
+
+def test_writes_go_through_redis_again_within_a_second_of_its_return(
+    private_redis: PrivateRedis, caplog: Any
+) -> None:
+    async def scenario() -> Message:
+        writer, reader = RedisBroadcaster(private_redis.url), RedisBroadcaster(private_redis.url)
+        try:
+            private_redis.kill()
+            await asyncio.to_thread(writer.publish, 1, {"id": 1})  # fails: this process only
+            private_redis.start()
+            await asyncio.sleep(PROBE_SECONDS + 0.1)
+            await reader.ready()
+            sub = reader.hub.subscribe(1)
+            await asyncio.to_thread(writer.publish, 1, {"id": 2})
+            return await next_kind(sub, "activity", timeout=2)
+        finally:
+            await reader.aclose()
+            await writer.aclose()
+
+    with caplog.at_level(logging.WARNING, logger="mutualplan.live.redis_relay"):
+        assert asyncio.run(scenario()).data == {"id": 2}
+    said = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("live: lost Redis") for m in said), said
+    assert any(m.startswith("live: Redis restored") for m in said), said
+
+
+def test_a_frozen_redis_is_noticed_and_streams_resync_when_it_thaws(
+    private_redis: PrivateRedis, caplog: Any
+) -> None:
+    async def scenario() -> tuple[float, bool, Message]:
+        broadcaster = RedisBroadcaster(private_redis.url)
+        try:
+            await broadcaster.ready()
+            sub = broadcaster.hub.subscribe(1)
+            private_redis.freeze()
+            frozen_at = time.monotonic()
+            await next_kind(sub, "resync", timeout=SILENCE_SECONDS + 3)
+            noticed = time.monotonic() - frozen_at
+            down = not broadcaster.connected  # streams read the database meanwhile
+            private_redis.thaw()
+            return noticed, down, await next_kind(sub, "resync", timeout=5)
+        finally:
+            private_redis.thaw()
+            await broadcaster.aclose()
+
+    with caplog.at_level(logging.WARNING, logger="mutualplan.live.redis_relay"):
+        noticed, down, resync = asyncio.run(scenario())
+    assert noticed < SILENCE_SECONDS + 2 and down
+    assert resync == RESYNC
+    said = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("live: lost Redis") for m in said), said
+    assert any(m.startswith("live: Redis restored") for m in said), said

@@ -95,6 +95,7 @@ class RedisBroadcaster(InMemoryBroadcaster):
         # Set while Redis is known to be down (by a failed publish or the subscriber).
         self._down = False
         self._last_probe = 0.0
+        self._closing: set[asyncio.Task[None]] = set()
 
     @property
     def connected(self) -> bool:
@@ -204,7 +205,8 @@ class RedisBroadcaster(InMemoryBroadcaster):
             await link.commands.connection_pool.disconnect()
 
     def _schedule_idle_close(self, link: _LoopLink) -> None:
-        """Close the loop's link if no stream uses it IDLE_CLOSE_SECONDS from now."""
+        """Close the loop's link if no stream uses it IDLE_CLOSE_SECONDS from now: no Redis
+        connection outlives the streams."""
         if link.streams or link.idle_check is not None:
             return
         loop = asyncio.get_running_loop()
@@ -212,18 +214,20 @@ class RedisBroadcaster(InMemoryBroadcaster):
         def check() -> None:
             link.idle_check = None
             if link.streams:
+                return  # its last stream's leave checks again
+            if self.hub.subscriber_count():
+                # Subscribed without a viewer yet (a stream starting): look again later.
+                link.idle_check = loop.call_later(IDLE_CLOSE_SECONDS, check)
                 return
             with self._links_lock:
                 if self._links.get(loop) is not link:
                     return
                 del self._links[loop]
             task = loop.create_task(self._close_link(link), context=contextvars.Context())
-            self._closing.add(task)
+            self._closing.add(task)  # a reference, so the task is not collected mid-flight
             task.add_done_callback(self._closing.discard)
 
         link.idle_check = loop.call_later(IDLE_CLOSE_SECONDS, check)
-
-    _closing: set[asyncio.Task[None]] = set()
 
     def _link(self) -> _LoopLink:
         loop = asyncio.get_running_loop()
