@@ -295,7 +295,7 @@ def test_a_frozen_redis_is_noticed_and_streams_resync_when_it_thaws(
 
     with caplog.at_level(logging.WARNING, logger="mutualplan.live.redis_relay"):
         noticed, down, resync = asyncio.run(scenario())
-    assert noticed < SILENCE_SECONDS + 2 and down
+    assert noticed < SILENCE_SECONDS + 3 and down
     assert resync == RESYNC
     said = [r.getMessage() for r in caplog.records]
     assert any(m.startswith("live: lost Redis") for m in said), said
