@@ -300,3 +300,25 @@ def test_a_frozen_redis_is_noticed_and_streams_resync_when_it_thaws(
     said = [r.getMessage() for r in caplog.records]
     assert any(m.startswith("live: lost Redis") for m in said), said
     assert any(m.startswith("live: Redis restored") for m in said), said
+
+
+def test_a_process_whose_writes_missed_redis_tells_every_process_to_look_once_they_reach_it(
+    private_redis: PrivateRedis,
+) -> None:
+    async def scenario() -> list[Message]:
+        writer, reader = RedisBroadcaster(private_redis.url), RedisBroadcaster(private_redis.url)
+        try:
+            await reader.ready()
+            sub = reader.hub.subscribe(5)
+            # The writer's connection to Redis failed a moment ago (its subscriber and the
+            # reader's never noticed): its events since reached only its own viewers.
+            writer._down = True
+            writer._last_probe = 0.0
+            await asyncio.to_thread(writer.publish, 5, {"id": 9})
+            return [await next_kind(sub, "activity", 2), await next_kind(sub, "resync", 2)]
+        finally:
+            await reader.aclose()
+            await writer.aclose()
+
+    activity, resync = asyncio.run(scenario())
+    assert activity.data == {"id": 9} and resync == RESYNC

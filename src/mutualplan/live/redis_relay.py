@@ -55,6 +55,8 @@ IDLE_CLOSE_SECONDS = 2.0
 # Presence commands of one process share at most this many connections.
 POOL_SIZE = 4
 PRESENCE_CHANGED = json.dumps({"type": "presence"})
+# Sent on plan 0's channel: every stream of every process looks in the database.
+RESYNC_ALL = json.dumps({"type": "resync"})
 REDIS_ERRORS = (redis.RedisError, OSError, TimeoutError)
 LISTENER_NAME = "mutualplan-live"
 COMMANDS_NAME = "mutualplan-live-presence"
@@ -122,7 +124,10 @@ class RedisBroadcaster(InMemoryBroadcaster):
             payload = json.dumps({"type": "activity", "event": event})
             try:
                 self._sync.publish(self.channel(plan_id), payload)
-                self._mark_up("a write reached it")
+                if self._down:
+                    # Events this process kept to itself meanwhile: every process looks.
+                    self._sync.publish(self.channel(0), RESYNC_ALL)
+                    self._mark_up("a write reached it")
                 return
             except REDIS_ERRORS as exc:
                 self._mark_down(f"a write could not publish: {exc}")
@@ -327,6 +332,8 @@ class RedisBroadcaster(InMemoryBroadcaster):
             self.hub.publish(plan_id, Message("activity", payload["event"]))
         elif kind == "presence":
             self.presence.changed(plan_id)
+        elif kind == "resync":
+            self.hub.publish_all(RESYNC)
 
     def _entry(self, viewer: Viewer) -> str:
         until = time.time() + 3 * heartbeat_seconds()
