@@ -11,10 +11,17 @@ to every viewer (notes text is not in the summary); a viewer's latency for an up
 receive time minus that clock. Memory per viewer is the server's VmRSS (from
 /proc/<pid>/status) after opening the viewers minus before, divided by N.
 
+With --workers 2 (which needs --redis-url) two server processes share the data directory
+and the Redis: viewers are spread over both and the PATCHes alternate between them, so half
+of every viewer's updates cross Redis. Next to memory the report gives the threads each open
+viewer adds to the servers (/proc/<pid>/task) and the Redis connections it adds (CLIENT LIST,
+the servers' named clients), and the live connections still open a few seconds after the
+viewers closed (should be 0).
+
 Target: p95 latency under 100 ms, under 1 MiB per viewer, every update reaching every viewer.
 
 Run: .venv/bin/python bench/live_updates.py [--viewers 50 200] [--updates 200]
-     [--interval-ms 20] [--redis-url redis://127.0.0.1:6379/0] [--json]
+     [--interval-ms 20] [--redis-url redis://127.0.0.1:6379/0 [--workers 2]] [--json]
 """
 
 from __future__ import annotations
@@ -58,6 +65,8 @@ SETTLE_S = 1.0
 EMAIL = "bench@example.com"
 PASSWORD = "bench-password-for-live-updates"
 MARK = re.compile(r"bench (\d+) t=(\d+\.\d+)")
+# The servers close their Redis subscription and presence pool this long after the last viewer.
+IDLE_CLOSE_S = 4.0
 
 
 @dataclass
@@ -116,6 +125,32 @@ class Viewer:
                 self.latencies[int(found.group(1))] = (received - sent) * 1000
 
 
+def threads(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+def live_connections(redis_url: str | None, pids: list[int]) -> int:
+    """Connections the live streams of these server processes hold on Redis now (0 without
+    Redis); each is named `mutualplan-live...:<pid>`, so other users of the Redis don't count."""
+    if not redis_url:
+        return 0
+    import redis
+
+    ours = {str(pid) for pid in pids}
+    admin = redis.Redis.from_url(redis_url)
+    try:
+        return sum(
+            1
+            for c in admin.client_list()
+            # The streams' subscriber and presence pool; writes publish on connections of
+            # their own (mutualplan-live-publish), which serve no viewer.
+            if str(c["name"]).startswith(("mutualplan-live:", "mutualplan-live-presence:"))
+            and str(c["name"]).rsplit(":", 1)[-1] in ours
+        )
+    finally:
+        admin.close()
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -162,14 +197,16 @@ async def prepare(client: httpx.AsyncClient) -> tuple[int, int, int, str]:
 
 
 async def write_updates(
-    client: httpx.AsyncClient, path: str, version: int, updates: int, interval: float
+    clients: list[httpx.AsyncClient], path: str, version: int, updates: int, interval: float
 ) -> list[float]:
-    """PATCH the row `updates` times on a fixed schedule; returns each PATCH's time in ms."""
+    """PATCH the row `updates` times on a fixed schedule, through each server in turn;
+    returns each PATCH's time in ms."""
     timings = []
     start = time.perf_counter()
     for n in range(updates):
         await asyncio.sleep(max(0.0, start + n * interval - time.perf_counter()))
         sent = time.perf_counter()
+        client = clients[n % len(clients)]
         body = expect(
             await client.patch(path, json={"version": version, "title": f"bench {n} t={sent:.6f}"}),
             200,
@@ -181,29 +218,42 @@ async def write_updates(
 
 
 async def scenario(
-    port: int, token: str, server: subprocess.Popen[bytes], args: argparse.Namespace, n: int
+    servers: list[tuple[int, subprocess.Popen[bytes]]],
+    token: str,
+    args: argparse.Namespace,
+    n: int,
 ) -> dict[str, Any]:
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}",
-        timeout=30.0,
-        headers={"Authorization": f"Bearer {token}"},
-    ) as client:
-        await wait_until_up(client, server)
-        plan_id, row_id, version, share = await prepare(client)
+    clients = [
+        httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=30.0,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        for port, _ in servers
+    ]
+    pids = [server.pid for _, server in servers]
+    ports = [port for port, _ in servers]
+    try:
+        for client, (_, server) in zip(clients, servers, strict=True):
+            await wait_until_up(client, server)
+        plan_id, row_id, version, share = await prepare(clients[0])
         path = f"/api/v1/plans/{plan_id}/milestones/{row_id}"
-        # Warm up: import and allocate what any first stream and write would.
-        warm = Viewer(-1)
-        warm_task = asyncio.create_task(warm.run(port, share))
-        await asyncio.wait_for(warm.hello.wait(), CONNECT_TIMEOUT_S)
-        version = (await client.patch(path, json={"version": version, "notes": "warm"})).json()[
-            "version"
+        # Warm up: import and allocate what any first stream and write would, on every server.
+        warm = [Viewer(-1 - i) for i in range(len(ports))]
+        warm_tasks = [
+            asyncio.create_task(v.run(port, share)) for v, port in zip(warm, ports, strict=True)
         ]
-        warm_task.cancel()
+        await asyncio.wait_for(asyncio.gather(*(v.hello.wait() for v in warm)), CONNECT_TIMEOUT_S)
+        for client in clients:
+            patched = await client.patch(path, json={"version": version, "notes": "warm"})
+            version = patched.json()["version"]
         await asyncio.sleep(SETTLE_S)
-        before = rss_kib(server.pid)
+        before = sum(rss_kib(pid) for pid in pids)
+        threads_before = sum(threads(pid) for pid in pids)
+        redis_before = live_connections(args.redis_url, pids)
 
         viewers = [Viewer(i) for i in range(n)]
-        tasks = [asyncio.create_task(v.run(port, share)) for v in viewers]
+        tasks = [asyncio.create_task(v.run(ports[v.n % len(ports)], share)) for v in viewers]
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_S):
                 await asyncio.gather(*(v.hello.wait() for v in viewers))
@@ -211,10 +261,12 @@ async def scenario(
             if failed:
                 raise BenchError(f"{len(failed)} viewers failed, e.g. {failed[0].error}")
             await asyncio.sleep(SETTLE_S)
-            after = rss_kib(server.pid)
+            after = sum(rss_kib(pid) for pid in pids)
+            threads_after = sum(threads(pid) for pid in pids)
+            redis_after = live_connections(args.redis_url, pids)
 
             writes = await write_updates(
-                client, path, version, args.updates, args.interval_ms / 1000
+                clients, path, version, args.updates, args.interval_ms / 1000
             )
             deadline = time.monotonic() + DRAIN_TIMEOUT_S
             while time.monotonic() < deadline and any(
@@ -222,9 +274,15 @@ async def scenario(
             ):
                 await asyncio.sleep(0.05)
         finally:
-            for task in tasks:
+            for task in tasks + warm_tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*tasks, *warm_tasks, return_exceptions=True)
+        # Every viewer is gone: so should every live connection to Redis be, shortly.
+        await asyncio.sleep(IDLE_CLOSE_S)
+        redis_left = live_connections(args.redis_url, pids)
+    finally:
+        for client in clients:
+            await client.aclose()
 
     latencies = [ms for v in viewers for ms in v.latencies.values()]
     missing = n * args.updates - len(latencies)
@@ -234,6 +292,7 @@ async def scenario(
     p95 = percentile(latencies, 95)
     return {
         "viewers": n,
+        "workers": len(servers),
         "updates": args.updates,
         "p50_ms": round(statistics.median(latencies), 2),
         "p95_ms": round(p95, 2),
@@ -243,7 +302,16 @@ async def scenario(
         "rss_before_kib": before,
         "rss_after_kib": after,
         "kib_per_viewer": round(per_viewer, 1),
-        "pass": p95 < TARGET_P95_MS and per_viewer < TARGET_KIB_PER_VIEWER and missing == 0,
+        "threads_before": threads_before,
+        "threads_with_viewers": threads_after,
+        "threads_per_viewer": round((threads_after - threads_before) / n, 3),
+        "redis_live_connections": redis_after,
+        "redis_per_viewer": round((redis_after - redis_before) / n, 3),
+        "redis_left_after_close": redis_left,
+        "pass": p95 < TARGET_P95_MS
+        and per_viewer < TARGET_KIB_PER_VIEWER
+        and missing == 0
+        and redis_left == 0,
     }
 
 
@@ -254,18 +322,22 @@ def run_one(args: argparse.Namespace, n: int) -> dict[str, Any]:
     env.pop("MUTUALPLAN_REDIS_URL", None)
     if args.redis_url:
         env["MUTUALPLAN_REDIS_URL"] = args.redis_url
-    server: subprocess.Popen[bytes] | None = None
+    servers: list[tuple[int, subprocess.Popen[bytes]]] = []
     log = data_dir / "server.log"
     try:
         data = ["--data-dir", str(data_dir)]
         run_cli(["createuser", EMAIL, "--password", PASSWORD, *data], env)
         token = run_cli(["token", "create", "--user", EMAIL, *data], env).strip().splitlines()[-1]
-        server, port = start_server(data, env, log)
-        return asyncio.run(scenario(port, token, server, args, n))
+        for worker in range(args.workers):
+            server, port = start_server(data, env, log.with_name(f"server-{worker}.log"))
+            servers.append((port, server))
+        return asyncio.run(scenario(servers, token, args, n))
     except BenchError as exc:
-        raise BenchError(f"{exc}\nserver log:\n{tail(log)}") from None
+        logs = "\n".join(tail(log.with_name(f"server-{w}.log")) for w in range(args.workers))
+        raise BenchError(f"{exc}\nserver logs:\n{logs}") from None
     finally:
-        stop_server(server)
+        for _, server in servers:
+            stop_server(server)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
@@ -274,8 +346,10 @@ def print_report(results: list[dict[str, Any]], info: dict[str, Any]) -> None:
         f"broadcast: {info['broadcast']}   python: {info['python']}   cpus: {info['cpus']}   "
         f"updates: {info['updates']}, one every {info['interval_ms']} ms"
     )
-    headers = ["viewers", "p50 ms", "p95 ms", "max ms", "missing", "PATCH p50", "KiB/viewer"]
-    keys = ["viewers", "p50_ms", "p95_ms", "max_ms", "missing", "patch_p50_ms", "kib_per_viewer"]
+    headers = ["viewers", "workers", "p50 ms", "p95 ms", "max ms", "missing", "PATCH p50"]
+    headers += ["KiB/viewer", "threads/viewer", "Redis conns/viewer", "Redis conns left"]
+    keys = ["viewers", "workers", "p50_ms", "p95_ms", "max_ms", "missing", "patch_p50_ms"]
+    keys += ["kib_per_viewer", "threads_per_viewer", "redis_per_viewer", "redis_left_after_close"]
     rows = [[str(r[k]) for k in keys] for r in results]
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
     print("  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True)))
@@ -284,7 +358,7 @@ def print_report(results: list[dict[str, Any]], info: dict[str, Any]) -> None:
         print("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
     print(
         f"target: p95 under {TARGET_P95_MS:g} ms, under {TARGET_KIB_PER_VIEWER / 1024:g} MiB "
-        "per viewer, nothing missing"
+        "per viewer, nothing missing, no Redis connection left after the viewers close"
     )
     for r in results:
         print(f"  {'PASS' if r['pass'] else 'MISS'}  {r['viewers']} viewers")
@@ -302,8 +376,13 @@ def main() -> int:
     parser.add_argument(
         "--redis-url", default=None, help="broadcast through this Redis (default: in memory)"
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (default 1; 2 needs Redis)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
+    if args.workers < 1 or (args.workers > 1 and not args.redis_url):
+        parser.error("--workers must be at least 1, and more than 1 needs --redis-url")
     if min(args.viewers) < 1 or args.updates < 1 or args.interval_ms < 0:
         parser.error("--viewers and --updates must be at least 1, --interval-ms not negative")
     try:

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "mutualplan.accounts",
     "mutualplan.workspaces",
     "mutualplan.plans",
+    "mutualplan.live",
     "mutualplan.web",
 ]
 
@@ -131,7 +132,8 @@ MIDDLEWARE = [
     # (415).
     "mutualplan.http.body_size.BodySizeMiddleware",
     "mutualplan.api.middleware.ApiJsonBodyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise, without holding a thread per request (a live stream) under ASGI.
+    "mutualplan.http.static_files.StaticFilesMiddleware",
     # A database that can't be reached: 503 "try again in a moment" instead of a 500.
     "mutualplan.http.database.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -281,6 +283,13 @@ if DATA_UPLOAD_MAX_MEMORY_SIZE < 1024:
 REDIS_URL = env("REDIS_URL")
 # Seconds between keep-alive pings on live-update streams (each also checks for missed events).
 LIVE_HEARTBEAT_SECONDS = envint("LIVE_HEARTBEAT_SECONDS", 15)
+# The live backend's class, as a dotted path (empty: in memory, or Redis with REDIS_URL).
+LIVE_BACKEND = env("LIVE_BACKEND")
+# A client that reads nothing for this many seconds is disconnected (a stuck live viewer
+# would otherwise hold its connection and buffers forever).
+SEND_TIMEOUT_SECONDS = envint("SEND_TIMEOUT_SECONDS", 30)
+if SEND_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("MUTUALPLAN_SEND_TIMEOUT_SECONDS must be at least 1 (seconds)")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from typing import Any
@@ -10,15 +11,13 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from mutualplan.live.broadcast import (
-    Broadcaster,
-    Hub,
-    Message,
-    Viewer,
-    get_broadcaster,
-    presence_payload,
-)
+from mutualplan.live.backends import get_broadcaster
+from mutualplan.live.hub import Hub, Message
+from mutualplan.live.memory import InMemoryBroadcaster
+from mutualplan.live.presence import Viewer, presence_payload
 from mutualplan.plans import live
+from mutualplan.plans.models import Activity, Milestone
+from tests.conftest import Api
 
 
 def event(n: int) -> Message:
@@ -131,7 +130,7 @@ def test_the_viewer_list_counts_each_kind_and_name_once_sellers_first() -> None:
 
 
 def test_joins_in_a_burst_go_out_as_one_presence_message() -> None:
-    broadcaster = Broadcaster()
+    broadcaster = InMemoryBroadcaster()
 
     async def scenario() -> list[Message]:
         sub = broadcaster.hub.subscribe(plan_id=3)
@@ -170,10 +169,36 @@ def test_an_event_is_published_after_the_commit_and_never_for_a_rolled_back_writ
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failing_broadcaster_never_fails_the_write(monkeypatch: Any) -> None:
+def test_a_failing_broadcaster_never_fails_the_write(
+    monkeypatch: Any, caplog: Any, owner_api: Api, plan: dict[str, Any]
+) -> None:
+    attempts: list[int] = []
+
     def broken(plan_id: int, event: dict[str, Any]) -> None:
+        attempts.append(event["id"])
         raise ConnectionError("Redis went away")
 
+    heard: list[dict[str, Any]] = []
+
+    def other_listener(plan_id: int, event: dict[str, Any]) -> None:
+        heard.append(event)
+
     monkeypatch.setattr(get_broadcaster(), "publish", broken)
-    with transaction.atomic():
-        live.publish(1, {"id": 1})  # the commit runs the delivery, which must not raise
+    live.subscribe(other_listener)
+    row = plan["milestones"][0]
+    try:
+        with caplog.at_level(logging.ERROR, logger="mutualplan.plans.live"):
+            response = owner_api.patch(
+                f"/plans/{plan['id']}/milestones/{row['id']}", {"version": 1, "notes": "Sent"}
+            )
+    finally:
+        live.unsubscribe(other_listener)
+
+    assert response.status_code == 200, response.json_body
+    assert response.json_body["notes"] == "Sent"
+    assert Milestone.objects.get(id=row["id"]).notes == "Sent"  # the write is committed
+    activity = Activity.objects.filter(plan_id=plan["id"]).latest("id")
+    assert attempts == [activity.id]  # the broadcaster was asked, and failed
+    assert [event["id"] for event in heard] == [activity.id]  # the others still heard it
+    failures = [r for r in caplog.records if "a listener failed" in r.getMessage()]
+    assert len(failures) == 1 and "Redis went away" in str(failures[0].exc_info[1])

@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 import pytest
 from django.utils import timezone
 
-from mutualplan.live.broadcast import Message, get_broadcaster
+from mutualplan.live.backends import get_broadcaster
 from mutualplan.live.events import activity_event, in_thread
+from mutualplan.live.hub import Message
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.models import Activity, Plan, ShareLink
 from mutualplan.plans.services.sharing import create_share_link

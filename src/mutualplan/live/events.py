@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
@@ -53,10 +52,12 @@ def in_thread(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
 @dataclass
 class CatchUp:
-    """Activities a stream has not sent yet, and whether the buyer's link still works."""
+    """Activities a stream has not looked at yet, and whether the buyer's link still works."""
 
     events: list[dict[str, Any]] = field(default_factory=list)
-    # The highest activity id looked at: the next catch-up starts after it.
+    # The ids of every activity looked at (sent, or held back from the buyer).
+    ids: list[int] = field(default_factory=list)
+    # The highest activity id looked at.
     last_id: int = 0
     # More than REPLAY_LIMIT were missed: the page should reload the plan from `last_id`.
     too_many: bool = False
@@ -77,9 +78,20 @@ def _last_activity_id(plan_id: int) -> int:
     return int(found or 0)
 
 
-def catch_up(plan_id: int, after: int | None, buyer_token: str | None) -> CatchUp:
-    """The plan's activities after id `after` (with None: none, only the latest id), as live
-    events: the seller's, or (with `buyer_token`, the link checked first) the buyer's."""
+def catch_up(
+    plan_id: int,
+    after: int | None,
+    buyer_token: str | None,
+    known: frozenset[int] = frozenset(),
+) -> CatchUp:
+    """The plan's activities after id `after` that are not in `known` (with None: none, only
+    the latest id), as live events: the seller's, or (with `buyer_token`, the link checked
+    first) the buyer's.
+
+    Streams ask from the lowest id they may have missed and name what they already have
+    above it: catching up fills gaps (a lower id committed in another process while the
+    broadcast was down), which a high-water mark would step over.
+    """
     result = CatchUp(last_id=after or 0)
     if buyer_token is not None:
         result.link_error = link_error(buyer_token, plan_id)
@@ -88,11 +100,13 @@ def catch_up(plan_id: int, after: int | None, buyer_token: str | None) -> CatchU
     if after is None:
         result.last_id = _last_activity_id(plan_id)
         return result
-    rows = list(
-        Activity.objects.filter(plan_id=plan_id, id__gt=after)
+    rows = [
+        row
+        for row in Activity.objects.filter(plan_id=plan_id, id__gt=after)
         .only("summary", *ACTIVITY_COLUMNS)
-        .order_by("id")[: REPLAY_LIMIT + 1]
-    )
+        .order_by("id")[: REPLAY_LIMIT + 1 + len(known)]
+        if row.id not in known
+    ]
     if len(rows) > REPLAY_LIMIT:
         result.too_many = True
         result.last_id = _last_activity_id(plan_id)
@@ -103,28 +117,9 @@ def catch_up(plan_id: int, after: int | None, buyer_token: str | None) -> CatchU
         # The buyer's events are made from the buyer read model, not filtered from the seller's.
         told = (buyer_activity(row) for row in rows)
         result.events = [buyer_event(activity) for activity in told if activity is not None]
-    result.last_id = max([after, *(row.id for row in rows)])
+    result.ids = [row.id for row in rows]
+    result.last_id = max([after, *result.ids])
     return result
-
-
-class SentIds:
-    """The ids a stream sent lately, so an event seen twice (replay, then live) goes once."""
-
-    def __init__(self, size: int = 2 * REPLAY_LIMIT) -> None:
-        self._order: deque[int] = deque()
-        self._ids: set[int] = set()
-        self._size = size
-
-    def __contains__(self, event_id: object) -> bool:
-        return event_id in self._ids
-
-    def add(self, event_id: int) -> None:
-        if event_id in self._ids:
-            return
-        self._order.append(event_id)
-        self._ids.add(event_id)
-        if len(self._order) > self._size:
-            self._ids.discard(self._order.popleft())
 
 
 fetch_catch_up = in_thread(catch_up)

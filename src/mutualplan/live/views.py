@@ -3,7 +3,9 @@
 Every stream subscribes to the hub first, then replays from the database what the browser
 missed (after its `Last-Event-ID`), then sends live events, skipping any it already sent: a
 change committed at any moment is sent once and never lost. Each heartbeat also looks in the
-database, which catches up what a Redis outage or another process without Redis kept away.
+database for the gaps below what the stream sent (ids it has not seen, not only ids above its
+highest), and while the broadcast is down streams look every POLL_SECONDS: a change that
+Redis could not carry still arrives, or the page is told to reload.
 
 A buyer's stream never forwards a published event: to it an event only means "read what is
 new", which it reads from the database through the buyer read model (`plans.buyer_view`), the
@@ -23,16 +25,11 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from mutualplan.http.database import database_unavailable, log_unavailable
-from mutualplan.live.broadcast import RESYNC, Viewer, get_broadcaster, heartbeat_seconds
-from mutualplan.live.events import (
-    HEARTBEAT,
-    RETRY,
-    CatchUp,
-    SentIds,
-    fetch_catch_up,
-    in_thread,
-    sse,
-)
+from mutualplan.http.threads import release_request_thread
+from mutualplan.live.backends import get_broadcaster
+from mutualplan.live.events import HEARTBEAT, RETRY, CatchUp, fetch_catch_up, in_thread, sse
+from mutualplan.live.hub import RESYNC, heartbeat_seconds
+from mutualplan.live.presence import Viewer
 from mutualplan.plans.access import MAX_ID, get_plan_for_user, get_share_link
 from mutualplan.plans.actors import seller_display_name
 from mutualplan.plans.errors import Gone, NotFound
@@ -40,6 +37,8 @@ from mutualplan.plans.errors import Gone, NotFound
 logger = logging.getLogger(__name__)
 
 BUYER_NAME_MAX = 200
+# While the broadcast is down (Redis lost), streams read the activity table this often.
+POLL_SECONDS = 1.0
 
 
 class NotSignedIn(Exception):
@@ -117,6 +116,8 @@ def _event_stream(spec: StreamSpec) -> StreamingHttpResponse:
 
 
 async def _stream(spec: StreamSpec) -> AsyncIterator[bytes]:
+    # The middleware is done with this request: its thread need not wait for hours with it.
+    release_request_thread()
     broadcaster = get_broadcaster()
     await broadcaster.ready()
     # Subscribe before reading the database, so no change falls between replay and live.
@@ -129,27 +130,32 @@ async def _stream(spec: StreamSpec) -> AsyncIterator[bytes]:
         first = await fetch_catch_up(spec.plan_id, spec.last_id, spec.buyer_token)
         if spec.last_id is None and not first.link_error:
             yield sse("hello", {"last_id": first.last_id}, first.last_id)
+            state.start_at(first.last_id)
         for chunk in state.take(first):
             yield chunk
         beat = heartbeat_seconds()
         next_beat = loop.time() + beat
         while not state.ended:
+            # With the broadcast down, events may never come: read the database instead.
+            wake = next_beat
+            if not broadcaster.connected:
+                wake = min(next_beat, loop.time() + POLL_SECONDS)
             message = None
             try:
-                async with asyncio.timeout_at(next_beat):
+                async with asyncio.timeout_at(wake):
                     message = await sub.get()
             except TimeoutError:
                 pass
             if sub.dropped:
                 return  # it fell behind: the browser reconnects and catches up
             if message is None:
-                next_beat = loop.time() + beat
-                yield HEARTBEAT
-                await broadcaster.refresh(spec.plan_id, spec.viewer)
+                if loop.time() >= next_beat:
+                    next_beat = loop.time() + beat
+                    yield HEARTBEAT
+                    await broadcaster.refresh(spec.plan_id, spec.viewer)
                 message = RESYNC
             if message.kind == "resync":
-                result = await fetch_catch_up(spec.plan_id, state.seen, spec.buyer_token)
-                chunks = state.take(result)
+                chunks = state.take(await state.read())
             elif message.kind == "activity":
                 chunks = await state.live(message.data)
             else:
@@ -169,14 +175,31 @@ async def _stream(spec: StreamSpec) -> AsyncIterator[bytes]:
 
 
 class _StreamState:
-    """What one stream has sent, and what it must still send or hold back."""
+    """What one stream has looked at, and what it must still send or hold back.
+
+    Ids at or below `floor` are settled; above it, `known` holds the ids already sent or held
+    back. A database read asks for everything above the floor that is not known, so a lower id
+    that arrives late (committed in another process while Redis was down) is still sent.
+    The floor moves up to what the read before last saw: a write committing a lower id just
+    after a read is still found by the next one.
+    """
 
     def __init__(self, spec: StreamSpec) -> None:
         self.spec = spec
-        self.sent = SentIds()
-        # The highest activity id looked at (sent, or held back from the buyer).
-        self.seen = spec.last_id or 0
+        self.floor = spec.last_id or 0
+        self._next_floor = self.floor
+        self.known: set[int] = set()
         self.ended = False
+
+    def start_at(self, last_id: int) -> None:
+        """A fresh page: everything up to `last_id` is on it already."""
+        self.floor = self._next_floor = last_id
+
+    async def read(self) -> CatchUp:
+        """The plan's activities this stream has not looked at, from the database."""
+        return await fetch_catch_up(
+            self.spec.plan_id, self.floor, self.spec.buyer_token, frozenset(self.known)
+        )
 
     def take(self, result: CatchUp) -> list[bytes]:
         if result.link_error:
@@ -184,9 +207,13 @@ class _StreamState:
         chunks = []
         if result.too_many:
             chunks.append(sse("reload", {"last_id": result.last_id}, result.last_id))
+            self.floor = self._next_floor = result.last_id
+            self.known.clear()
         for event in result.events:
             chunks.extend(self._send(event))
-        self.seen = max(self.seen, result.last_id)
+        self.known.update(result.ids)
+        self.floor, self._next_floor = self._next_floor, max(self._next_floor, result.last_id)
+        self.known = {event_id for event_id in self.known if event_id > self.floor}
         return chunks
 
     async def live(self, event: dict[str, Any]) -> list[bytes]:
@@ -196,17 +223,18 @@ class _StreamState:
         # A buyer never gets the published (seller's) event: it only says that something
         # happened. The buyer's events are read back through the buyer read model, with the
         # link checked again (a revocation ends the stream at once).
-        if int(event["id"]) <= self.seen:
+        if self._settled(int(event["id"])):
             return []
-        result = await fetch_catch_up(self.spec.plan_id, self.seen, token)
-        return self.take(result)
+        return self.take(await self.read())
+
+    def _settled(self, event_id: int) -> bool:
+        return event_id <= self.floor or event_id in self.known
 
     def _send(self, event: dict[str, Any]) -> list[bytes]:
         event_id = int(event["id"])
-        if event_id in self.sent:
+        if self._settled(event_id):
             return []
-        self.sent.add(event_id)
-        self.seen = max(self.seen, event_id)
+        self.known.add(event_id)
         return [sse("activity", event, event_id)]
 
     def _revoked(self, detail: str) -> list[bytes]:

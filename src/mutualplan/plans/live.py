@@ -1,7 +1,8 @@
-"""Live events: each accepted write publishes one event for the plan after it commits.
+"""The publish hook of live events: each accepted write publishes one event for the plan
+after it commits, to every listener subscribed here.
 
-The event goes to the live-update broadcaster (`mutualplan.live.broadcast`: the open streams
-of this process, or of every process through Redis) and to any listener registered here.
+`plans` knows nothing of how events travel: the live app (`mutualplan.live`) subscribes its
+broadcaster in `AppConfig.ready()`, and anything else may listen the same way.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from typing import Any
 
 from django.db import transaction
 
-from mutualplan.live import broadcast
-
 logger = logging.getLogger(__name__)
 
 Listener = Callable[[int, dict[str, Any]], None]
@@ -21,7 +20,9 @@ _listeners: list[Listener] = []
 
 
 def subscribe(listener: Listener) -> None:
-    _listeners.append(listener)
+    """Call `listener(plan_id, event)` after each committed write (once, however often asked)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def unsubscribe(listener: Listener) -> None:
@@ -30,15 +31,12 @@ def unsubscribe(listener: Listener) -> None:
 
 
 def publish(plan_id: int, event: dict[str, Any]) -> None:
-    """Deliver `event` to the plan's viewers and every listener once the current transaction
-    has committed; a rolled-back write publishes nothing."""
+    """Deliver `event` to every listener once the current transaction has committed; a
+    rolled-back write publishes nothing."""
 
     def deliver() -> None:
-        # The write is committed whatever happens here: a failure is logged, never raised.
-        try:
-            broadcast.publish(plan_id, event)
-        except Exception:
-            logger.exception("live: could not publish an event of plan %s", plan_id)
+        # The write is committed whatever happens here: a failure is logged, never raised,
+        # and never keeps the event from the other listeners.
         for listener in list(_listeners):
             try:
                 listener(plan_id, event)

@@ -1,0 +1,55 @@
+"""WhiteNoise, without a thread per request under ASGI.
+
+WhiteNoise's middleware is sync-only. One sync-only middleware makes Django run the chain's
+outer part through `sync_to_async(thread_sensitive=True)`, and under ASGI each request has its
+own thread-sensitive context: every request, a live stream included, then holds a thread of
+its own for as long as it lasts (measured: one thread per open stream). This subclass runs in
+whichever mode the chain is in; only a request for a static file goes to a pool thread, for
+the file's lookup on disk and its opening.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from whitenoise.middleware import WhiteNoiseMiddleware
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """Serve collected static files (WhiteNoise), sync and async."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        super().__init__(get_response)
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self._acall(request)
+        return super().__call__(request)
+
+    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
+        if self.autorefresh:
+            # Development: the lookup reads the disk, so it leaves the event loop.
+            return await sync_to_async(self._serve_or_none, thread_sensitive=False)(request) or (
+                await self.get_response(request)
+            )
+        static_file = self.files.get(request.path_info)  # a dict: no I/O
+        if static_file is None:
+            return await self.get_response(request)
+        response: HttpResponseBase = await sync_to_async(self.serve, thread_sensitive=False)(
+            static_file, request
+        )
+        return response
+
+    def _serve_or_none(self, request: HttpRequest) -> HttpResponseBase | None:
+        static_file = self.find_file(request.path_info)
+        return None if static_file is None else self.serve(static_file, request)
