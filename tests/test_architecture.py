@@ -61,11 +61,6 @@ def test_no_shell_imports_the_api(shell: str) -> None:
     assert _reaching(_modules_under(shell), "mutualplan.api") == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="plans/live.py imports the live package until the live part of issue 7 registers "
-    "its listener in the live app's AppConfig.ready()",
-)
 def test_the_plans_app_imports_nothing_from_the_live_package() -> None:
     assert _reaching(_modules_under("plans"), "mutualplan.live") == []
 
