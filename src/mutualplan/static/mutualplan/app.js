@@ -79,13 +79,20 @@ function setNote(input, text, kind = "error", actions = []) {
 
 function replaceRow(row, html) {
   const open = row.classList.contains("open");
-  const focused = row.contains(document.activeElement) ? document.activeElement.id : "";
+  const active = row.contains(document.activeElement) ? document.activeElement : null;
+  // Text controls report where the caret or selection is; others (date, select) say null.
+  const selection = typeof active?.selectionStart === "number"
+    ? [active.selectionStart, active.selectionEnd, active.selectionDirection] : null;
   const next = fragment(html).firstElementChild;
   if (!next) { row.remove(); return; }
   if (open) next.classList.add("open");
   row.replaceWith(next);
-  // Keyboard users keep their place: focus goes back to the same control in the new row.
-  if (focused) document.getElementById(focused)?.focus();
+  // Keyboard users keep their place: focus goes back to the same control in the new row,
+  // with the caret or selection where it was, so what they type next lands where they meant.
+  const again = active?.id ? document.getElementById(active.id) : null;
+  if (!again) return;
+  again.focus();
+  if (selection && again.value === active.value) again.setSelectionRange(...selection);
 }
 
 function askSlipReason() {
@@ -197,6 +204,12 @@ async function refreshRow(id, force = false) {
   if (!response.ok) return;
   const html = await response.text();
   const current = $(`#row-${id}`);
+  // The user may have started typing in the row while it was being fetched: keep their text.
+  if (current && !force && (busyRows.has(current) || rowIsBusy(current))) {
+    pendingRefresh.add(String(id));
+    current.classList.add("changed-elsewhere");
+    return;
+  }
   if (current) replaceRow(current, html);
   else table.append(fragment(html));
 }
