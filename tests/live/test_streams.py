@@ -403,3 +403,42 @@ def test_a_reconnect_after_too_many_missed_changes_asks_the_page_to_reload(
     reload = run(scenario())
     assert reload is not None and reload.event == "reload"
     assert reload.data == {"last_id": latest} and reload.id == str(latest)
+
+
+def test_a_change_committed_late_below_what_the_page_saw_still_arrives_after_a_reconnect(
+    settings: Any, owner: Any, plan: dict[str, Any]
+) -> None:
+    """Another process took a lower id, but committed after the stream had sent a higher one
+    and the page had gone away: the page's Last-Event-ID names the hole, so it is filled."""
+    cookie = session_cookie(owner)
+    settings.LIVE_HEARTBEAT_SECONDS = 0.2
+
+    def written(event_id: int) -> Activity:
+        # As written by another server process that has no Redis to publish through.
+        return Activity.objects.create(
+            id=event_id,
+            plan_id=plan["id"],
+            actor_kind="seller",
+            actor_name="Theo Teammate",
+            verb="plan_updated",
+            summary=f"change {event_id}",
+        )
+
+    async def scenario(start: int) -> tuple[SseEvent, list[SseEvent]]:
+        async with seller_stream(cookie, plan["id"]) as stream:
+            await stream.next_of("hello")
+            await in_thread(written)(start + 10)
+            higher = await stream.next_of("activity")
+        # The page is away when the lower id commits.
+        await in_thread(written)(start + 5)
+        assert higher.id is not None
+        async with seller_stream(cookie, plan["id"], **{"Last-Event-ID": higher.id}) as stream:
+            filled = await stream.activities(1)
+            await stream.no_more_activity()
+        return higher, filled
+
+    start = Activity.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    higher, filled = run(scenario(start))
+    assert higher.id == f"{start + 10};{start + 1}-{start + 9}"
+    assert [event.data["summary"] for event in filled] == [f"change {start + 5}"]
+    assert filled[0].id == f"{start + 10};{start + 1}-{start + 4},{start + 6}-{start + 9}"

@@ -27,7 +27,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def sse(event: str, data: dict[str, Any], event_id: int | None = None) -> bytes:
+def sse(event: str, data: dict[str, Any], event_id: int | str | None = None) -> bytes:
     """One Server-Sent Events message; JSON keeps `data` on a single line."""
     head = f"id: {event_id}\n" if event_id is not None else ""
     body = json.dumps(data, separators=(",", ":"))

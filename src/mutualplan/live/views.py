@@ -1,7 +1,8 @@
 """Server-Sent Events streams of one plan's live changes: the seller's and the buyer's.
 
 Every stream subscribes to the hub first, then replays from the database what the browser
-missed (after its `Last-Event-ID`), then sends live events, skipping any it already sent: a
+missed (after its `Last-Event-ID`, which names the holes below the highest id it saw:
+`live.cursor`), then sends live events, skipping any it already sent: a
 change committed at any moment is sent once and never lost. Each heartbeat also looks in the
 database for the gaps below what the stream sent (ids it has not seen, not only ids above its
 highest), and while the broadcast is down streams look every POLL_SECONDS: a change that
@@ -27,10 +28,11 @@ from django.views.decorators.http import require_GET
 from mutualplan.http.database import database_unavailable, log_unavailable
 from mutualplan.http.threads import release_request_thread
 from mutualplan.live.backends import get_broadcaster
+from mutualplan.live.cursor import Cursor
 from mutualplan.live.events import HEARTBEAT, RETRY, CatchUp, fetch_catch_up, in_thread, sse
 from mutualplan.live.hub import RESYNC, heartbeat_seconds
 from mutualplan.live.presence import Viewer
-from mutualplan.plans.access import MAX_ID, get_plan_for_user, get_share_link
+from mutualplan.plans.access import get_plan_for_user, get_share_link
 from mutualplan.plans.actors import seller_display_name
 from mutualplan.plans.errors import Gone, NotFound
 
@@ -49,7 +51,8 @@ class NotSignedIn(Exception):
 class StreamSpec:
     plan_id: int
     viewer: Viewer
-    last_id: int | None
+    # Where the page stands (its Last-Event-ID), or None for a fresh page.
+    cursor: Cursor | None
     buyer_token: str | None = None
 
 
@@ -63,7 +66,7 @@ async def plan_events(request: HttpRequest, plan_id: int) -> HttpResponseBase:
     except NotFound as exc:
         return _plain(404, exc.detail)
     viewer = Viewer("seller", name)
-    return _event_stream(StreamSpec(plan_id, viewer, _last_event_id(request)))
+    return _event_stream(StreamSpec(plan_id, viewer, _cursor(request)))
 
 
 @require_GET
@@ -77,7 +80,7 @@ async def shared_events(request: HttpRequest, token: str) -> HttpResponseBase:
         return _plain(410, exc.detail)
     name = request.GET.get("name", "").strip()[:BUYER_NAME_MAX] or "Buyer"
     viewer = Viewer("buyer", name)
-    return _event_stream(StreamSpec(plan_id, viewer, _last_event_id(request), token))
+    return _event_stream(StreamSpec(plan_id, viewer, _cursor(request), token))
 
 
 def _seller_name(request: HttpRequest, plan_id: int) -> str:
@@ -93,14 +96,9 @@ def _plan_of_link(token: str) -> int:
     return get_share_link(token).plan_id
 
 
-def _last_event_id(request: HttpRequest) -> int | None:
+def _cursor(request: HttpRequest) -> Cursor | None:
     """The browser's Last-Event-ID on reconnect (or `?last=`); None for a fresh page."""
-    raw = request.headers.get("Last-Event-ID") or request.GET.get("last") or ""
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        return None
-    return value if 0 <= value <= MAX_ID else None
+    return Cursor.parse(request.headers.get("Last-Event-ID") or request.GET.get("last") or "")
 
 
 def _plain(status: int, text: str) -> HttpResponse:
@@ -127,8 +125,8 @@ async def _stream(spec: StreamSpec) -> AsyncIterator[bytes]:
     try:
         yield RETRY
         await broadcaster.join(spec.plan_id, spec.viewer)
-        first = await fetch_catch_up(spec.plan_id, spec.last_id, spec.buyer_token)
-        if spec.last_id is None and not first.link_error:
+        first = await state.read()
+        if spec.cursor is None and not first.link_error:
             yield sse("hello", {"last_id": first.last_id}, first.last_id)
             state.start_at(first.last_id)
         for chunk in state.take(first):
@@ -186,19 +184,22 @@ class _StreamState:
 
     def __init__(self, spec: StreamSpec) -> None:
         self.spec = spec
-        self.floor = spec.last_id or 0
+        self.fresh = spec.cursor is None
+        self.floor = spec.cursor.floor if spec.cursor else 0
         self._next_floor = self.floor
-        self.known: set[int] = set()
+        self.known: set[int] = set(spec.cursor.known) if spec.cursor else set()
         self.ended = False
 
     def start_at(self, last_id: int) -> None:
         """A fresh page: everything up to `last_id` is on it already."""
         self.floor = self._next_floor = last_id
+        self.fresh = False
 
     async def read(self) -> CatchUp:
         """The plan's activities this stream has not looked at, from the database."""
+        after = None if self.fresh else self.floor
         return await fetch_catch_up(
-            self.spec.plan_id, self.floor, self.spec.buyer_token, frozenset(self.known)
+            self.spec.plan_id, after, self.spec.buyer_token, frozenset(self.known)
         )
 
     def take(self, result: CatchUp) -> list[bytes]:
@@ -235,7 +236,8 @@ class _StreamState:
         if self._settled(event_id):
             return []
         self.known.add(event_id)
-        return [sse("activity", event, event_id)]
+        # The id says where the page stands, holes included, so a reconnect resumes exactly.
+        return [sse("activity", event, Cursor(self.floor, frozenset(self.known)).encode())]
 
     def _revoked(self, detail: str) -> list[bytes]:
         self.ended = True
