@@ -12,8 +12,8 @@ import datetime as dt
 import json
 import os
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,9 +24,12 @@ os.environ.setdefault("MUTUALPLAN_DATA_DIR", tempfile.mkdtemp(prefix="mutualplan
 # should (a busy two-core machine): servers the tests start keep the 1 s default, since
 # tests/server.py gives them no MUTUALPLAN_ setting of ours.
 os.environ.setdefault("MUTUALPLAN_DB_POOL_TIMEOUT", "10")
+# The servers and CLI runs the tests start inherit DJANGO_SETTINGS_MODULE (tests.settings, the
+# fast password hasher): they need the repository's root on their path to import it.
+_ROOT = str(Path(__file__).resolve().parent.parent)
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")]))
 
 from django.test import Client  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
 
 from mutualplan.plans.actors import Actor  # noqa: E402
 from mutualplan.plans.models import Plan  # noqa: E402
@@ -36,17 +39,8 @@ from mutualplan.workspaces.models import Workspace  # noqa: E402
 from mutualplan.workspaces.services import issue_token, onboard_seller  # noqa: E402
 
 TODAY = dt.date.today()
-# Every fixture seller gets this password: hashed by the fast hasher below.
+# Every fixture seller gets this password (hashed by the fast hasher of tests/settings.py).
 PASSWORD = "correct-horse-battery"
-
-
-@pytest.fixture(autouse=True, scope="session")
-def fast_password_hasher() -> Iterator[None]:
-    """Hash passwords with MD5 in the test process: the real hasher is slow on purpose and
-    the suite creates sellers in almost every test. Servers the tests start as subprocesses
-    read the production settings and keep the real one."""
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-        yield
 
 
 def day(offset: int) -> str:

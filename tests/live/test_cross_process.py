@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import random
 import shutil
 import socket
 import subprocess
@@ -25,6 +24,7 @@ import pytest
 
 from tests.live.conftest import redis_server_url
 from tests.live.sse import SseEvent, parse_event
+from tests.server import worker_number
 
 EMAIL = "olivia@acme.example"
 START_TIMEOUT = 30.0
@@ -102,10 +102,11 @@ def servers() -> Iterator[Servers]:
     url = redis_server_url()  # skips (or fails under CI) before anything starts
     data_dir = Path(tempfile.mkdtemp(prefix="mutualplan-live-"))
     env = {k: v for k, v in os.environ.items() if "DATABASE_URL" not in k}
-    # A database number of its own, so a concurrent run does not share the channels.
+    # A database number per test process: the channels name it, and plan ids start at 1 in
+    # every test process's data dir.
     env |= {
         "MUTUALPLAN_DATA_DIR": str(data_dir),
-        "MUTUALPLAN_REDIS_URL": f"{url}/{random.randrange(1, 16)}",
+        "MUTUALPLAN_REDIS_URL": f"{url}/{1 + worker_number() % 15}",
     }
     running = Servers(data_dir, env)
     try:

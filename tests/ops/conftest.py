@@ -71,7 +71,9 @@ class Postgres:
         self.url = url
         suite = urllib.parse.urlsplit(url).path.lstrip("/")
         # Named after the suite's database, so that engineers sharing a server do not collide.
-        self.prefix = suite if suite and suite != "postgres" else "mutualplan_backup"
+        prefix = suite if suite and suite != "postgres" else "mutualplan_backup"
+        # And after the test process, so that parallel test processes do not collide.
+        self.prefix = f"{prefix}_{os.environ.get('PYTEST_XDIST_WORKER', 'gw0')}"
         self.created: list[str] = []
 
     def _admin(self) -> Any:
@@ -161,7 +163,7 @@ class Installation:
         """Run Python with Django set up on this installation; its output."""
         done = subprocess.run(
             [sys.executable, "-c", "import django; django.setup()\n" + code],
-            env=self.env | {"DJANGO_SETTINGS_MODULE": "mutualplan.settings"},
+            env=self.env,
             capture_output=True,
             text=True,
             timeout=CLI_TIMEOUT_SECONDS,

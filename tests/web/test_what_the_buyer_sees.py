@@ -262,7 +262,7 @@ def buyer_stream_outputs(
                 event = await buyer.next_event()
                 assert event is not None, "the buyer stream ended"
                 events.append(event)
-                if event.event == "activity" and event.id == str(final):
+                if event.event == "activity" and event.data["id"] == final:
                     break
             await buyer.no_more_activity()
             return events

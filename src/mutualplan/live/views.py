@@ -210,9 +210,12 @@ class _StreamState:
             chunks.append(sse("reload", {"last_id": result.last_id}, result.last_id))
             self.floor = self._next_floor = result.last_id
             self.known.clear()
+        # What was looked at and held back (from the buyer) is settled before anything is sent,
+        # so the ids sent name no hole where there is none.
+        sent = {int(event["id"]) for event in result.events}
+        self.known.update(event_id for event_id in result.ids if event_id not in sent)
         for event in result.events:
             chunks.extend(self._send(event))
-        self.known.update(result.ids)
         self.floor, self._next_floor = self._next_floor, max(self._next_floor, result.last_id)
         self.known = {event_id for event_id in self.known if event_id > self.floor}
         return chunks
