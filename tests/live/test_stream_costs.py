@@ -57,7 +57,9 @@ def test_open_streams_hold_no_thread_each_and_static_files_are_still_served(
         plan = client.post("/api/v1/plans", json={"deal": deal, "target_date": target}).json()
         link = client.post(f"/api/v1/plans/{plan['id']}/share-links", json={}).json()
         script = client.get("/static/mutualplan/app.js")
-    assert script.status_code == 200 and "new EventSource" in script.text
+        module = client.get("/static/mutualplan/js/live.js")
+    assert script.status_code == 200 and '"./js/live.js"' in script.text
+    assert module.status_code == 200 and "new EventSource" in module.text
 
     path = f"/s/{link['token']}/events?name=Priya"
     # A first batch fills the pools any burst of streams starts (the event loop's executor
