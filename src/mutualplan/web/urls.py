@@ -30,6 +30,11 @@ urlpatterns = [
     path("plans/new/", plans.new_plan, name="new_plan"),
     path("plans/<int:plan_id>/", plans.plan_page, name="plan"),
     path("plans/<int:plan_id>/timeline/", plans.timeline_page, name="plan_timeline"),
+    path(
+        "plans/<int:plan_id>/fragments/activity/",
+        plans.activity_fragment,
+        name="plan_activity_fragment",
+    ),
     path("plans/<int:plan_id>/retarget/", plans.retarget, name="retarget"),
     path("plans/<int:plan_id>/send/", plans.send_version, name="send_version"),
     path("plans/<int:plan_id>/contact/", plans.set_contact, name="set_contact"),

@@ -12,9 +12,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_POST
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_POST
 
 from mutualplan.core.figures import days_left, is_confirmed
 from mutualplan.core.timeline import TimelineRow, render_timeline
@@ -121,6 +124,17 @@ def render_plan_page(
         # Nor kept by the browser's or a proxy's cache.
         add_never_cache_headers(response)
     return response
+
+
+@login_required
+@require_GET
+def activity_fragment(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The plan page's activity feed alone, for the page to fetch again after a live change:
+    one element that names its own URL in `data-live-fragment` (see static/.../js/live.js)."""
+    plan = seller_plan(request, plan_id)
+    url = reverse("plan_activity_fragment", args=[plan.id])
+    feed = render_to_string("plans/_activity.html", {"activities": activity_feed(plan)}, request)
+    return HttpResponse(format_html('<div data-live-fragment="{}">{}</div>', url, mark_safe(feed)))
 
 
 @login_required

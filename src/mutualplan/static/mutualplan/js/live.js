@@ -165,6 +165,7 @@ function listen(live) {
   const stop = (...text) => {
     stopped = true;
     live.classList.remove("is-live");
+    live.classList.add("is-stopped"); // for the stylesheet: this bar will not go live again
     say(...text);
   };
   const again = () => {

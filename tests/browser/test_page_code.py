@@ -1,0 +1,103 @@
+"""The page code (static/mutualplan/js): live fragments, a stream refused said plainly, and the
+new-plan page's preview of the dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.browser.conftest import Contexts, Server, screenshot
+from tests.browser.test_live_editing import (
+    PASSWORD,
+    new_seller,
+    open_as_buyer,
+    sign_in,
+    wait_live,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Route
+
+pytestmark = pytest.mark.browser
+LIVE_MS = 2000
+
+
+def api_plan(server: Server, email: str, account: str) -> tuple[str, dict[str, Any]]:
+    """A bearer token of `email`, and a plan from the standard template made with it."""
+    token = server.run_cli("token", "create", "--user", email).splitlines()[-1]
+    target = (dt.date.today() + dt.timedelta(days=90)).isoformat()
+    deal = {"account_name": account, "account_type": "enterprise", "stage": "evaluation"}
+    status, plan = server.api(
+        "POST", "/plans", token=token, body={"deal": deal, "target_date": target}
+    )
+    assert status == 201, plan
+    return token, plan
+
+
+class HeldStream:
+    """Holds the page's first request of its event stream, then lets it fail once: the page
+    reconnects to the real server (EventSource cannot be closed from a test)."""
+
+    def __init__(self, page: Page, pattern: str) -> None:
+        self.held: list[Route] = []
+        page.route(pattern, self._handle)
+
+    def _handle(self, route: Route) -> None:
+        if route.request.headers.get("accept") == "text/event-stream" and not self.held:
+            self.held.append(route)  # answered by break_once()
+        else:
+            route.continue_()
+
+    def break_once(self) -> None:
+        assert self.held, "the page never asked for its stream"
+        self.held[0].abort()
+
+
+def sign_in_form(page: Page, email: str) -> None:
+    page.fill("#id_username", email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_a_seller_signed_out_in_another_tab_is_asked_to_sign_in_again(
+    context: Contexts, server: Server
+) -> None:
+    from playwright.sync_api import expect
+
+    email = new_seller(server, "signed-out")
+    _, plan = api_plan(server, email, "Litware")
+    browser = context()
+    seller = browser.new_page()
+    sign_in(seller, email)
+    stream = HeldStream(seller, f"**/plans/{plan['id']}/events*")
+    seller.goto(f"/plans/{plan['id']}/")
+    expect(seller.locator(".live-state")).to_have_text("Connecting…")
+
+    other_tab = browser.new_page()
+    other_tab.goto("/")
+    other_tab.click("button:text('Sign out')")
+    other_tab.wait_for_url("**/login/**")
+    stream.break_once()
+
+    state = seller.locator(".live-bar .live-state")
+    expect(state).to_have_text(
+        "Your session has ended — sign in again to keep this plan up to date", timeout=10_000
+    )
+    expect(state.locator("a")).to_have_attribute("href", f"/login/?next=%2Fplans%2F{plan['id']}%2F")
+    expect(state).to_have_attribute("role", "status")
+    screenshot(seller, "live-signed-out", full_page=False)
+    # It stops there: no more attempts.
+    asked = []
+    seller.on(
+        "request", lambda request: asked.append(request.url) if "/events" in request.url else None
+    )
+    seller.wait_for_timeout(2500)
+    assert asked == []
+    state.locator("a").click()
+    seller.wait_for_url(re.compile(r"/login/\?next="))
+    sign_in_form(seller, email)
+    seller.wait_for_url(f"**/plans/{plan['id']}/")
+    wait_live(seller)
