@@ -101,3 +101,58 @@ def test_a_seller_signed_out_in_another_tab_is_asked_to_sign_in_again(
     sign_in_form(seller, email)
     seller.wait_for_url(f"**/plans/{plan['id']}/")
     wait_live(seller)
+
+
+def test_a_buyer_whose_link_is_revoked_is_told_it_no_longer_works_even_after_a_reconnect(
+    context: Contexts, server: Server
+) -> None:
+    from playwright.sync_api import expect
+
+    email = new_seller(server, "revoked-stream")
+    token, plan = api_plan(server, email, "Proseware")
+    status, link = server.api("POST", f"/plans/{plan['id']}/share-links", token=token, body={})
+    assert status == 201, link
+    url = f"{server.url}/s/{link['token']}/"
+
+    # One buyer page is open and live when the link is revoked: its stream says so at once.
+    open_page = open_as_buyer(context, url)
+    # Another's stream is away at that moment (a dropped connection): it learns on reconnect.
+    away = context().new_page()
+    stream = HeldStream(away, f"**/s/{link['token']}/events*")
+    away.goto(url)
+    away.fill("#b-name", "Sam Sponsor")
+    away.fill("#b-email", "sam@northwind.example")
+    away.click("button[type=submit]")
+    away.wait_for_selector("table.map")
+
+    status, _ = server.api("DELETE", f"/share-links/{link['id']}", token=token)
+    assert status == 204
+    gone = "This link no longer works. Ask your contact for a new one."
+    expect(open_page.locator(".revoked-banner")).to_be_visible(timeout=LIVE_MS)
+    expect(open_page.locator(".live-state")).to_have_text(gone)
+
+    stream.break_once()
+    expect(away.locator(".live-state")).to_have_text(gone, timeout=10_000)
+    expect(away.locator(".revoked-banner")).to_be_visible()
+    assert away.locator("tbody.row select[name=status]").first.is_disabled()
+    screenshot(away, "live-link-revoked", full_page=False)
+
+
+def test_the_new_plan_page_previews_the_dates_as_soon_as_a_target_date_is_typed(
+    context: Contexts, server: Server
+) -> None:
+    from playwright.sync_api import expect
+
+    seller = context().new_page()
+    sign_in(seller, new_seller(server, "preview"))
+    seller.goto("/plans/new/")
+    expect(seller.locator("#preview")).to_contain_text("Pick a target date")
+    target = dt.date.today() + dt.timedelta(days=120)
+    seller.fill("#n-target", target.isoformat())
+
+    preview = seller.locator("#preview table.map")
+    expect(preview).to_be_visible(timeout=LIVE_MS)
+    expect(preview.locator("tbody tr")).to_have_count(8)
+    expect(seller.locator("#preview")).to_contain_text(target.strftime("%b %-d, %Y"))
+    assert seller.url.endswith("/plans/new/")
+    screenshot(seller, "new-plan-preview")

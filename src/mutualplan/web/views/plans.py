@@ -223,20 +223,26 @@ def set_contact(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
 
 
-def _form_plan(request: HttpRequest) -> PlanCreate:
+# The dates do not depend on the deal: a preview asked for before the deal is filled in (the
+# page previews as the seller types) stands on this one.
+PREVIEW_DEAL = {"account_name": "Preview", "account_type": "preview", "stage": "preview"}
+
+
+def _form_plan(request: HttpRequest, *, preview: bool = False) -> PlanCreate:
     post = request.POST
+    deal = {
+        "account_name": post.get("account_name", ""),
+        "account_type": post.get("account_type", ""),
+        "stage": post.get("stage", ""),
+        "amount": post.get("amount") or "0",
+        "currency": (post.get("currency") or "USD").upper(),
+        "industry": post.get("industry", ""),
+        "crm_ref": post.get("crm_ref", ""),
+    }
     return parse(
         PlanCreate,
         {
-            "deal": {
-                "account_name": post.get("account_name", ""),
-                "account_type": post.get("account_type", ""),
-                "stage": post.get("stage", ""),
-                "amount": post.get("amount") or "0",
-                "currency": (post.get("currency") or "USD").upper(),
-                "industry": post.get("industry", ""),
-                "crm_ref": post.get("crm_ref", ""),
-            },
+            "deal": PREVIEW_DEAL if preview else deal,
             "target_date": post.get("target_date") or None,
             "target_reason": post.get("target_reason", ""),
             "template": post.get("template") or "standard",
@@ -277,8 +283,9 @@ def new_plan(request: HttpRequest) -> HttpResponse:
     }
     if request.method == "POST":
         try:
-            form = _form_plan(request)
-            if request.POST.get("action") == "create":
+            create = request.POST.get("action") == "create"
+            form = _form_plan(request, preview=not create)
+            if create:
                 plan = plan_service.create_plan(
                     workspace,
                     Actor.seller(request.user),
