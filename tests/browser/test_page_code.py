@@ -156,3 +156,126 @@ def test_the_new_plan_page_previews_the_dates_as_soon_as_a_target_date_is_typed(
     expect(seller.locator("#preview")).to_contain_text(target.strftime("%b %-d, %Y"))
     assert seller.url.endswith("/plans/new/")
     screenshot(seller, "new-plan-preview")
+
+
+def wrap_feed_in_a_live_fragment(page: Page, plan_id: int, *, inside: str = "") -> None:
+    """Mark the activity feed as a live fragment, as the server's markup may: `stale` tells
+    whether it is still the element the page was loaded with."""
+    page.evaluate(
+        """([url, inside]) => {
+            const feed = document.querySelector("section.activity");
+            const box = document.createElement("div");
+            box.dataset.liveFragment = url;
+            box.dataset.stale = "yes";
+            feed.before(box);
+            box.append(feed);
+            box.insertAdjacentHTML("beforeend", inside);
+        }""",
+        [f"/plans/{plan_id}/fragments/activity/", inside],
+    )
+
+
+def note_on_first_row(server: Server, token: str, plan: dict[str, Any], text: str) -> None:
+    """Another seller's tab edits the first row through the API."""
+    status, now = server.api("GET", f"/plans/{plan['id']}", token=token)
+    assert status == 200, now
+    first = now["milestones"][0]
+    path = f"/plans/{plan['id']}/milestones/{first['id']}"
+    status, row = server.api(
+        "PATCH", path, token=token, body={"version": first["version"], "notes": text}
+    )
+    assert status == 200, row
+
+
+def test_a_live_fragment_is_fetched_once_per_burst_of_changes_and_a_failed_fetch_changes_nothing(
+    context: Contexts, server: Server
+) -> None:
+    from playwright.sync_api import expect
+
+    email = new_seller(server, "fragments")
+    token, plan = api_plan(server, email, "Wingtip Toys")
+    seller = context().new_page()
+    sign_in(seller, email)
+    seller.goto(f"/plans/{plan['id']}/")
+    wait_live(seller)
+    wrap_feed_in_a_live_fragment(seller, plan["id"])
+    fragment_url = f"/plans/{plan['id']}/fragments/activity/"
+    fetched: list[str] = []
+    seller.on(
+        "request",
+        lambda request: fetched.append(request.url) if fragment_url in request.url else None,
+    )
+
+    # Three changes in a row (tens of milliseconds apart): one burst, fetched once (twice if a
+    # change comes in while the first fetch is out).
+    for n in range(3):
+        note_on_first_row(server, token, plan, f"Call with procurement #{n}")
+    box = seller.locator(f"[data-live-fragment='{fragment_url}']")
+    expect(box).not_to_have_attribute("data-stale", "yes", timeout=LIVE_MS)
+    # What the server drew: its lines carry their time.
+    expect(box.locator("#feed li").first).to_contain_text("Olivia Owner")
+    expect(box.locator("#feed li time[datetime]")).not_to_have_count(0)
+    expect(box).to_have_count(1)
+    seller.wait_for_timeout(500)
+    assert 1 <= len(fetched) < 3, fetched
+
+    # A fetch that fails leaves the fragment as it is.
+    seller.route(f"**{fragment_url}", lambda route: route.fulfill(status=503, body="busy"))
+    seller.evaluate("document.querySelector('[data-live-fragment]').dataset.stale = 'yes'")
+    lines = seller.locator("#feed li").count()
+    note_on_first_row(server, token, plan, "Procurement call moved")
+    expect(seller.locator("#feed li")).to_have_count(lines + 1, timeout=LIVE_MS)
+    seller.wait_for_timeout(500)
+    expect(box).to_have_attribute("data-stale", "yes")
+    expect(box.locator("section.activity")).to_have_count(1)
+
+    # The fragment's URL is the seller's own: another workspace's seller is not shown it.
+    outsider = context().new_page()
+    sign_in(outsider, new_seller(server, "outsider"))
+    assert outsider.request.get(fragment_url).status == 404
+    signed_out = context().new_page().request.get(fragment_url, max_redirects=0)
+    assert signed_out.status == 302
+
+
+def test_a_live_fragment_waits_while_the_user_is_in_it(context: Contexts, server: Server) -> None:
+    from playwright.sync_api import expect
+
+    email = new_seller(server, "fragment-busy")
+    token, plan = api_plan(server, email, "Coho Winery")
+    seller = context().new_page()
+    sign_in(seller, email)
+    seller.goto(f"/plans/{plan['id']}/")
+    wait_live(seller)
+    wrap_feed_in_a_live_fragment(
+        seller,
+        plan["id"],
+        inside="<details open><summary>Older activity</summary><p>…</p></details>"
+        '<label>Filter <input id="feed-filter"></label>',
+    )
+    box = seller.locator("[data-live-fragment]")
+
+    # A <details> open in it: the feed gets the line, the fragment is not swapped.
+    lines = seller.locator("#feed li").count()
+    note_on_first_row(server, token, plan, "Legal has the MSA")
+    expect(seller.locator("#feed li")).to_have_count(lines + 1, timeout=LIVE_MS)
+    seller.wait_for_timeout(600)
+    expect(box).to_have_attribute("data-stale", "yes")
+    # Closed, and the user moves on: now it catches up.
+    seller.click("summary:text('Older activity')")
+    seller.locator("tbody.row").first.locator("input[name=title]").focus()
+    expect(box).not_to_have_attribute("data-stale", "yes", timeout=LIVE_MS)
+    expect(box.locator("details")).to_have_count(0)
+
+    # The focus in it: the same, until the user leaves it.
+    seller.reload()
+    wait_live(seller)
+    wrap_feed_in_a_live_fragment(seller, plan["id"], inside='<input id="feed-filter">')
+    seller.fill("#feed-filter", "legal")
+    lines = seller.locator("#feed li").count()
+    note_on_first_row(server, token, plan, "Legal sent comments")
+    expect(seller.locator("#feed li")).to_have_count(lines + 1, timeout=LIVE_MS)
+    seller.wait_for_timeout(600)
+    expect(box).to_have_attribute("data-stale", "yes")
+    expect(seller.locator("#feed-filter")).to_be_focused()
+    seller.locator("tbody.row").first.locator("input[name=title]").focus()
+    expect(box).not_to_have_attribute("data-stale", "yes", timeout=LIVE_MS)

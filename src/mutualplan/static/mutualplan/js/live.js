@@ -28,13 +28,15 @@ function addToFeed(event) {
 // an element the user is in (focus, an open <details> or dialog) waits until they leave it;
 // a failed fetch changes nothing.
 
-const FRAGMENT_DELAY_MS = 150;
+const FRAGMENT_DELAY_MS = 150; // quiet time that ends a burst of events
+const FRAGMENT_MAX_WAIT_MS = 1000; // a steady stream of events still shows now and then
 const OPEN = "details[open], dialog[open]";
 const dueFragments = new Set(); // URLs to fetch at the end of this burst, "*" for all
 const fetching = new Set();
 const fetchAgain = new Set();
 const waitingFragments = new Set(); // URLs skipped because the user was in them
 let fragmentTimer = null;
+let burstStarted = 0;
 
 const fragmentsFor = (url) =>
   $$("[data-live-fragment]").filter((el) => el.dataset.liveFragment === url);
@@ -46,7 +48,11 @@ function inUse(el) {
 /** Fetch the live fragments again (those at `url`, or all) once the burst is over. */
 export function refreshFragments(url = "*") {
   dueFragments.add(url);
-  fragmentTimer ??= setTimeout(runFragments, FRAGMENT_DELAY_MS);
+  const now = performance.now();
+  if (fragmentTimer === null) burstStarted = now;
+  clearTimeout(fragmentTimer);
+  const wait = Math.min(FRAGMENT_DELAY_MS, burstStarted + FRAGMENT_MAX_WAIT_MS - now);
+  fragmentTimer = setTimeout(runFragments, Math.max(0, wait));
 }
 
 function runFragments() {
