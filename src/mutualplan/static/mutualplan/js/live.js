@@ -172,6 +172,7 @@ function listen(live) {
     stopped = true;
     live.classList.remove("is-live");
     live.classList.add("is-stopped"); // for the stylesheet: this bar will not go live again
+    presence.replaceChildren(); // who was viewing is no longer known
     say(...text);
   };
   const again = () => {
@@ -191,9 +192,6 @@ function listen(live) {
     else if (shared && (status === 410 || status === 404)) {
       stop(LINK_GONE);
       revokedBanner();
-    } else if (status === 200) {
-      retry = 1000;
-      connect();
     } else again();
   };
 
