@@ -36,6 +36,15 @@ export async function send(url, data, method = "POST") {
   return { status: response.status, body };
 }
 
+/** GET a page fragment (HTML); the response, or null when the request got no answer. */
+export async function get(url) {
+  try {
+    return await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+  } catch {
+    return null;
+  }
+}
+
 // What to say when the answer itself says nothing useful (not JSON: a proxy's page, a login
 // page after the session ended…).
 const BY_STATUS = {

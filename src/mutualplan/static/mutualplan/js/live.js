@@ -2,6 +2,7 @@
 // fragments re-fetched, who is viewing, and a clear word when the stream is refused.
 
 import { $, $$, fragment, revokedBanner } from "./dom.js";
+import { get } from "./http.js";
 import { refreshRow, refreshTable } from "./rows.js";
 
 // ---- the activity feed --------------------------------------------------------------------
@@ -76,12 +77,9 @@ async function refreshFragment(url) {
   }
   fetching.add(url);
   try {
-    const response = await fetch(url, {
-      credentials: "same-origin",
-      headers: { Accept: "text/html" },
-    });
-    // Not OK, or sent to the sign-in page: keep what is shown.
-    if (!response.ok || response.redirected) return;
+    const response = await get(url);
+    // No answer, not OK, or sent to the sign-in page: keep what is shown.
+    if (!response?.ok || response.redirected) return;
     const html = await response.text();
     for (const el of fragmentsFor(url)) {
       if (inUse(el)) {
@@ -92,7 +90,7 @@ async function refreshFragment(url) {
       if (next?.hasAttribute("data-live-fragment")) el.replaceWith(next);
     }
   } catch {
-    // The connection dropped: the next change fetches it again.
+    // The answer was cut off: the next change fetches it again.
   } finally {
     fetching.delete(url);
     if (fetchAgain.delete(url)) refreshFragments(url);

@@ -2,7 +2,7 @@
 // live redraws that never replace a row under the user's hands, adding a row.
 
 import { $, $$, fragment, revokedBanner, setNote } from "./dom.js";
-import { errorText, send } from "./http.js";
+import { errorText, get, send } from "./http.js";
 
 export const table = $("table.map[data-plan]");
 const busyRows = new Set(); // rows being saved: live refreshes wait for them
@@ -186,7 +186,8 @@ export async function refreshRow(id, force = false) {
     row.classList.add("changed-elsewhere");
     return;
   }
-  const response = await fetch(`${table.dataset.rowsUrl}${id}/`, { credentials: "same-origin" });
+  const response = await get(`${table.dataset.rowsUrl}${id}/`);
+  if (!response) return; // no answer: the row stays as it was until its next change
   if (response.status === 410) {
     revokedBanner();
     return;
@@ -215,7 +216,8 @@ export async function refreshTable() {
     pendingRefresh.add("*");
     return;
   }
-  const response = await fetch(table.dataset.rowsUrl, { credentials: "same-origin" });
+  const response = await get(table.dataset.rowsUrl);
+  if (!response) return;
   if (response.status === 410) {
     revokedBanner();
     return;
