@@ -26,6 +26,15 @@ def ago(moment: dt.datetime | None) -> str:
 
 
 @register.filter
+def iso(moment: dt.datetime | None) -> str:
+    """The moment in ISO 8601 to the second with its UTC offset, as `<time datetime>` takes it
+    (HTML allows at most three digits of a second's fraction); empty for no moment."""
+    if moment is None:
+        return ""
+    return moment.isoformat(timespec="seconds")
+
+
+@register.filter
 def magnitude(number: int) -> int:
     """How far from zero: '3 days ago' for a deadline 3 days past (days left -3)."""
     return abs(number)
