@@ -63,7 +63,7 @@ def test_editing_a_row_bumps_its_version_and_records_who_did_it(
     assert edited["status_updated_by"] == "Olivia Owner"
     activity = Activity.objects.filter(milestone_id=first["id"], verb="milestone_updated").get()
     assert activity.actor_name == "Olivia Owner"
-    assert "status → in_progress" in activity.summary
+    assert "status: In progress" in activity.summary
 
 
 def test_marking_a_row_done_records_its_completion_date(

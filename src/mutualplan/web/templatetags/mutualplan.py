@@ -26,6 +26,17 @@ def ago(moment: dt.datetime | None) -> str:
 
 
 @register.filter
+def iso(moment: dt.datetime | dt.date | None) -> str:
+    """A moment for `<time datetime>`: ISO 8601 to the second with its offset (no
+    microseconds); a date as YYYY-MM-DD; empty for none."""
+    if moment is None:
+        return ""
+    if isinstance(moment, dt.datetime):
+        return moment.replace(microsecond=0).isoformat()
+    return moment.isoformat()
+
+
+@register.filter
 def magnitude(number: int) -> int:
     """How far from zero: '3 days ago' for a deadline 3 days past (days left -3)."""
     return abs(number)
