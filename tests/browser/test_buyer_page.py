@@ -167,3 +167,23 @@ def test_a_buyer_row_becomes_editable_on_click_and_a_seller_row_stays_text(
     notes.press("Tab")
     expect(buyer.locator("#feed")).to_contain_text("notes")
     screenshot(buyer, "buyer-editing", full_page=False)
+
+
+def test_serve_sends_static_files_under_hashed_names_compressed_and_cached_for_good(
+    server: Server,
+) -> None:
+    import re
+    import urllib.request
+
+    with urllib.request.urlopen(f"{server.url}/login/") as page:
+        html = page.read().decode()
+    found = re.search(r'href="(/static/mutualplan/app\.[0-9a-f]{12}\.css)"', html)
+    assert found, "the stylesheet is linked under its hashed name"
+    request = urllib.request.Request(
+        server.url + found.group(1), headers={"Accept-Encoding": "gzip"}
+    )
+    with urllib.request.urlopen(request) as css:
+        assert css.headers["Content-Encoding"] == "gzip"
+        cache = css.headers["Cache-Control"]
+    max_age = int(re.search(r"max-age=(\d+)", cache).group(1))  # type: ignore[union-attr]
+    assert max_age >= 365 * 24 * 3600 and "immutable" in cache
