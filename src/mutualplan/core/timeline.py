@@ -106,8 +106,8 @@ def render_timeline(
 
 
 def _label_width(width: int) -> int:
-    """The title column: about a fifth of the chart, so the bars get the rest."""
-    return max(130, min(220, width // 5))
+    """The title column: a quarter of the chart at most, so the bars get the rest."""
+    return max(130, min(240, width // 4))
 
 
 def _span(
