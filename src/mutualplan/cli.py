@@ -69,6 +69,9 @@ def serve(host: str, port: int, workers: int, demo: bool, data_dir: str | None) 
     os.environ.setdefault("MUTUALPLAN_BASE_URL", base)
     setup_django(data_dir)
     migrate_database()
+    from mutualplan.http.static_files import collect_static
+
+    collect_static()
     if demo:
         from mutualplan.demo import load_demo
         from mutualplan.links import absolute_url

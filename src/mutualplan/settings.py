@@ -256,7 +256,14 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = env("STATIC_ROOT") or None
+# `mutualplan serve` collects the static files here at start (http/static_files.py).
+STATIC_ROOT = env("STATIC_ROOT") or str(DATA_DIR / "static")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names, gzip/Brotli copies, a year-plus `immutable` cache from WhiteNoise.
+    "staticfiles": {"BACKEND": "mutualplan.http.static_files.StaticStorage"},
+}
+# Files not collected (tests, a plain checkout) are still served, under their plain names.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -63,7 +63,7 @@ def test_editing_a_row_bumps_its_version_and_records_who_did_it(
     assert edited["status_updated_by"] == "Olivia Owner"
     activity = Activity.objects.filter(milestone_id=first["id"], verb="milestone_updated").get()
     assert activity.actor_name == "Olivia Owner"
-    assert "status → in_progress" in activity.summary
+    assert "status: In progress" in activity.summary
 
 
 def test_marking_a_row_done_records_its_completion_date(
@@ -78,6 +78,29 @@ def test_marking_a_row_done_records_its_completion_date(
         f"/plans/{plan['id']}/milestones/{first['id']}", {"version": 2, "status": "in_progress"}
     ).json_body
     assert reopened["completed_at"] is None
+
+
+def test_activity_lines_word_the_change_and_leave_out_the_completion_date(
+    owner_api: Api, plan: dict[str, Any]
+) -> None:
+    first = row(plan, 0)
+    path = f"/plans/{plan['id']}/milestones/{first['id']}"
+    owner_api.patch(path, {"version": 1, "status": "done"})
+    owner_api.patch(path, {"version": 2, "status": "in_progress", "owner_side": "seller"})
+    owner_api.patch(path, {"version": 3, "due_date": "2027-03-03"})
+    lines = list(
+        Activity.objects.filter(milestone_id=first["id"], verb="milestone_updated")
+        .order_by("id")
+        .values_list("summary", flat=True)
+    )
+    title = first["title"]
+    assert lines == [
+        f"updated '{title}': status: Done",
+        f"updated '{title}': owner side: Seller, status: In progress",
+        f"updated '{title}': due date: Mar 3, 2027",
+    ]
+    events = owner_api.get(f"/plans/{plan['id']}/activity").json_body
+    assert not any("completed at" in str(event) for event in events)
 
 
 def test_moving_a_date_while_building_is_a_free_edit_still_recorded(

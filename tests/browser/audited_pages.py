@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 NODE_MODULES = ROOT / "node_modules"
-INSTALL = "npm install --no-save --no-audit --no-fund axe-core vnu-jar"
+INSTALL = "npm ci --ignore-scripts"
 
 Viewer = Literal["anonymous", "seller", "buyer"]
 

@@ -1,6 +1,6 @@
 """Every page passes axe-core's WCAG 2.1 A and AA rules, at desktop and at phone width.
 
-axe-core comes from node_modules (`npm install --no-save axe-core vnu-jar` in the repository
+axe-core comes from node_modules (`npm ci --ignore-scripts` in the repository
 root); without it these tests skip, and fail under CI=true.
 """
 

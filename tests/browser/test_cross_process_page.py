@@ -65,7 +65,7 @@ def test_a_change_through_one_server_shows_on_a_page_served_by_the_other(
         )
         assert patched.status_code == 200, patched.text
         expect(status).to_have_value("in_progress", timeout=2000)
-        expect(page.locator("#feed")).to_contain_text("status → in_progress")
+        expect(page.locator("#feed")).to_contain_text("status: In progress")
         screenshot(page, "cross-process-buyer")
     finally:
         context.close()

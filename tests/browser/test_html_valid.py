@@ -1,6 +1,6 @@
 """Every page's HTML, as the server sends it, is valid to the Nu HTML Checker (vnu.jar).
 
-vnu.jar comes from node_modules (`npm install --no-save axe-core vnu-jar` in the repository
+vnu.jar comes from node_modules (`npm ci --ignore-scripts` in the repository
 root) and needs Java; without them this test skips, and fails under CI=true. All pages go
 through one `java` run: the JVM takes seconds to start.
 """

@@ -174,20 +174,16 @@ def test_the_new_plan_page_previews_the_dates_as_soon_as_a_target_date_is_typed(
     screenshot(seller, "new-plan-preview")
 
 
-def wrap_feed_in_a_live_fragment(page: Page, plan_id: int, *, inside: str = "") -> None:
-    """Mark the activity feed as a live fragment, as the server's markup may: `stale` tells
-    whether it is still the element the page was loaded with."""
+def mark_feed_stale(page: Page, *, inside: str = "") -> None:
+    """Mark the page's activity feed (a live fragment) with `data-stale`, which tells whether it
+    is still the element the page was loaded with, and add `inside` to it."""
     page.evaluate(
-        """([url, inside]) => {
-            const feed = document.querySelector("section.activity");
-            const box = document.createElement("div");
-            box.dataset.liveFragment = url;
-            box.dataset.stale = "yes";
-            feed.before(box);
-            box.append(feed);
-            box.insertAdjacentHTML("beforeend", inside);
+        """(inside) => {
+            const feed = document.querySelector("section.activity[data-live-fragment]");
+            feed.dataset.stale = "yes";
+            feed.insertAdjacentHTML("beforeend", inside);
         }""",
-        [f"/plans/{plan_id}/fragments/activity/", inside],
+        inside,
     )
 
 
@@ -214,7 +210,7 @@ def test_a_live_fragment_is_fetched_once_per_burst_of_changes_and_a_failed_fetch
     sign_in(seller, email)
     seller.goto(f"/plans/{plan['id']}/")
     wait_live(seller)
-    wrap_feed_in_a_live_fragment(seller, plan["id"])
+    mark_feed_stale(seller)
     fragment_url = f"/plans/{plan['id']}/fragments/activity/"
     fetched: list[str] = []
     seller.on(
@@ -248,13 +244,15 @@ def test_a_live_fragment_is_fetched_once_per_burst_of_changes_and_a_failed_fetch
 
     # A fetch that fails leaves the fragment as it is.
     seller.route(f"**{fragment_url}", lambda route: route.fulfill(status=503, body="busy"))
-    seller.evaluate("document.querySelector('[data-live-fragment]').dataset.stale = 'yes'")
+    seller.evaluate(
+        "document.querySelector('section.activity[data-live-fragment]').dataset.stale = 'yes'"
+    )
     lines = seller.locator("#feed li").count()
     note_on_first_row(server, token, plan, "Procurement call moved")
     expect(seller.locator("#feed li")).to_have_count(lines + 1, timeout=LIVE_MS)
     seller.wait_for_timeout(500)
     expect(box).to_have_attribute("data-stale", "yes")
-    expect(box.locator("section.activity")).to_have_count(1)
+    expect(box).to_have_count(1)
 
     # The fragment's URL is the seller's own: another workspace's seller is not shown it.
     outsider = context().new_page()
@@ -273,13 +271,12 @@ def test_a_live_fragment_waits_while_the_user_is_in_it(context: Contexts, server
     sign_in(seller, email)
     seller.goto(f"/plans/{plan['id']}/")
     wait_live(seller)
-    wrap_feed_in_a_live_fragment(
+    mark_feed_stale(
         seller,
-        plan["id"],
         inside="<details open><summary>Older activity</summary><p>…</p></details>"
         '<label>Filter <input id="feed-filter"></label>',
     )
-    box = seller.locator("[data-live-fragment]")
+    box = seller.locator("section.activity[data-live-fragment]")
 
     # A <details> open in it: the feed gets the line, the fragment is not swapped.
     lines = seller.locator("#feed li").count()
@@ -296,7 +293,7 @@ def test_a_live_fragment_waits_while_the_user_is_in_it(context: Contexts, server
     # The focus in it: the same, until the user leaves it.
     seller.reload()
     wait_live(seller)
-    wrap_feed_in_a_live_fragment(seller, plan["id"], inside='<input id="feed-filter">')
+    mark_feed_stale(seller, inside='<input id="feed-filter">')
     seller.fill("#feed-filter", "legal")
     lines = seller.locator("#feed li").count()
     note_on_first_row(server, token, plan, "Legal sent comments")

@@ -119,7 +119,7 @@ def test_two_quick_edits_of_one_row_are_both_saved_without_a_conflict(
     row.locator("select[name=status]").select_option("in_progress")
     row.locator("input[name=owner_team]").fill("InfoSec")
     row.locator("input[name=owner_team]").press("Tab")
-    expect(seller.locator("#feed")).to_contain_text("owner team → InfoSec")
+    expect(seller.locator("#feed")).to_contain_text("owner team: InfoSec")
     assert seller.locator(".note-conflict").count() == 0
     seller.goto(url)
     row = seller.locator("tbody.row").nth(1)

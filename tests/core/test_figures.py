@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from mutualplan.core.figures import days_left, is_confirmed, is_overdue
+from mutualplan.core.figures import Step, days_left, is_confirmed, is_overdue, standing
 
 TODAY = dt.date(2026, 3, 2)
 
@@ -38,3 +38,32 @@ def test_a_plan_is_confirmed_only_when_it_has_rows_and_every_one_is_confirmed() 
     assert not is_confirmed([True, False])
     assert not is_confirmed([])
     assert not is_confirmed(flag for flag in ())
+
+
+def step(i: int, side: str, due: dt.date | None, status: str = "not_started") -> Step:
+    return Step(i, i, f"Step {i}", side, "IT", "", due, status)
+
+
+def test_a_plan_is_on_track_until_an_open_step_is_overdue_or_the_target_passes() -> None:
+    today = dt.date(2026, 11, 27)
+    later, earlier = today + dt.timedelta(days=5), today - dt.timedelta(days=1)
+    fine = standing([step(1, "buyer", later), step(2, "seller", later, "done")], later, today)
+    assert (fine.done, fine.total, fine.on_track, fine.days_left) == (1, 2, True, 5)
+    late_step = standing([step(1, "buyer", earlier)], later, today)
+    assert (late_step.overdue, late_step.on_track) == (1, False)
+    passed = standing([step(1, "seller", None)], earlier, today)
+    assert (passed.on_track, passed.target_passed) == (False, True)
+    finished = standing([step(1, "buyer", earlier, "done")], earlier, today)
+    assert finished.on_track and finished.percent == 100
+
+
+def test_the_buyer_sides_open_steps_come_soonest_due_first_with_undated_ones_last() -> None:
+    today = dt.date(2026, 11, 27)
+    steps = [
+        step(1, "buyer", None),
+        step(2, "joint", today + dt.timedelta(days=9)),
+        step(3, "seller", today + dt.timedelta(days=1)),
+        step(4, "buyer", today + dt.timedelta(days=2)),
+        step(5, "buyer", today, "done"),
+    ]
+    assert [s.id for s in standing(steps, None, today).buyer_steps] == [4, 2, 1]

@@ -180,4 +180,4 @@ def test_a_write_on_one_server_reaches_a_buyer_streaming_from_another(servers: S
     assert elapsed < DELIVERY_LIMIT
     assert int(arrived.id or 0) > hello.data["last_id"]
     assert arrived.data["verb"] == "milestone_updated" and arrived.data["seller_only"] is False
-    assert "status → in_progress" in arrived.data["summary"]
+    assert "status: In progress" in arrived.data["summary"]

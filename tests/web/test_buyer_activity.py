@@ -98,11 +98,11 @@ def test_a_row_edit_tells_the_buyer_only_the_fields_the_buyer_sees(
     seller_feed = feed(seller_client(owner), f"/plans/{plan['id']}/")
     title = row["title"]
     assert seller_feed[:2] == [
-        f"updated '{title}': private notes, risk checklist, status → in_progress, "
-        "step type → legal_redline",
+        f"updated '{title}': private notes, risk checklist, status: In progress, "
+        "step type: Legal redline",
         f"updated '{title}': private notes",
     ]
-    assert buyer_feed[0] == f"updated '{title}': status → in_progress"
+    assert buyer_feed[0] == f"updated '{title}': status: In progress"
     assert not any("private notes" in line for line in buyer_feed)
 
 

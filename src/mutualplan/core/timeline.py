@@ -80,12 +80,7 @@ def render_timeline(
     dated = [r for r in rows if r.due is not None]
     if not dated:
         return _svg(p, title, desc, width, 64, [_text(12, 38, "No dates yet", "empty")])
-    days = [today, *(d for r in dated for d in (r.start, r.due, r.baseline_due) if d)]
-    days += [target] if target else []
-    pad = dt.timedelta(days=max(3, (max(days) - min(days)).days // 20))
-    label_w = max(120, min(240, width // 4))
-    chart_x0 = _BADGE_W + label_w + _MARK_W
-    scale = _Scale(min(days) - pad, max(days) + pad, chart_x0, width - _GAP)
+    scale = _span(dated, target, today, _BADGE_W + (label_w := _label_width(width)), width)
     legend, lanes_y = _legend(p, width)
     lines = _date_lines(scale, target, today)
     lanes = 1 + max((lane for *_, lane in lines), default=0)
@@ -108,6 +103,29 @@ def render_timeline(
         parts.append(_text(label_x, label_y, label, "line-label", anchor))
         parts.append("</g>")
     return _svg(p, title, desc, width, bottom + 10, parts)
+
+
+def _label_width(width: int) -> int:
+    """The title column: a quarter of the chart at most, so the bars get the rest."""
+    return max(130, min(240, width // 4))
+
+
+def _span(
+    dated: Sequence[TimelineRow], target: dt.date | None, today: dt.date, x0: float, width: int
+) -> _Scale:
+    """The drawn range: the plan itself, from its first milestone to the target (or its last
+    due date), with a little air. Today widens it only when near the plan (within a quarter
+    of its length); further out, the today line is left out rather than squeezing the plan."""
+    days = [d for r in dated for d in (r.start, r.due, r.baseline_due) if d]
+    days += [target] if target else []
+    first, last = min(days), max(days)
+    near = dt.timedelta(days=max(7, (last - first).days // 4))
+    if first - near <= today < first:
+        first = today
+    elif last < today <= last + near:
+        last = today
+    pad = dt.timedelta(days=max(2, (last - first).days // 40))
+    return _Scale(first - pad, last + pad, x0 + _GAP, width - _GAP)
 
 
 def _summary(rows: Sequence[TimelineRow], target: dt.date | None) -> str:
@@ -213,16 +231,18 @@ def _row(p: str, row: TimelineRow, scale: _Scale, y: int, label_w: int) -> list[
     parts.append(_badge(0, mid - 8, side))
     max_chars = int((label_w - 8) / _CHAR_W)
     parts.append(_text(_BADGE_W, mid + 4, _truncate(row.title, max_chars), "label"))
-    parts.append(_marks(row, _BADGE_W + label_w, mid + 4))
     if row.due is None:
         parts.append(_text(scale.x0 + 4, mid + 4, "no date", "undated"))
+        parts.append(_marks(row, scale.x0 + 60, mid + 4))
         return [*parts, "</g>"]
     start = row.start if row.start is not None and row.start < row.due else None
     length = (row.due - start) if start else dt.timedelta(0)
+    left = right = scale.x(row.due)
     if _slip_days(row) and row.baseline_due is not None:
         bx1 = scale.x(row.baseline_due)
         bx0 = min(scale.x(row.baseline_due - length), bx1 - 3)
         parts.append(_rect(bx0, mid - 10, bx1 - bx0, 20, _GHOST, "baseline"))
+        left, right = min(left, bx0), max(right, bx1)
     fill, x1 = _fill(p, side), scale.x(row.due)
     stroke = 'stroke="#1a1a1a" stroke-width="2"' if row.status == "done" else f'stroke="{colour}"'
     if start is None:
@@ -230,14 +250,21 @@ def _row(p: str, row: TimelineRow, scale: _Scale, y: int, label_w: int) -> list[
             f'<circle class="bar bar-point bar-{side}" cx="{x1:.1f}" cy="{mid}" r="6" '
             f'fill="{fill}" {stroke}/>'
         )
+        left, right = min(left, x1 - 6), max(right, x1 + 6)
     else:
         x0, paint = scale.x(start), f'rx="2" fill="{fill}" {stroke}'
         parts.append(_rect(x0, mid - _BAR_H / 2, max(x1 - x0, 3), _BAR_H, paint, f"bar bar-{side}"))
+        left = min(left, x0)
+    # The status marks sit just after the bar, or just before it when the bar ends the chart.
+    after = right + 8
+    fits_after = after + _MARK_W <= scale.x1 + _GAP or left - _MARK_W < scale.x0
+    parts.append(_marks(row, after if fits_after else None, mid + 4, left - 8))
     return [*parts, "</g>"]
 
 
-def _marks(row: TimelineRow, x: float, y: float) -> str:
-    """The colour-free status column: done, high risk, overdue, blocked, days slipped."""
+def _marks(row: TimelineRow, x: float | None, y: float, end_x: float = 0) -> str:
+    """The colour-free status marks: done, high risk, overdue, blocked, days slipped. Laid
+    from `x` rightwards, or, with `x` None, ending at `end_x`; at most `_MARK_W` wide."""
     slip = _slip_days(row)
     marks = [
         (text, cls)
@@ -250,12 +277,18 @@ def _marks(row: TimelineRow, x: float, y: float) -> str:
         )
         if shown
     ]
-    parts, end = ['<g class="marks">'], x + _MARK_W - 6
+    fitted: list[tuple[str, str, float]] = []
+    used = 0.0
     for text, cls in marks:
         w = len(text) * (7.4 if cls == "overdue-mark" else _CHAR_W)
-        if x + w <= end:  # a mark with no room left is still in the tooltip
-            parts.append(_text(x, y, text, f"mark {cls}"))
-            x += w + 7
+        if used + w <= _MARK_W - 6:  # a mark with no room left is still in the tooltip
+            fitted.append((text, cls, w))
+            used += w + 7
+    start = x if x is not None else max(end_x - used + 7, 0)
+    parts = ['<g class="marks">']
+    for text, cls, w in fitted:
+        parts.append(_text(start, y, text, f"mark {cls}"))
+        start += w + 7
     return "".join(parts) + "</g>"
 
 
@@ -282,7 +315,7 @@ def _date_lines(
     scale: _Scale, target: dt.date | None, today: dt.date
 ) -> list[tuple[float, str, str, float, str, int]]:
     """Today, target and quarter-end lines, their labels stacked in lanes so none overlap."""
-    wanted = [(today, "Today", "today-line")]
+    wanted = [(today, "Today", "today-line")] if scale.first <= today <= scale.last else []
     if target is not None:
         wanted.append((target, f"Target {target}", "target-line"))
     q_end = quarter_end(today)

@@ -10,6 +10,7 @@ the file's lookup on disk and its opening.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_asy
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from whitenoise.middleware import WhiteNoiseMiddleware
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
 class StaticFilesMiddleware(WhiteNoiseMiddleware):
@@ -30,6 +32,12 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             markcoroutinefunction(self)
+
+    def add_files(self, root: str, prefix: str | None = None) -> None:
+        # STATIC_ROOT before the first `mutualplan serve` collected it (the test suite, a
+        # plain checkout): nothing to add, the finders serve the app's files.
+        if os.path.isdir(root):
+            super().add_files(root, prefix)
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
@@ -53,3 +61,25 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
     def _serve_or_none(self, request: HttpRequest) -> HttpResponseBase | None:
         static_file = self.find_file(request.path_info)
         return None if static_file is None else self.serve(static_file, request)
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    """Static files under content-hashed names, compressed (gzip, and Brotli when installed),
+    which WhiteNoise serves with a far-future `Cache-Control: immutable`. `mutualplan serve`
+    collects them at start; a file that was not collected (the test suite, a checkout run
+    without `serve`) keeps its plain name and is served from the app's static directory."""
+
+    manifest_strict = False
+
+    def hashed_name(self, name: str, content: Any = None, filename: str | None = None) -> str:
+        try:
+            return str(super().hashed_name(name, content, filename))
+        except ValueError:
+            return name
+
+
+def collect_static() -> None:
+    """Copy, hash and compress the static files into STATIC_ROOT (quiet; quick when current)."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)

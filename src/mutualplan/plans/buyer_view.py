@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mutualplan.core.figures import days_left, is_confirmed, is_overdue
+from mutualplan.core.figures import Standing, Step, days_left, is_confirmed, is_overdue, standing
 from mutualplan.core.vocab import MilestoneStatus
 from mutualplan.plans.actors import seller_display_name
 from mutualplan.plans.errors import NotFound
@@ -92,6 +93,8 @@ class BuyerPlan:
     days_left: int | None
     confirmed: bool
     progress: Progress
+    # Done of total, on track, days left and the buyer side's open steps (core.figures).
+    standing: Standing
     seller_contact: SellerContact
     milestones: tuple[BuyerMilestone, ...]
 
@@ -206,6 +209,23 @@ def seller_contact(plan: Plan) -> SellerContact:
     )
 
 
+def buyer_steps(rows: Sequence[BuyerMilestone]) -> list[Step]:
+    """The buyer's rows as the plan header counts them."""
+    return [
+        Step(
+            id=r.id,
+            position=r.position,
+            title=r.title,
+            owner_side=r.owner_side,
+            owner_team=r.owner_team,
+            owner_person=r.owner_person.name if r.owner_person else "",
+            due_date=r.due_date,
+            status=r.status,
+        )
+        for r in rows
+    ]
+
+
 def buyer_plan(plan: Plan, today: dt.date | None = None) -> BuyerPlan:
     """The whole plan as the buyer sees it."""
     today = today or dt.date.today()
@@ -224,6 +244,7 @@ def buyer_plan(plan: Plan, today: dt.date | None = None) -> BuyerPlan:
             done=sum(r.status == MilestoneStatus.DONE for r in rows),
             overdue=sum(r.overdue for r in rows),
         ),
+        standing=standing(buyer_steps(rows), plan.target_date, today),
         seller_contact=seller_contact(plan),
         milestones=rows,
     )

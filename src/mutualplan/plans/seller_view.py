@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mutualplan.core.figures import days_left, is_confirmed, is_overdue
+from mutualplan.core.figures import Step, days_left, is_confirmed, is_overdue
 from mutualplan.plans.models import Deal, Milestone, Plan, ShareLink
 from mutualplan.plans.queries import ROW_FIELDS, milestone_rows, parse_ids, warnings_for
 
@@ -58,6 +58,24 @@ def milestone_dict(m: dict[str, Any], today: dt.date | None = None) -> dict[str,
         "confirmed": m["confirmed_at"] is not None,
         "private_notes": m["private_notes"],
     }
+
+
+def seller_steps(rows: list[dict[str, Any]]) -> list[Step]:
+    """Rows in the seller API's shape (`milestone_dict`) as the plan header counts them: the
+    same `core.figures.standing` the buyer's header uses."""
+    return [
+        Step(
+            id=r["id"],
+            position=r["position"],
+            title=r["title"],
+            owner_side=r["owner_side"],
+            owner_team=r["owner_team"],
+            owner_person=r["owner_person"]["name"] if r["owner_person"] else "",
+            due_date=r["due_date"],
+            status=r["status"],
+        )
+        for r in rows
+    ]
 
 
 def row_dict(row: Milestone) -> dict[str, Any]:

@@ -30,11 +30,7 @@ urlpatterns = [
     path("plans/new/", plans.new_plan, name="new_plan"),
     path("plans/<int:plan_id>/", plans.plan_page, name="plan"),
     path("plans/<int:plan_id>/timeline/", plans.timeline_page, name="plan_timeline"),
-    path(
-        "plans/<int:plan_id>/fragments/activity/",
-        plans.activity_fragment,
-        name="plan_activity_fragment",
-    ),
+    path("plans/<int:plan_id>/fragments/<slug:name>/", plans.plan_fragment, name="plan_fragment"),
     path("plans/<int:plan_id>/retarget/", plans.retarget, name="retarget"),
     path("plans/<int:plan_id>/send/", plans.send_version, name="send_version"),
     path("plans/<int:plan_id>/contact/", plans.set_contact, name="set_contact"),
@@ -53,5 +49,6 @@ urlpatterns = [
     path("s/<str:token>/rows/<int:row_id>/", buyer.row_fragment, name="shared_row"),
     path("s/<str:token>/rows/<int:row_id>/edit/", buyer.edit_row, name="shared_edit_row"),
     path("s/<str:token>/rows/<int:row_id>/comment/", buyer.comment_row, name="shared_comment_row"),
+    path("s/<str:token>/fragments/<slug:name>/", buyer.shared_fragment, name="shared_fragment"),
     path("s/<str:token>/confirm/", buyer.confirm, name="shared_confirm"),
 ]

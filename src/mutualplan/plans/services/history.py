@@ -44,12 +44,52 @@ BUYER_PLAN_FIELDS = {
 TEXT_FIELDS = frozenset({"private_notes", "notes", "risk_checklist", "depends_on"})
 
 
+# Row fields the activity line does not name at all: bookkeeping that follows another change
+# (a row marked done gets its completion date; the status is the news).
+UNNAMED_FIELDS = frozenset({"completed_at"})
+# How a line names a field, and how it words the field's value.
+FIELD_LABELS = {"owner_person_id": "owner", "turnaround_days": "turnaround (days)"}
+STATUS_WORDS = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "done": "Done",
+    "blocked": "Blocked",
+}
+SIDE_WORDS = {"buyer": "Buyer", "seller": "Seller", "joint": "Buyer + Seller"}
+BOOL_WORDS = {"True": "yes", "False": "no"}
+
+
+def _value_words(field: str, value: str) -> str:
+    if value == "none":
+        return "none"
+    if field == "status":
+        return STATUS_WORDS.get(value, value)
+    if field == "owner_side":
+        return SIDE_WORDS.get(value, value)
+    if field == "step_type":
+        return value.replace("_", " ").capitalize()
+    if field in ("due_date", "baseline_due_date"):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+        return f"{day:%b} {day.day}, {day.year}"
+    return BOOL_WORDS.get(value, value)
+
+
 def describe_change(field: str, values: dict[str, str]) -> str:
-    """One changed row field as an activity line names it: `status → done`, or `notes`."""
-    label = field.replace("_id", "").replace("_", " ")
+    """One changed row field as an activity line names it, in words: `status: In progress`,
+    `due date: Mar 3, 2027`, or just `notes` for long or private text."""
+    label = FIELD_LABELS.get(field, field.replace("_id", "").replace("_", " "))
     if field in TEXT_FIELDS or field not in values:
         return label
-    return f"{label} → {values[field]}"
+    return f"{label}: {_value_words(field, values[field])}"
+
+
+def describe_changes(fields: list[str], values: dict[str, str]) -> str:
+    """The changed fields of a row edit as one line's tail, e.g. `status: Done, notes`; the
+    one place the seller's feed, the API, the live stream and the buyer's line word them."""
+    return ", ".join(describe_change(f, values) for f in fields if f not in UNNAMED_FIELDS)
 
 
 def _titled(data: dict[str, Any], text: str, untitled: str) -> str:
@@ -78,7 +118,9 @@ def _row_edit(data: dict[str, Any]) -> str | None:
     if not shown:
         return None
     values = {k: str(v) for k, v in data.get("values", {}).items() if k in BUYER_ROW_FIELDS}
-    changes = ", ".join(describe_change(f, values) for f in shown)
+    changes = describe_changes(shown, values)
+    if not changes:
+        return _titled(data, "updated '{title}'", "updated a row")
     return _titled(data, "updated '{title}': " + changes, "updated a row: " + changes)
 
 

@@ -37,7 +37,7 @@ from mutualplan.plans.models import Comment, Milestone, Plan, Stakeholder
 from mutualplan.plans.services.calendars import check_working_day, plan_calendar
 from mutualplan.plans.services.history import (
     TEXT_FIELDS,
-    describe_change,
+    describe_changes,
     record,
     record_slip,
     require_reason,
@@ -150,7 +150,8 @@ def add_milestone(plan: Plan, actor: Actor, fields: dict[str, Any]) -> Milestone
         added_by_name=actor.name,
         added_at=now,
         status_updated_at=now,
-        status_updated_by=actor.name,
+        # Nobody set the status of a new row unless it was added with one.
+        status_updated_by=actor.name if "status" in fields else "",
         completed_at=fields.pop(
             "completed_at", dt.date.today() if status == MilestoneStatus.DONE else None
         ),
@@ -253,11 +254,12 @@ def update_milestone(
     shown = shown_fields(changes.keys(), new_deps is not None)
     # The values shown in the line; the buyer's line (history.BUYER_LINES) picks its own.
     values = {k: _shown(changes.get(k)) for k in shown if k not in TEXT_FIELDS}
+    said = describe_changes(shown, values)
     record(
         plan,
         actor,
         ActivityVerb.MILESTONE_UPDATED,
-        f"updated '{row.title}': " + ", ".join(describe_change(k, values) for k in shown),
+        f"updated '{row.title}'" + (f": {said}" if said else ""),
         milestone=row,
         data={"fields": shown, "version": row.version, "title": row.title, "values": values},
     )
@@ -294,6 +296,8 @@ def _write(
     back the buyer's confirmation as the rules say."""
     if is_status_update(changes.keys()):
         changes["status_updated_at"] = timezone.now()
+    if "status" in changes:
+        # Who set the status, shown under it: a notes or date edit does not set it.
         changes["status_updated_by"] = actor.name
     if unconfirms(changes.keys()) and row.confirmed_at is not None:
         changes["confirmed_at"] = None

@@ -26,12 +26,14 @@ def ago(moment: dt.datetime | None) -> str:
 
 
 @register.filter
-def iso(moment: dt.datetime | None) -> str:
-    """The moment in ISO 8601 to the second with its UTC offset, as `<time datetime>` takes it
-    (HTML allows at most three digits of a second's fraction); empty for no moment."""
+def iso(moment: dt.datetime | dt.date | None) -> str:
+    """A moment for `<time datetime>`: ISO 8601 to the second with its offset (no
+    microseconds); a date as YYYY-MM-DD; empty for none."""
     if moment is None:
         return ""
-    return moment.isoformat(timespec="seconds")
+    if isinstance(moment, dt.datetime):
+        return moment.replace(microsecond=0).isoformat()
+    return moment.isoformat()
 
 
 @register.filter

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -23,7 +23,7 @@ from mutualplan.web.context import BuyerIdentity, buyer_actor, buyer_identity, r
 from mutualplan.web.responses import answer, page_action, wants_json
 from mutualplan.web.tables import CHOICES, buyer_table_rows
 from mutualplan.web.views import rows
-from mutualplan.web.views.plans import timeline_svg
+from mutualplan.web.views.plans import FRAGMENT_TEMPLATES, fragment_response, timeline_svg
 
 
 def shared_url(request: HttpRequest, token: str, **_: object) -> str:
@@ -89,6 +89,7 @@ def buyer_context(link: ShareLink, view: BuyerPlan) -> dict[str, Any]:
     activities, last_id = buyer_feed(link.plan)
     return {
         "view": view,
+        "today": today,
         "plan_id": view.id,
         "account_name": view.account_name,
         "rows": rows,
@@ -174,6 +175,35 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         {"confirmed": True},
         message="Thank you: dates and owners confirmed.",
     )
+
+
+# The buyer page's live fragments (the seller-only "nudge" is not one of them).
+BUYER_FRAGMENTS = ("header", "timeline", "activity")
+
+
+@link_page
+@require_GET
+def shared_fragment(request: HttpRequest, token: str, name: str) -> HttpResponse:
+    """A part of the buyer page, redrawn from the buyer read model alone: header, timeline or
+    activity. A closed link answers 410 (revoked, expired) or 404; an unnamed visitor 403."""
+    link = _link(request, token)
+    if buyer_identity(request) is None:
+        return HttpResponse("Tell us your name first.", status=403, content_type="text/plain")
+    if name not in BUYER_FRAGMENTS:
+        raise Http404("no such fragment")
+    context: dict[str, Any] = {"token": token, "buyer_view": True, "today": dt.date.today()}
+    if name == "activity":
+        context["activities"] = buyer_feed(link.plan)[0]
+    else:
+        view = buyer_plan(link.plan)
+        context["view"] = view
+        if name == "timeline":
+            rows = buyer_table_rows(view.milestones)
+            context["timeline"] = timeline_svg(
+                view.account_name, view.target_date, rows, dt.date.today()
+            )
+    template = "buyer/_header.html" if name == "header" else FRAGMENT_TEMPLATES[name]
+    return fragment_response(request, template, context)
 
 
 @link_page

@@ -15,11 +15,9 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from mutualplan.core.figures import days_left, is_confirmed
+from mutualplan.core.figures import days_left, is_confirmed, standing
 from mutualplan.core.timeline import TimelineRow, render_timeline
 from mutualplan.inputs.errors import field_errors
 from mutualplan.inputs.plans import PlanCreate, PlanPatch, RetargetIn
@@ -29,6 +27,7 @@ from mutualplan.plans.buyer_view import seller_contact
 from mutualplan.plans.errors import DomainError, NotFound
 from mutualplan.plans.models import Plan
 from mutualplan.plans.queries import buyer_contributed, milestone_rows, warnings_for
+from mutualplan.plans.seller_view import milestone_dict, seller_steps
 from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services import versions
 from mutualplan.plans.services.templates import available_templates
@@ -76,29 +75,85 @@ def timeline_svg(
     )
 
 
+def header_context(plan: Plan, rows: list[dict[str, Any]], today: dt.date) -> dict[str, Any]:
+    """What the seller's plan header shows: the plan read first (target, progress, what the
+    buyer owes, contact). `rows` are in the seller API's shape."""
+    return {
+        "plan": plan,
+        "plan_id": plan.id,
+        "deal": plan.deal,
+        "account_name": plan.deal.account_name,
+        "today": today,
+        "days_left": days_left(plan.target_date, today),
+        "standing": standing(seller_steps(rows), plan.target_date, today),
+        "confirmed": is_confirmed(r["confirmed"] for r in rows),
+        "seller_contact": seller_contact(plan),
+        "buyer_view": False,
+    }
+
+
 def plan_context(plan: Plan) -> dict[str, Any]:
     """Everything the seller's plan page shows (the buyer page has `buyer.buyer_context`)."""
     today = dt.date.today()
     raw = milestone_rows(plan.id)
     rows = table_rows(plan, raw=raw, today=today)
     return {
-        "plan": plan,
-        "plan_id": plan.id,
-        "deal": plan.deal,
-        "account_name": plan.deal.account_name,
+        **header_context(plan, rows, today),
         "rows": rows,
-        "today": today,
-        "days_left": days_left(plan.target_date, today),
-        "confirmed": is_confirmed(r["confirmed"] for r in rows),
         "warnings": warnings_for(plan, raw, today),
         "timeline": timeline_svg(plan.deal.account_name, plan.target_date, rows, today),
         "activities": (activities := activity_feed(plan)),
         # Streams resume after this: nothing between rendering and connecting is missed.
         "last_activity_id": activities[0].id if activities else 0,
         "choices": CHOICES,
-        "buyer_view": False,
-        "seller_contact": seller_contact(plan),
     }
+
+
+# The parts of the plan page a live event redraws, each one element with
+# `data-live-fragment="<its URL>"` (the page script re-fetches them; see `plan_fragment`).
+FRAGMENT_TEMPLATES = {
+    "header": "plans/_header.html",
+    "timeline": "plans/_timeline.html",
+    "activity": "plans/_activity.html",
+    "nudge": "plans/_nudge.html",
+}
+
+
+def fragment_context(plan: Plan, name: str) -> dict[str, Any]:
+    """Only what one fragment needs (a header costs the rows, not their comments)."""
+    today = dt.date.today()
+    if name in ("header", "timeline"):
+        rows = [milestone_dict(r, today) for r in milestone_rows(plan.id)]
+        if name == "header":
+            return header_context(plan, rows, today)
+        return {
+            "plan": plan,
+            "plan_id": plan.id,
+            "buyer_view": False,
+            "timeline": timeline_svg(plan.deal.account_name, plan.target_date, rows, today),
+        }
+    if name == "activity":
+        return {"plan_id": plan.id, "buyer_view": False, "activities": activity_feed(plan)}
+    return {"plan": plan, "plan_id": plan.id, "buyer_contributed": buyer_contributed(plan)}
+
+
+def fragment_response(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """One live fragment: exactly one element, never cached (it is redrawn on every event)."""
+    response = HttpResponse(render_to_string(template, context, request=request).strip())
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_GET
+def plan_fragment(request: HttpRequest, plan_id: int, name: str) -> HttpResponse:
+    """A part of the seller's plan page, redrawn: header, timeline, activity or nudge (the
+    "buyer has not contributed yet" note). 404 outside the seller's workspace."""
+    plan = seller_plan(request, plan_id)
+    template = FRAGMENT_TEMPLATES.get(name)
+    if template is None:
+        raise Http404("no such fragment")
+    return fragment_response(request, template, fragment_context(plan, name))
 
 
 @login_required
@@ -124,17 +179,6 @@ def render_plan_page(
         # Nor kept by the browser's or a proxy's cache.
         add_never_cache_headers(response)
     return response
-
-
-@login_required
-@require_GET
-def activity_fragment(request: HttpRequest, plan_id: int) -> HttpResponse:
-    """The plan page's activity feed alone, for the page to fetch again after a live change:
-    one element that names its own URL in `data-live-fragment` (see static/.../js/live.js)."""
-    plan = seller_plan(request, plan_id)
-    url = reverse("plan_activity_fragment", args=[plan.id])
-    feed = render_to_string("plans/_activity.html", {"activities": activity_feed(plan)}, request)
-    return HttpResponse(format_html('<div data-live-fragment="{}">{}</div>', url, mark_safe(feed)))
 
 
 @login_required
