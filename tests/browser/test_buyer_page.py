@@ -187,3 +187,21 @@ def test_serve_sends_static_files_under_hashed_names_compressed_and_cached_for_g
         cache = css.headers["Cache-Control"]
     max_age = int(re.search(r"max-age=(\d+)", cache).group(1))  # type: ignore[union-attr]
     assert max_age >= 365 * 24 * 3600 and "immutable" in cache
+
+
+def test_every_page_module_is_imported_under_its_hashed_name(server: Server) -> None:
+    import re
+    import urllib.request
+
+    with urllib.request.urlopen(f"{server.url}/login/") as page:
+        html = page.read().decode()
+    found = re.search(r'src="(/static/mutualplan/app\.[0-9a-f]{12}\.js)"', html)
+    assert found, "the entry module is linked under its hashed name"
+    with urllib.request.urlopen(server.url + found.group(1)) as entry:
+        imports = re.findall(r'from "([^"]+)"', entry.read().decode())
+    assert imports and all(re.search(r"\.[0-9a-f]{12}\.js$", name) for name in imports), imports
+    live = next(name for name in imports if "/live." in name)
+    with urllib.request.urlopen(f"{server.url}/static/mutualplan/{live.removeprefix('./')}") as js:
+        assert "immutable" in js.headers["Cache-Control"]
+        nested = re.findall(r'from "([^"]+)"', js.read().decode())
+    assert nested and all(re.search(r"\.[0-9a-f]{12}\.js$", name) for name in nested), nested

@@ -70,6 +70,9 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
     without `serve`) keeps its plain name and is served from the app's static directory."""
 
     manifest_strict = False
+    # The page code's `import … from "./js/x.js"` names the hashed files too, so every module
+    # is cached for good, not only the entry.
+    support_js_module_import_aggregation = True
 
     def hashed_name(self, name: str, content: Any = None, filename: str | None = None) -> str:
         try:
