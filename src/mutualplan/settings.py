@@ -258,6 +258,9 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # `mutualplan serve` collects the static files here at start (http/static_files.py).
 STATIC_ROOT = env("STATIC_ROOT") or str(DATA_DIR / "static")
+# Backups write their portable rows with times to the microsecond (mutualplan.ops.exact_jsonl).
+SERIALIZATION_MODULES = {"exact-jsonl": "mutualplan.ops.exact_jsonl"}
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed names, gzip/Brotli copies, a year-plus `immutable` cache from WhiteNoise.

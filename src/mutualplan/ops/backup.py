@@ -21,6 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
 from mutualplan.ops import archive, database, postgres
 from mutualplan.ops.archive import BackupError, Manifest
+from mutualplan.ops.exact_jsonl import FORMAT
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,6 @@ def _read_snapshot(alias: str, work: Path, tools: dict[str, str]) -> Snapshot:
     # Portable rows for a restore into the other engine: every model of every app, in
     # dependency order, primary keys kept.
     call_command(
-        "dumpdata", format="jsonl", database=alias, output=str(work / archive.DATA), verbosity=0
+        "dumpdata", format=FORMAT, database=alias, output=str(work / archive.DATA), verbosity=0
     )
     return Snapshot(database.count_rows(alias), database.applied_migrations(alias), tools)
