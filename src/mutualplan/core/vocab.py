@@ -91,9 +91,6 @@ TABLE_REFRESH_VERBS: frozenset[ActivityVerb] = frozenset(
         ActivityVerb.PLAN_RETARGETED,
         ActivityVerb.PLAN_CONFIRMED,
         ActivityVerb.PLAN_UPDATED,
-        # A renamed or removed person changes the owner shown on the rows they own.
-        ActivityVerb.STAKEHOLDER_UPDATED,
-        ActivityVerb.STAKEHOLDER_REMOVED,
     }
 )
 
