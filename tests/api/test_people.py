@@ -62,6 +62,9 @@ def test_the_owner_adds_a_person_who_owns_a_row_and_the_row_names_them(
     assert Stakeholder.objects.get().is_champion
     verbs = list(Activity.objects.filter(plan_id=plan["id"]).values_list("verb", flat=True))
     assert verbs[-2:] == ["milestone_updated", "stakeholder_added"]
+    # Both sides read the owner's name in the feed, never the person's id.
+    feed = Activity.objects.filter(plan_id=plan["id"], verb="milestone_updated").get()
+    assert feed.summary == f"updated '{row['title']}': owner: Priya Shah"
     listed = owner_api.get(f"/plans/{plan['id']}/stakeholders").json_body
     assert [(p["name"], p["owns"]) for p in listed] == [("Priya Shah", [row["id"]])]
 

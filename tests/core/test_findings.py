@@ -77,3 +77,16 @@ def test_findings_follow_the_row_order_then_the_checklist_order_and_name_custom_
         found[2].text
         == "How many days does the legal redline really take at Acme? Nobody knows yet."
     )
+
+
+def test_a_row_that_names_its_owner_person_is_not_asked_who_owns_it() -> None:
+    blank = {key: "unknown" for key in RISK_CHECKLIST}
+    found = discovery_findings([row(risk_checklist=blank, owner_person="Sam Okafor")], "Acme")
+    assert [f.key for f in found] == [k for k in RISK_CHECKLIST if k != "owner_named"]
+    assert found[0].text == (
+        "Has Sam Okafor been briefed on the project for the security review? Not yet known."
+    )
+    said_no = discovery_findings(
+        [row(risk_checklist={**ALL_YES, "owner_named": "no"}, owner_person="Sam Okafor")], "Acme"
+    )
+    assert [f.key for f in said_no] == ["owner_named"]

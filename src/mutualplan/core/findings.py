@@ -87,7 +87,8 @@ def _owner(row: FindingRow) -> str:
 
 def discovery_findings(rows: Iterable[FindingRow], account_name: str) -> list[Finding]:
     """The findings of the open high-risk rows, in row order then checklist order. A done row
-    has none: what was unknown about it no longer matters."""
+    has none: what was unknown about it no longer matters; nor is "who owns it?" asked of a
+    row that names its owner person (unless the checklist says "no")."""
     found: list[Finding] = []
     for row in rows:
         if not row.high_risk or row.status == MilestoneStatus.DONE:
@@ -97,6 +98,8 @@ def discovery_findings(rows: Iterable[FindingRow], account_name: str) -> list[Fi
             answer = row.risk_checklist.get(key, RiskAnswer.UNKNOWN)
             if answer == RiskAnswer.YES:
                 continue
+            if key == "owner_named" and row.owner_person and answer != RiskAnswer.NO:
+                continue  # the row names its owner: that is the answer
             is_no = answer == RiskAnswer.NO
             found.append(
                 Finding(
