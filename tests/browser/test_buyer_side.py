@@ -55,6 +55,7 @@ def test_the_seller_names_the_buyer_side_owners_and_sees_who_opened_the_plan(
     sam = seller.locator("table.people tr:has-text('Sam Okafor')")
     sam.locator("summary").click()
     sam.locator("label.check:has-text('Complete security review') input").check()
+    seller.locator("#stakeholders").screenshot(path=screenshot_path("plan-people-edit-form"))
     sam.locator("button[type=submit]:has-text('Save')").click()
     seller.wait_for_url("**/plans/*/#stakeholders")
     expect(seller.locator("table.people tr:has-text('Sam Okafor')")).to_contain_text(
