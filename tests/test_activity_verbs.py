@@ -32,6 +32,9 @@ def test_activity_verbs_keep_the_values_already_in_the_database_and_the_api() ->
         "plan_updated",
         "share_link_created",
         "share_link_revoked",
+        "stakeholder_added",
+        "stakeholder_removed",
+        "stakeholder_updated",
         "version_sent",
     ]
 

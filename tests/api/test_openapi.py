@@ -130,6 +130,14 @@ def shared_row_path(w: World, variant: str) -> str:
     return shared_path(f"/milestones/{w.row('buyer')['id']}")(w, variant)
 
 
+def person_path(w: World, variant: str) -> str:
+    """A stakeholder of the plan (added for this request), or one that does not exist."""
+    if variant == "missing":
+        return f"/plans/{w.plan['id']}/stakeholders/{MISSING_ID}"
+    person = w.owner.post(f"/plans/{w.plan['id']}/stakeholders", {"name": "Sam Okafor"})
+    return f"/plans/{w.plan['id']}/stakeholders/{person.json_body['id']}"
+
+
 def fixed(path: str) -> Callable[[World, str], str]:
     return lambda w, variant: path
 
@@ -165,6 +173,16 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/plans/{plan_id}/share-links"): Case(
         plan_path("/share-links"), lambda w: {"label": "procurement"}
     ),
+    ("GET", "/plans/{plan_id}/stakeholders"): Case(plan_path("/stakeholders")),
+    ("POST", "/plans/{plan_id}/stakeholders"): Case(
+        plan_path("/stakeholders"), lambda w: {"name": "Priya Shah", "role": "champion"}
+    ),
+    ("PATCH", "/plans/{plan_id}/stakeholders/{stakeholder_id}"): Case(
+        person_path, lambda w: {"title": "Head of IT"}
+    ),
+    ("DELETE", "/plans/{plan_id}/stakeholders/{stakeholder_id}"): Case(person_path),
+    ("GET", "/plans/{plan_id}/buyer-visits"): Case(plan_path("/buyer-visits")),
+    ("GET", "/plans/{plan_id}/findings"): Case(plan_path("/findings")),
     ("DELETE", "/share-links/{link_id}"): Case(
         lambda w, variant: f"/share-links/{MISSING_ID if variant == 'missing' else w.link_id}"
     ),
@@ -177,7 +195,7 @@ CASES: dict[tuple[str, str], Case] = {
             "rows": [{"title": "Sign the order form", "owner_side": "joint"}],
         },
     ),
-    ("GET", "/shared/{token}"): Case(shared_path()),
+    ("GET", "/shared/{token}"): Case(shared_path(), bad_query="?name=Priya&email=not-an-email"),
     ("POST", "/shared/{token}/milestones"): Case(
         shared_path("/milestones"), lambda w: {"actor": BUYER, "title": "Internal IT review"}
     ),

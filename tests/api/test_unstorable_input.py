@@ -41,9 +41,11 @@ def ids(owner_api: Api, plan: dict[str, Any], share_token: str) -> dict[str, Any
     """Real ids for every path parameter, and a buyer-side row the buyer may edit."""
     links = owner_api.get(f"/plans/{plan['id']}/share-links").json_body
     buyer_row = next(m for m in plan["milestones"] if m["owner_side"] in ("buyer", "joint"))
+    person = owner_api.post(f"/plans/{plan['id']}/stakeholders", {"name": "Sam Okafor"})
     return {
         "plan_id": plan["id"],
         "milestone_id": buyer_row["id"],
+        "stakeholder_id": person.json_body["id"],
         "link_id": links[0]["id"],
         "token": share_token,
         "version": plan["version"],
@@ -68,6 +70,15 @@ def valid_bodies(ids: dict[str, Any]) -> dict[str, Any]:
         "post /api/v1/plans/{plan_id}/milestones/reorder": {"order": ids["order"]},
         "post /api/v1/plans/{plan_id}/versions": {"note": "First version"},
         "post /api/v1/plans/{plan_id}/share-links": {"label": "champion"},
+        "post /api/v1/plans/{plan_id}/stakeholders": {
+            "name": "Priya Shah",
+            "email": "priya@buyer.example",
+            "title": "Head of IT",
+            "team": "IT",
+            "role": "champion",
+            "owns": [ids["milestone_id"]],
+        },
+        "patch /api/v1/plans/{plan_id}/stakeholders/{stakeholder_id}": {"title": "CISO"},
         "post /api/v1/templates": {
             "key": "quick",
             "name": "Quick",

@@ -120,6 +120,11 @@ def _set_up(browser: Browser, server: Server) -> Visit:
         buyer.click(".add-form button[type=submit]")
         buyer.wait_for_selector("text=Added by buyer · Priya Champion")
         seller.goto(plan_url)
+        # A person on the buyer side: the people table, its edit forms and the row owner picker.
+        seller.fill("#pa-name", "Sam Okafor")
+        seller.fill("#pa-title", "CISO")
+        seller.click(".add-person button[type=submit]")
+        seller.wait_for_selector("table.people")
         comment_without_javascript(seller, "Thanks, we planned for that.")
         states: dict[Viewer, Any] = {
             "anonymous": None,

@@ -206,6 +206,9 @@ def visitors(
     )
     assert added.status_code == 201
     assert owner_api.post(f"/plans/{plan['id']}/versions", {"note": "v1"}).status_code == 201
+    # A person on the buyer side: their edit form, and the row owner picker.
+    person = owner_api.post(f"/plans/{plan['id']}/stakeholders", {"name": "Sam Okafor"})
+    assert person.status_code == 201
     fresh = seller_plan(owner, workspace=workspace)
     seller = signed_in(owner)
     uid = urlsafe_base64_encode(force_bytes(owner.pk))
@@ -283,6 +286,8 @@ def test_the_pages_hold_the_forms_this_file_means_to_cover(visitors: list[Visito
         ("seller", "workspace"),
         ("seller", "send_anyway"),
         ("seller", "reason_category"),
+        ("seller", "owns"),
+        ("seller", "role"),
         ("buyer", "title"),
         ("buyer", "body"),
         ("new buyer", "name"),

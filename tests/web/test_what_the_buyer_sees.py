@@ -42,6 +42,10 @@ SELLER_ONLY = {
     "seller emails": ["olivia@acme.example", "theo@acme.example"],
     "warnings for the seller": ["already in the past", "realistically takes"],
     "risk checklist answers": ["discovery finding", "has the owner been briefed"],
+    "discovery findings": ["not yet known", "who owns the", "briefed on the project"],
+    "stakeholder details": ["quetzal", "executive sponsor", "executive_sponsor"],
+    "stakeholder activity": ["people on the buyer side"],
+    "buyer engagement": ["days opened", "who on the buyer side", "buyer_visits", "days_visited"],
 }
 
 
@@ -120,8 +124,21 @@ def seller_history(
             },
         ),
         anonymous_api.post(f"/shared/{token}/confirm", {"actor": BUYER}),
+        # A person on the buyer side who owns a buyer row: the buyer sees the name only.
+        owner_api.post(
+            f"/plans/{plan_id}/stakeholders",
+            {
+                "name": "Dana Whitfield",
+                "email": "dana.quetzal@northwind.example",
+                "title": "Quetzal programme lead",
+                "role": "executive_sponsor",
+                "owns": [next(m["id"] for m in plan["milestones"] if m["owner_side"] == "buyer")],
+            },
+        ),
     ]
-    assert [r.status_code for r in steps] == [200, 200, 201, 200, 200], [r.json_body for r in steps]
+    assert [r.status_code for r in steps] == [200, 200, 201, 200, 200, 201], [
+        r.json_body for r in steps
+    ]
     version = owner_api.get(f"/plans/{plan_id}").json_body["version"]
     retarget = owner_api.post(
         f"/plans/{plan_id}/retarget",
@@ -296,6 +313,11 @@ def test_no_buyer_output_carries_anything_of_the_sellers_deal_notes_diagnosis_or
     assert any(s.startswith("moved the target date from ") for s in summaries)
     assert any(e.event == "presence" and "Olivia Owner" in json.dumps(e.data) for e in events)
     assert summaries[-1] == f"updated '{row_of(owner_api, plan_id, 0)['title']}': notes"
+    # The owner person of a buyer row is named to the buyer, without their email or role.
+    assert "Dana Whitfield" in outputs["buyer page"] and "Dana Whitfield" in outputs["GET /shared"]
+    # The seller did record the buyer's visit, and sees it.
+    visits = owner_api.get(f"/plans/{plan_id}/buyer-visits").json_body
+    assert [(v["email"], v["days_visited"]) for v in visits] == [(BUYER["email"], 1)]
 
 
 def test_the_seller_still_sees_the_deal_the_private_notes_and_the_reasons(
@@ -338,6 +360,11 @@ def test_the_seller_still_sees_the_deal_the_private_notes_and_the_reasons(
     for shown in ("segment_platypus", "Narwhal Freight", "7,319,537", "stage_ocelot", "wombat"):
         assert shown in page
     assert "Discovery finding" in page and "already in the past" in page
+    for shown in ("dana.quetzal@northwind.example", "Quetzal programme lead", "Executive sponsor"):
+        assert shown in page
+    assert "been briefed on the project for" in page
+    findings = owner_api.get(f"/plans/{plan_id}/findings").json_body
+    assert any(f["answer"] == "no" and f["key"] == "owner_briefed" for f in findings)
 
 
 def test_the_buyer_sees_the_sellers_name_and_an_email_only_when_the_seller_chooses_one(

@@ -7,18 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Query, Router, Schema
+from pydantic import Field
 
 from mutualplan.api.buyer_schemas import BuyerMilestoneConflictOut, BuyerMilestoneOut, BuyerPlanOut
 from mutualplan.api.responses import answers, render
 from mutualplan.api.schemas.sharing import ConfirmationOut, ConfirmIn
+from mutualplan.core.text import person_errors
 from mutualplan.inputs.milestones import BuyerIn, BuyerMilestoneCreate, BuyerMilestonePatch
 from mutualplan.plans import access, buyer_view
 from mutualplan.plans.actors import Actor
+from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import ShareLink
 from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.plans.services import versions
-from mutualplan.plans.services.sharing import note_link_used
+from mutualplan.plans.services.sharing import note_buyer_visit, note_link_used
 
 router = Router(tags=["buyer (share link)"])
 # Every route here looks the share link up: unknown (404), or revoked or expired (410).
@@ -40,9 +43,23 @@ def _buyer_row(link: ShareLink, row_id: int, status: int = 200) -> HttpResponse:
     return render(BuyerMilestoneOut, buyer_view.buyer_milestone(link.plan, row_id), status)
 
 
-@router.get("/shared/{token}", response=answers({200: BuyerPlanOut}, *LINK))
-def shared_plan(request: HttpRequest, token: str) -> HttpResponse:
-    return render(BuyerPlanOut, buyer_view.buyer_plan(_link(token).plan))
+class Reader(Schema):
+    """Who reads the plan (optional): given, the seller sees that they opened it."""
+
+    name: str = Field("", max_length=200, description="Your name, as on your changes.")
+    email: str = Field("", max_length=254, description="Your email, as on your changes.")
+
+
+@router.get("/shared/{token}", response=answers({200: BuyerPlanOut}, *LINK, 400))
+def shared_plan(request: HttpRequest, token: str, reader: Query[Reader]) -> HttpResponse:
+    link = _link(token)
+    if reader.name or reader.email:
+        errors = person_errors(reader.name, reader.email)
+        if errors:
+            field, message = next(iter(errors.items()))
+            raise Invalid.field(field, message)
+        note_buyer_visit(link, reader.name.strip(), reader.email.strip())
+    return render(BuyerPlanOut, buyer_view.buyer_plan(link.plan))
 
 
 @router.post("/shared/{token}/milestones", response=answers({201: BuyerMilestoneOut}, *LINK, *BODY))

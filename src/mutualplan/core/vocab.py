@@ -73,6 +73,9 @@ class ActivityVerb(StrEnum):
     COMMENT_ADDED = "comment_added"
     SHARE_LINK_CREATED = "share_link_created"
     SHARE_LINK_REVOKED = "share_link_revoked"
+    STAKEHOLDER_ADDED = "stakeholder_added"
+    STAKEHOLDER_UPDATED = "stakeholder_updated"
+    STAKEHOLDER_REMOVED = "stakeholder_removed"
 
 
 # What an open plan page redraws when a live event arrives: the one row the event names, or
@@ -90,6 +93,19 @@ TABLE_REFRESH_VERBS: frozenset[ActivityVerb] = frozenset(
         ActivityVerb.PLAN_UPDATED,
     }
 )
+
+
+class StakeholderRole(StrEnum):
+    """What a person on the buyer's side does in the deal."""
+
+    CHAMPION = "champion"
+    EXECUTIVE_SPONSOR = "executive_sponsor"
+    LEGAL = "legal"
+    SECURITY = "security"
+    PROCUREMENT = "procurement"
+    IT = "it"
+    FINANCE = "finance"
+    OTHER = "other"
 
 
 class RiskAnswer(StrEnum):

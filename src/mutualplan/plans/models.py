@@ -16,6 +16,7 @@ from mutualplan.core.vocab import (
     OwnerSide,
     PlanStatus,
     SlipReason,
+    StakeholderRole,
     StepType,
     blank_checklist,
 )
@@ -53,8 +54,12 @@ class Stakeholder(models.Model):
     email = models.EmailField(blank=True)
     title = models.CharField(max_length=200, blank=True)
     team = models.CharField(max_length=100, blank=True)
+    role = models.CharField(max_length=20, choices=_choices(StakeholderRole), default="other")
     is_champion = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
 
     def __str__(self) -> str:
         return self.name
@@ -246,11 +251,28 @@ class BuyerVisitor(models.Model):
     email = models.EmailField()
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
+    # The day of their latest BuyerVisit: a page view on a day already counted writes nothing.
+    last_visit_on = models.DateField(null=True, blank=True)
     writes = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["share_link", "email"], name="one_visitor_per_email")
+        ]
+
+
+class BuyerVisit(models.Model):
+    """A buyer opened the plan through a share link on this day (one row per buyer per day):
+    how the seller sees who on the buyer side reads the plan, and how often."""
+
+    share_link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="visits")
+    visitor = models.ForeignKey(BuyerVisitor, on_delete=models.CASCADE, related_name="visits")
+    day = models.DateField()
+    first_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["visitor", "day"], name="one_visit_per_buyer_per_day")
         ]
 
 

@@ -9,7 +9,8 @@ import datetime as dt
 from typing import Any
 
 from mutualplan.core.figures import Step, days_left, is_confirmed, is_overdue
-from mutualplan.plans.models import Deal, Milestone, Plan, ShareLink
+from mutualplan.core.findings import Finding, FindingRow, discovery_findings
+from mutualplan.plans.models import Deal, Milestone, Plan, ShareLink, Stakeholder
 from mutualplan.plans.queries import ROW_FIELDS, milestone_rows, parse_ids, warnings_for
 
 
@@ -149,3 +150,70 @@ def share_link_dict(link: ShareLink) -> dict[str, Any]:
         "revoked_at": link.revoked_at,
         "last_used_at": link.last_used_at,
     }
+
+
+def plan_findings(plan: Plan, rows: list[dict[str, Any]] | None = None) -> list[Finding]:
+    """The plan's discovery findings (`core.findings`), from rows read by `milestone_rows`
+    (read here when not given)."""
+    rows = rows if rows is not None else milestone_rows(plan.id)
+    return discovery_findings(
+        (
+            FindingRow(
+                id=r["id"],
+                title=r["title"],
+                step_type=r["step_type"],
+                high_risk=r["high_risk"],
+                status=r["status"],
+                risk_checklist=r["risk_checklist"] or {},
+                owner_team=r["owner_team"],
+                owner_person=r["owner_person"]["name"] if r["owner_person"] else "",
+            )
+            for r in rows
+        ),
+        plan.deal.account_name,
+    )
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "milestone_id": finding.milestone_id,
+        "milestone_title": finding.milestone_title,
+        "key": finding.key,
+        "answer": finding.answer,
+        "question": finding.question,
+        "note": finding.note,
+        "text": finding.text,
+    }
+
+
+def stakeholder_dict(person: Stakeholder, owns: list[int]) -> dict[str, Any]:
+    return {
+        "id": person.id,
+        "name": person.name,
+        "email": person.email,
+        "title": person.title,
+        "team": person.team,
+        "role": person.role,
+        "owns": owns,
+        "created_at": person.created_at,
+    }
+
+
+def one_stakeholder(plan: Plan, person: Stakeholder) -> dict[str, Any]:
+    """One person as `plan_stakeholders` shows them (just written: one query)."""
+    owns = Milestone.objects.filter(plan_id=plan.id, owner_person=person).values_list("id")
+    return stakeholder_dict(person, sorted(i for (i,) in owns))
+
+
+def plan_stakeholders(plan: Plan) -> list[dict[str, Any]]:
+    """The people on the buyer side of the plan's deal, each with the ids of the rows they
+    own. Two queries."""
+    owned: dict[int, list[int]] = {}
+    for row_id, person_id in Milestone.objects.filter(
+        plan_id=plan.id, owner_person__isnull=False
+    ).values_list("id", "owner_person_id"):
+        owned.setdefault(person_id, []).append(row_id)
+    return [
+        stakeholder_dict(p, sorted(owned.get(p.id, [])))
+        for p in Stakeholder.objects.filter(deal_id=plan.deal_id)
+    ]

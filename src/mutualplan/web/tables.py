@@ -13,6 +13,7 @@ from mutualplan.core.vocab import (
     MilestoneStatus,
     OwnerSide,
     SlipReason,
+    StakeholderRole,
     StepType,
 )
 from mutualplan.plans.buyer_view import BuyerMilestone
@@ -27,6 +28,16 @@ STATUS_LABELS = {
     "blocked": "Blocked",
 }
 SIDE_LABELS = {"buyer": "Buyer", "seller": "Seller", "joint": "Buyer + Seller"}
+ROLE_LABELS = {
+    "champion": "Champion",
+    "executive_sponsor": "Executive sponsor",
+    "legal": "Legal",
+    "security": "Security",
+    "procurement": "Procurement",
+    "it": "IT",
+    "finance": "Finance",
+    "other": "Other",
+}
 
 
 def label(value: str) -> str:
@@ -38,6 +49,7 @@ CHOICES = {
     "owner_side": [(s.value, SIDE_LABELS[s.value]) for s in OwnerSide],
     "step_type": [(s.value, label(s.value)) for s in StepType],
     "reason_category": [(r.value, label(r.value)) for r in SlipReason],
+    "role": [(r.value, ROLE_LABELS[r.value]) for r in StakeholderRole],
     "risk_answers": [("unknown", "Unknown"), ("yes", "Yes"), ("no", "No")],
 }
 

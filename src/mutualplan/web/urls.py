@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from mutualplan.web.views import account, buyer, dashboard, plans, seller
+from mutualplan.web.views import account, buyer, dashboard, people, plans, seller
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -42,6 +42,17 @@ urlpatterns = [
     path("plans/<int:plan_id>/rows/<int:row_id>/delete/", seller.delete_row, name="delete_row"),
     path("plans/<int:plan_id>/rows/<int:row_id>/comment/", seller.comment_row, name="comment_row"),
     path("plans/<int:plan_id>/share-links/", seller.create_share_link, name="create_share_link"),
+    path("plans/<int:plan_id>/stakeholders/add/", people.add_stakeholder, name="add_stakeholder"),
+    path(
+        "plans/<int:plan_id>/stakeholders/<int:stakeholder_id>/edit/",
+        people.edit_stakeholder,
+        name="edit_stakeholder",
+    ),
+    path(
+        "plans/<int:plan_id>/stakeholders/<int:stakeholder_id>/remove/",
+        people.remove_stakeholder,
+        name="remove_stakeholder",
+    ),
     path("share-links/<int:link_id>/revoke/", seller.revoke_share_link, name="revoke_share_link"),
     path("s/<str:token>/", buyer.shared_plan, name="shared_plan"),
     path("s/<str:token>/rows/", buyer.row_fragment, name="shared_rows"),

@@ -254,6 +254,10 @@ def update_milestone(
     shown = shown_fields(changes.keys(), new_deps is not None)
     # The values shown in the line; the buyer's line (history.BUYER_LINES) picks its own.
     values = {k: _shown(changes.get(k)) for k in shown if k not in TEXT_FIELDS}
+    if "owner_person_id" in values:
+        # The owner's name, as both sides see it on the row; never the stakeholder's id.
+        person = row.owner_person if row.owner_person_id else None
+        values["owner_person_id"] = _shown(person.name if person else None)
     said = describe_changes(shown, values)
     record(
         plan,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mutualplan.core.vocab import ActivityVerb
 from mutualplan.links import absolute_reverse
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
-from mutualplan.plans.models import Plan, ShareLink
+from mutualplan.plans.models import BuyerVisit, BuyerVisitor, Plan, ShareLink
 from mutualplan.plans.services.history import record
 from mutualplan.workspaces.models import hash_token
 
@@ -75,3 +75,44 @@ def note_link_used(link: ShareLink) -> None:
     if link.last_used_at is None or now - link.last_used_at > dt.timedelta(minutes=1):
         ShareLink.objects.filter(id=link.id).update(last_used_at=now)
         link.last_used_at = now
+
+
+def visit_day(now: dt.datetime) -> dt.date:
+    """The day a visit counts for (in the server's time zone until workspaces have one)."""
+    return timezone.localdate(now)
+
+
+def note_buyer_visit(link: ShareLink, name: str, email: str) -> None:
+    """Count that this named buyer opened the plan today: one `BuyerVisit` per buyer per day.
+
+    Cheap on every page view: one read when today is already counted (and at most one small
+    update a minute); never an error when two tabs count the same day at once.
+    """
+    now = timezone.now()
+    day = visit_day(now)
+    email = email.lower()
+    visitor = BuyerVisitor.objects.filter(share_link=link, email=email).first()
+    if visitor is None:
+        try:
+            with transaction.atomic():
+                visitor = BuyerVisitor.objects.create(
+                    share_link=link,
+                    email=email,
+                    name=name,
+                    first_seen_at=now,
+                    last_seen_at=now,
+                    writes=0,
+                )
+        except IntegrityError:  # the same buyer's other tab got there first
+            visitor = BuyerVisitor.objects.filter(share_link=link, email=email).first()
+            if visitor is None:
+                return
+    elif visitor.last_visit_on == day:
+        if now - visitor.last_seen_at > dt.timedelta(minutes=1):
+            BuyerVisitor.objects.filter(id=visitor.id).update(last_seen_at=now)
+        return
+    BuyerVisit.objects.bulk_create(
+        [BuyerVisit(share_link=link, visitor=visitor, day=day, first_at=now)],
+        ignore_conflicts=True,
+    )
+    BuyerVisitor.objects.filter(id=visitor.id).update(last_seen_at=now, last_visit_on=day)

@@ -18,7 +18,7 @@ from mutualplan.plans.buyer_view import BuyerPlan, buyer_feed, buyer_plan
 from mutualplan.plans.errors import Forbidden, Gone, NotFound
 from mutualplan.plans.models import ShareLink
 from mutualplan.plans.services import versions
-from mutualplan.plans.services.sharing import note_link_used
+from mutualplan.plans.services.sharing import note_buyer_visit, note_link_used
 from mutualplan.web.context import BuyerIdentity, buyer_actor, buyer_identity, remember_buyer
 from mutualplan.web.responses import answer, page_action, wants_json
 from mutualplan.web.tables import CHOICES, buyer_table_rows
@@ -75,6 +75,8 @@ def shared_plan(request: HttpRequest, token: str) -> HttpResponse:
     identity = buyer_identity(request)
     if request.method == "POST" or identity is None or request.GET.get("change"):
         return identify(request, token, link, identity)
+    # The seller sees who opened the plan, and on how many days (never shown to the buyer).
+    note_buyer_visit(link, identity.name, identity.email)
     context = buyer_context(link, buyer_plan(link.plan))
     context.update(
         token=token, identity=identity, events_url=reverse("shared_events", args=[token])

@@ -24,16 +24,22 @@ from mutualplan.inputs.plans import PlanCreate, PlanPatch, RetargetIn
 from mutualplan.plans import access
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.buyer_view import seller_contact
+from mutualplan.plans.engagement import buyer_visits
 from mutualplan.plans.errors import DomainError, NotFound
 from mutualplan.plans.models import Plan
 from mutualplan.plans.queries import buyer_contributed, milestone_rows, warnings_for
-from mutualplan.plans.seller_view import milestone_dict, seller_steps
+from mutualplan.plans.seller_view import (
+    milestone_dict,
+    plan_findings,
+    plan_stakeholders,
+    seller_steps,
+)
 from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services import versions
 from mutualplan.plans.services.templates import available_templates
 from mutualplan.web.context import current_workspace
 from mutualplan.web.responses import answer, page_action, parse
-from mutualplan.web.tables import CHOICES, activity_feed, table_rows
+from mutualplan.web.tables import CHOICES, ROLE_LABELS, activity_feed, table_rows
 
 
 def seller_plan(request: HttpRequest, plan_id: int) -> Plan:
@@ -97,9 +103,17 @@ def plan_context(plan: Plan) -> dict[str, Any]:
     today = dt.date.today()
     raw = milestone_rows(plan.id)
     rows = table_rows(plan, raw=raw, today=today)
+    people = plan_stakeholders(plan)
+    titles = {r["id"]: r["title"] for r in rows}
+    for person in people:
+        person["owned_rows"] = [(i, titles[i]) for i in person["owns"] if i in titles]
+        person["role_label"] = ROLE_LABELS.get(person["role"], person["role"])
     return {
         **header_context(plan, rows, today),
         "rows": rows,
+        "people": people,
+        "owner_choices": [(p["id"], p["name"]) for p in people],
+        "findings": plan_findings(plan, raw),
         "warnings": warnings_for(plan, raw, today),
         "timeline": timeline_svg(plan.deal.account_name, plan.target_date, rows, today),
         "activities": (activities := activity_feed(plan)),
@@ -171,6 +185,7 @@ def render_plan_page(
     context.update(
         buyer_contributed=buyer_contributed(plan),
         share_links=links,
+        buyer_visits=buyer_visits(plan),
         new_share_url=new_share_url,
         events_url=reverse("plan_events", args=[plan.id]),
     )

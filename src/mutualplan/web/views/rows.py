@@ -18,7 +18,7 @@ from mutualplan.inputs.milestones import (
 )
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.buyer_view import buyer_milestones
-from mutualplan.plans.models import Plan
+from mutualplan.plans.models import Plan, Stakeholder
 from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.web.responses import answer, parse
 from mutualplan.web.tables import CHOICES, buyer_table_rows, table_rows
@@ -38,6 +38,7 @@ SELLER_EDIT = (
     "private_notes",
     "high_risk",
     "completed_at",
+    "owner_person_id",
 )
 BUYER_EDIT = ("title", "owner_team", "due_date", "status", "notes", "completed_at")
 
@@ -65,7 +66,18 @@ def _context(request: HttpRequest, plan: Plan, buyer: bool) -> dict[str, Any]:
         match = request.resolver_match
         token = match.kwargs.get("token") if match else None
         return {"choices": CHOICES, "buyer_view": True, "token": token}
-    return {"plan": plan, "plan_id": plan.id, "choices": CHOICES, "buyer_view": False}
+    return {
+        "plan": plan,
+        "plan_id": plan.id,
+        "choices": CHOICES,
+        "buyer_view": False,
+        "owner_choices": owner_choices(plan),
+    }
+
+
+def owner_choices(plan: Plan) -> list[tuple[int, str]]:
+    """The people a seller can name as a row's owner: the deal's stakeholders."""
+    return list(Stakeholder.objects.filter(deal_id=plan.deal_id).values_list("id", "name"))
 
 
 def _rows(plan: Plan, buyer: bool, ids: list[int] | None = None) -> list[dict[str, Any]]:
