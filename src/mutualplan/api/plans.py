@@ -38,6 +38,7 @@ from mutualplan.plans.seller_view import (
 from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services import sharing, versions
+from mutualplan.workspaces.clock import today_for
 
 router = Router(tags=["plans"])
 # What every route here can answer besides its own: no valid token, and (for routes under a
@@ -59,8 +60,8 @@ def _plan_response(plan: Any, status: int = 200) -> HttpResponse:
     return render(SellerPlanOut, plan_dict(plan), status)
 
 
-def _row_response(row: Any, status: int = 200) -> HttpResponse:
-    return render(SellerMilestoneOut, row_dict(row), status)
+def _row_response(row: Any, today: dt.date, status: int = 200) -> HttpResponse:
+    return render(SellerMilestoneOut, row_dict(row, today), status)
 
 
 @router.post("/plans", response=answers({201: SellerPlanOut}, SELLER, *BODY))
@@ -83,7 +84,7 @@ def create_plan(request: HttpRequest, payload: PlanCreate) -> HttpResponse:
 @router.get("/plans", response=answers({200: PlanPage}, SELLER, 400))
 def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, Any]:
     workspace, _ = seller(request)
-    today = dt.date.today()
+    today = today_for(workspace)
     plans = queries.plan_list(
         workspace,
         queries.PlanFilters(
@@ -151,7 +152,7 @@ def add_milestone(request: HttpRequest, plan_id: int, payload: MilestoneCreate) 
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     row = milestone_service.add_milestone(plan, actor, payload.model_dump(exclude_unset=True))
-    return _row_response(row, 201)
+    return _row_response(row, today_for(workspace), 201)
 
 
 @router.patch(
@@ -177,7 +178,7 @@ def update_milestone(
         reason_category=payload.reason_category,
         reason_text=payload.reason_text,
     )
-    return _row_response(row)
+    return _row_response(row, today_for(workspace))
 
 
 @router.delete(
@@ -201,7 +202,8 @@ def reorder_milestones(
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     milestone_service.reorder_milestones(plan, actor, payload.order)
-    return [milestone_dict(m) for m in queries.milestone_rows(plan.id)]
+    today = today_for(workspace)
+    return [milestone_dict(m, today) for m in queries.milestone_rows(plan.id)]
 
 
 @router.get("/plans/{int:plan_id}/slips", response=answers({200: list[SlipOut]}, SELLER, FOUND))

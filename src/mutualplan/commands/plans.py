@@ -130,9 +130,10 @@ def plan_list(
     setup_django(data_dir)
     from mutualplan.plans import queries
     from mutualplan.plans.seller_view import plan_summary
+    from mutualplan.workspaces.clock import today_for
 
     ws, _ = seller_context(user_email, workspace)
-    today = dt.date.today()
+    today = today_for(ws)
     plans = queries.plan_list(ws, queries.PlanFilters(status=status), today)
     items = [plan_summary(p, today) for p in plans]
     if as_json:

@@ -11,6 +11,7 @@ from typing import Any
 from mutualplan.core.figures import Step, days_left, is_confirmed, is_overdue
 from mutualplan.plans.models import Deal, Milestone, Plan, ShareLink
 from mutualplan.plans.queries import ROW_FIELDS, milestone_rows, parse_ids, warnings_for
+from mutualplan.workspaces.clock import today_for
 
 
 def deal_dict(deal: Deal) -> dict[str, Any]:
@@ -27,9 +28,8 @@ def deal_dict(deal: Deal) -> dict[str, Any]:
     }
 
 
-def milestone_dict(m: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+def milestone_dict(m: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """One row as read by `queries.milestone_rows`, in the seller API's shape."""
-    today = today or dt.date.today()
     return {
         "id": m["id"],
         "version": m["version"],
@@ -78,7 +78,7 @@ def seller_steps(rows: list[dict[str, Any]]) -> list[Step]:
     ]
 
 
-def row_dict(row: Milestone) -> dict[str, Any]:
+def row_dict(row: Milestone, today: dt.date) -> dict[str, Any]:
     """One row just written, in the seller API's shape (its fields are already in memory)."""
     values = {field: getattr(row, field) for field in ROW_FIELDS}
     joined = getattr(row, "dependency_ids", None)
@@ -91,11 +91,11 @@ def row_dict(row: Milestone) -> dict[str, Any]:
     values["owner_person"] = (
         {"id": person.id, "name": person.name, "team": person.team} if person else None
     )
-    return milestone_dict(values)
+    return milestone_dict(values, today)
 
 
 def plan_dict(plan: Plan, today: dt.date | None = None) -> dict[str, Any]:
-    today = today or dt.date.today()
+    today = today or today_for(plan.workspace)
     rows = milestone_rows(plan.id)
     return {
         "id": plan.id,

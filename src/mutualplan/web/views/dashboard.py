@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -14,6 +13,7 @@ from mutualplan.core.vocab import PlanStatus
 from mutualplan.plans import queries
 from mutualplan.plans.seller_view import plan_summary
 from mutualplan.web.context import current_workspace
+from mutualplan.workspaces.clock import today_for
 
 PAGE_SIZE = 25
 
@@ -36,7 +36,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
     if workspace is None:
         return render(request, "dashboard.html", {"no_workspace": True})
-    today = dt.date.today()
+    today = today_for(workspace)
     plans = queries.plan_list(workspace, dashboard_filters(request.GET), today)
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
     # Each plan with its figures as the API and the command line give them.

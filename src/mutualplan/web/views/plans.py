@@ -34,6 +34,7 @@ from mutualplan.plans.services.templates import available_templates
 from mutualplan.web.context import current_workspace
 from mutualplan.web.responses import answer, page_action, parse
 from mutualplan.web.tables import CHOICES, activity_feed, table_rows
+from mutualplan.workspaces.clock import today_for
 
 
 def seller_plan(request: HttpRequest, plan_id: int) -> Plan:
@@ -94,7 +95,7 @@ def header_context(plan: Plan, rows: list[dict[str, Any]], today: dt.date) -> di
 
 def plan_context(plan: Plan) -> dict[str, Any]:
     """Everything the seller's plan page shows (the buyer page has `buyer.buyer_context`)."""
-    today = dt.date.today()
+    today = today_for(plan.workspace)
     raw = milestone_rows(plan.id)
     rows = table_rows(plan, raw=raw, today=today)
     return {
@@ -121,7 +122,7 @@ FRAGMENT_TEMPLATES = {
 
 def fragment_context(plan: Plan, name: str) -> dict[str, Any]:
     """Only what one fragment needs (a header costs the rows, not their comments)."""
-    today = dt.date.today()
+    today = today_for(plan.workspace)
     if name in ("header", "timeline"):
         rows = [milestone_dict(r, today) for r in milestone_rows(plan.id)]
         if name == "header":
