@@ -16,6 +16,7 @@ from mutualplan.api.responses import answers, render
 from mutualplan.api.schemas.milestones import SellerMilestoneConflictOut, SellerMilestoneOut
 from mutualplan.api.schemas.plans import (
     ActivityOut,
+    PlanHealthOut,
     PlanPage,
     SellerPlanConflictOut,
     SellerPlanOut,
@@ -29,6 +30,7 @@ from mutualplan.inputs.milestones import MilestoneCreate, MilestonePatch, Reorde
 from mutualplan.inputs.plans import PlanCreate, PlanPatch, RetargetIn
 from mutualplan.plans import access, queries
 from mutualplan.plans.seller_view import (
+    finding_dict,
     milestone_dict,
     plan_dict,
     plan_summary,
@@ -95,9 +97,10 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, A
     size = filters.page_size or settings.API_PAGE_SIZE
     count = plans.count()
     start = (filters.page - 1) * size
-    items = plans[start : start + size]
+    items = list(plans[start : start + size])
+    health = queries.health_by_plan(workspace, items, today)
     return {
-        "items": [plan_summary(p, today) for p in items],
+        "items": [plan_summary(p, today, health[p.id]) for p in items],
         "count": count,
         "page": filters.page,
         "page_size": size,
@@ -109,6 +112,15 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, A
 def get_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     workspace, _ = seller(request)
     return _plan_response(access.get_plan(workspace, plan_id))
+
+
+@router.get("/plans/{int:plan_id}/health", response=answers({200: PlanHealthOut}, SELLER, FOUND))
+def plan_health(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+    """The plan's health findings (seller only; never on the buyer side), most severe first."""
+    workspace, _ = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    findings = queries.health_by_plan(workspace, [plan], today_for(workspace))[plan.id]
+    return {"findings": [finding_dict(f) for f in findings]}
 
 
 @router.patch(

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Aggregate, CharField, Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Aggregate, CharField, Count, F, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
+from mutualplan.core.health import (
+    Finding,
+    HealthSettings,
+    PlanFacts,
+    RowFacts,
+    SlipFacts,
+    plan_health,
+)
 from mutualplan.core.vocab import OPEN_STATUSES, ActorKind, MilestoneStatus
 from mutualplan.db.compiled import CompiledQuery
-from mutualplan.plans.models import Activity, Milestone, Plan, Slip, Stakeholder
+from mutualplan.plans.models import Activity, Call, Milestone, Plan, Slip, Stakeholder
 from mutualplan.plans.services.calendars import plan_calendar
+from mutualplan.workspaces.clock import local_date
 from mutualplan.workspaces.models import Workspace
 
 # The statuses of a row still to be done, as the database stores them.
@@ -142,6 +152,7 @@ class PlanFilters:
     owner_email: str | None = None
     account_type: str | None = None
     account_name: str | None = None  # a part of the account's name, any case
+    health: str | None = None  # a health code (core/health.py): only plans with that finding
     sort: str = "target"
 
 
@@ -163,6 +174,15 @@ def plan_list(workspace: Workspace, filters: PlanFilters, today: dt.date) -> Que
         qs = qs.filter(deal__account_type=filters.account_type)
     if filters.account_name:
         qs = qs.filter(deal__account_name__icontains=filters.account_name)
+    if filters.health:
+        findings = health_by_plan(workspace, qs, today)
+        qs = qs.filter(
+            id__in=[
+                pid
+                for pid, found in findings.items()
+                if any(f.code == filters.health for f in found)
+            ]
+        )
     next_step = Milestone.objects.filter(
         plan=OuterRef("pk"), status__in=_OPEN, due_date__isnull=False
     ).order_by("due_date", "position")
@@ -177,6 +197,112 @@ def plan_list(workspace: Workspace, filters: PlanFilters, today: dt.date) -> Que
         )
         .order_by(*PLAN_SORTS.get(filters.sort, PLAN_SORTS["target"]))
     )
+
+
+def health_settings(workspace: Workspace) -> HealthSettings:
+    """The workspace's health thresholds."""
+    return HealthSettings(
+        review_interval_days=workspace.review_interval_days,
+        stale_days=workspace.stale_days,
+        buyer_silent_days=workspace.buyer_silent_days,
+        quarter_end_window_days=workspace.quarter_end_window_days,
+        fiscal_year_start_month=workspace.fiscal_year_start_month,
+        max_open_steps=workspace.max_open_steps,
+    )
+
+
+# What health reads of a plan (the rest comes from its rows, slips and calls).
+_PLAN_HEAD = ("id", "status", "target_date", "created_at", "last_buyer_activity_at")
+_HEALTH_ROW_FIELDS = (
+    "id",
+    "plan_id",
+    "title",
+    "owner_side",
+    "status",
+    "due_date",
+    "status_updated_at",
+    "added_by_side",
+    "high_risk",
+    "risk_checklist",
+    "turnaround_days",
+    "confirmed_at",
+)
+
+
+def health_by_plan(
+    workspace: Workspace, plans: QuerySet[Plan] | Sequence[Plan], today: dt.date
+) -> dict[int, list[Finding]]:
+    """Every plan's health findings, by plan id, in five queries whatever the number of plans
+    (a queryset is read as a subquery, so a whole workspace's list costs the same)."""
+    scope: Any
+    if isinstance(plans, QuerySet):
+        scope = plans.order_by().values("id")
+        heads = list(plans.order_by().values(*_PLAN_HEAD))
+    else:
+        heads = [{f: getattr(p, f) for f in _PLAN_HEAD} for p in plans]
+        scope = [h["id"] for h in heads]
+    if not heads:
+        return {}
+    rows: dict[int, list[dict[str, Any]]] = {h["id"]: [] for h in heads}
+    found_rows = Milestone.objects.filter(plan_id__in=scope).order_by("plan_id", "position", "id")
+    for row in found_rows.values(*_HEALTH_ROW_FIELDS):
+        rows[row["plan_id"]].append(row)
+    depends: dict[int, list[int]] = {}
+    links = Milestone.depends_on.through.objects.filter(from_milestone__plan_id__in=scope)
+    for source, target in links.values_list("from_milestone_id", "to_milestone_id"):
+        depends.setdefault(source, []).append(target)
+    slips: dict[int, list[SlipFacts]] = {h["id"]: [] for h in heads}
+    slip_rows = Slip.objects.filter(plan_id__in=scope).order_by("created_at", "id")
+    for slip in slip_rows.values(
+        "plan_id", "milestone_id", "milestone_title", "reason_category", "during_build"
+    ):
+        slips[slip["plan_id"]].append(
+            SlipFacts(
+                slip["milestone_id"],
+                slip["milestone_title"] or "target date",
+                bool(slip["reason_category"]) or slip["during_build"],
+            )
+        )
+    last_calls = dict(
+        Call.objects.filter(plan_id__in=scope)
+        .order_by()
+        .values("plan_id")
+        .annotate(last=Max("held_at"))
+        .values_list("plan_id", "last")
+    )
+    settings = health_settings(workspace)
+    answer: dict[int, list[Finding]] = {}
+    for head in heads:
+        plan_id = head["id"]
+        facts = PlanFacts(
+            status=head["status"],
+            target_date=head["target_date"],
+            created_on=local_date(head["created_at"], workspace) or today,
+            rows=tuple(
+                RowFacts(
+                    id=r["id"],
+                    title=r["title"],
+                    owner_side=r["owner_side"],
+                    status=r["status"],
+                    due_date=r["due_date"],
+                    status_updated_on=local_date(r["status_updated_at"], workspace),
+                    added_by_side=r["added_by_side"],
+                    high_risk=r["high_risk"],
+                    risk_checklist=r["risk_checklist"] or {},
+                    turnaround_days=r["turnaround_days"],
+                    depends_on=tuple(depends.get(r["id"], ())),
+                    confirmed=r["confirmed_at"] is not None,
+                )
+                for r in rows[plan_id]
+            ),
+            slips=tuple(slips[plan_id]),
+            last_call_on=local_date(last_calls.get(plan_id), workspace),
+            last_buyer_seen=local_date(head["last_buyer_activity_at"], workspace),
+            # Every buyer write stamps the plan: a stamp means the buyer side changed it.
+            buyer_edited=head["last_buyer_activity_at"] is not None,
+        )
+        answer[plan_id] = plan_health(facts, settings, today)
+    return answer
 
 
 def warnings_for(plan: Plan, rows: list[dict[str, Any]], today: dt.date) -> list[Warning]:

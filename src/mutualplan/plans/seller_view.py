@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from mutualplan.core.figures import Step, days_left, is_confirmed, is_overdue
+from mutualplan.core.health import Finding
 from mutualplan.plans.models import Deal, Milestone, Plan, ShareLink
 from mutualplan.plans.queries import ROW_FIELDS, milestone_rows, parse_ids, warnings_for
 from mutualplan.workspaces.clock import today_for
@@ -122,7 +123,17 @@ def plan_dict(plan: Plan, today: dt.date | None = None) -> dict[str, Any]:
     }
 
 
-def plan_summary(plan: Any, today: dt.date) -> dict[str, Any]:
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "severity": finding.severity,
+        "message": finding.message,
+        "fix": finding.fix,
+        "milestone_ids": list(finding.milestone_ids),
+    }
+
+
+def plan_summary(plan: Any, today: dt.date, findings: list[Finding]) -> dict[str, Any]:
     return {
         "id": plan.id,
         "version": plan.version,
@@ -135,6 +146,7 @@ def plan_summary(plan: Any, today: dt.date) -> dict[str, Any]:
         "rows_overdue": plan.rows_overdue,
         "last_buyer_activity_at": plan.last_buyer_activity_at,
         "updated_at": plan.updated_at,
+        "health": [f.code for f in findings],
     }
 
 

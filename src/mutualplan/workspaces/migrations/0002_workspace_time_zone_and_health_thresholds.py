@@ -5,45 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workspaces', '0001_initial'),
+        ("workspaces", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='workspace',
-            name='buyer_silent_days',
+            model_name="workspace",
+            name="buyer_silent_days",
             field=models.PositiveIntegerField(default=14),
         ),
         migrations.AddField(
-            model_name='workspace',
-            name='fiscal_year_start_month',
+            model_name="workspace",
+            name="fiscal_year_start_month",
             field=models.PositiveSmallIntegerField(default=1),
         ),
         migrations.AddField(
-            model_name='workspace',
-            name='max_open_steps',
+            model_name="workspace",
+            name="max_open_steps",
             field=models.PositiveIntegerField(default=30),
         ),
         migrations.AddField(
-            model_name='workspace',
-            name='quarter_end_window_days',
+            model_name="workspace",
+            name="quarter_end_window_days",
             field=models.PositiveIntegerField(default=7),
         ),
         migrations.AddField(
-            model_name='workspace',
-            name='review_interval_days',
-            field=models.PositiveIntegerField(default=mutualplan.workspaces.models._default_review_interval),
+            model_name="workspace",
+            name="review_interval_days",
+            field=models.PositiveIntegerField(
+                default=mutualplan.workspaces.models._default_review_interval
+            ),
         ),
         migrations.AddField(
-            model_name='workspace',
-            name='stale_days',
-            field=models.PositiveIntegerField(default=mutualplan.workspaces.models._default_stale_days),
+            model_name="workspace",
+            name="stale_days",
+            field=models.PositiveIntegerField(
+                default=mutualplan.workspaces.models._default_stale_days
+            ),
         ),
         migrations.AddField(
-            model_name='workspace',
-            name='time_zone',
-            field=models.CharField(default=mutualplan.workspaces.models._default_time_zone, max_length=64),
+            model_name="workspace",
+            name="time_zone",
+            field=models.CharField(
+                default=mutualplan.workspaces.models._default_time_zone, max_length=64
+            ),
         ),
     ]
