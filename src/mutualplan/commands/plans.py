@@ -1,4 +1,4 @@
-"""`mutualplan plan new | list | show`: plans in the terminal, or as JSON for scripts."""
+"""`mutualplan plan new | list | show | health`: plans in the terminal, or as JSON for scripts."""
 
 from __future__ import annotations
 
@@ -134,14 +134,26 @@ def plan_list(
 
     ws, _ = seller_context(user_email, workspace)
     today = today_for(ws)
-    plans = queries.plan_list(ws, queries.PlanFilters(status=status), today)
-    items = [plan_summary(p, today) for p in plans]
+    filters = queries.PlanFilters(status=status)
+    health = queries.health_by_plan(ws, queries.filtered_plans(ws, filters), today)
+    plans = queries.plan_list(ws, filters, today, health=health)
+    items = [plan_summary(p, today, health[p.id]) for p in plans]
     if as_json:
         click.echo(dump_json(items))
         return
     click.echo(
         table(
-            ["id", "account", "amount", "target", "days left", "status", "done", "overdue"],
+            [
+                "id",
+                "account",
+                "amount",
+                "target",
+                "days left",
+                "status",
+                "done",
+                "overdue",
+                "health",
+            ],
             [
                 [
                     p["id"],
@@ -152,6 +164,7 @@ def plan_list(
                     p["status"],
                     f"{p['rows_done']}/{p['rows_total']}",
                     p["rows_overdue"],
+                    " ".join(p["health"]) or "healthy",
                 ]
                 for p in items
             ],
@@ -172,6 +185,38 @@ def plan_show(
 
     ws, _ = seller_context(user_email, workspace)
     _show(_run(lambda: access.get_plan(ws, plan_id)), as_json)
+
+
+@plan.command("health")
+@click.argument("plan_id", type=int)
+@json_option
+@seller_options
+def plan_health(
+    plan_id: int, as_json: bool, user_email: str, workspace: str | None, data_dir: str | None
+) -> None:
+    """The plan's health findings, most severe first, each with its fix."""
+    setup_django(data_dir)
+    from mutualplan.plans import access, queries
+    from mutualplan.plans.seller_view import finding_dict
+    from mutualplan.workspaces.clock import today_for
+
+    ws, _ = seller_context(user_email, workspace)
+    plan_obj = _run(lambda: access.get_plan(ws, plan_id))
+    findings = [
+        finding_dict(f) for f in queries.health_by_plan(ws, [plan_obj], today_for(ws))[plan_id]
+    ]
+    if as_json:
+        click.echo(dump_json({"findings": findings}))
+        return
+    if not findings:
+        click.echo("Healthy: nothing to fix.")
+        return
+    click.echo(
+        table(
+            ["severity", "code", "finding", "fix"],
+            [[f["severity"], f["code"], f["message"], f["fix"]] for f in findings],
+        )
+    )
 
 
 def _show(plan_obj: Any, as_json: bool) -> None:

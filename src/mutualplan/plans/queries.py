@@ -156,13 +156,8 @@ class PlanFilters:
     sort: str = "target"
 
 
-def plan_list(workspace: Workspace, filters: PlanFilters, today: dt.date) -> QuerySet[Plan]:
-    """The plan list of the dashboard, the API and the command line: the workspace's plans
-    as filtered and sorted, each with its progress counts and its next due step.
-
-    One query for a page of plans, whatever their number: correlated subqueries rather than
-    a join and GROUP BY, so the database counts rows only for the plans it returns.
-    """
+def filtered_plans(workspace: Workspace, filters: PlanFilters) -> QuerySet[Plan]:
+    """The workspace's plans the filters keep, health aside (it is not a column)."""
     qs = Plan.objects.filter(workspace=workspace)
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -174,15 +169,28 @@ def plan_list(workspace: Workspace, filters: PlanFilters, today: dt.date) -> Que
         qs = qs.filter(deal__account_type=filters.account_type)
     if filters.account_name:
         qs = qs.filter(deal__account_name__icontains=filters.account_name)
+    return qs
+
+
+def plan_list(
+    workspace: Workspace,
+    filters: PlanFilters,
+    today: dt.date,
+    health: dict[int, list[Finding]] | None = None,
+) -> QuerySet[Plan]:
+    """The plan list of the dashboard, the API and the command line: the workspace's plans
+    as filtered and sorted, each with its progress counts and its next due step.
+
+    One query for a page of plans, whatever their number: correlated subqueries rather than
+    a join and GROUP BY, so the database counts rows only for the plans it returns. A health
+    filter reads the health of every plan the other filters keep (`health_by_plan`, or the
+    `health` the caller already has of them).
+    """
+    qs = filtered_plans(workspace, filters)
     if filters.health:
-        findings = health_by_plan(workspace, qs, today)
-        qs = qs.filter(
-            id__in=[
-                pid
-                for pid, found in findings.items()
-                if any(f.code == filters.health for f in found)
-            ]
-        )
+        found = health if health is not None else health_by_plan(workspace, qs, today)
+        codes = {pid: {f.code for f in findings} for pid, findings in found.items()}
+        qs = qs.filter(id__in=[pid for pid, have in codes.items() if filters.health in have])
     next_step = Milestone.objects.filter(
         plan=OuterRef("pk"), status__in=_OPEN, due_date__isnull=False
     ).order_by("due_date", "position")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from mutualplan.core.health import HEALTH_CODES
 from mutualplan.core.vocab import PlanStatus
 from mutualplan.plans import queries
 from mutualplan.plans.seller_view import plan_summary
@@ -22,11 +24,13 @@ def dashboard_filters(params: Any) -> queries.PlanFilters:
     """The list the query string asks for; a value the page never offers is ignored."""
     status = params.get("status")
     owner = params.get("owner") or ""
+    health = params.get("health")
     return queries.PlanFilters(
         status=status if status in PlanStatus.__members__.values() else None,
         owner_id=int(owner) if owner.isascii() and owner.isdigit() and len(owner) < 19 else None,
         account_type=params.get("account_type") or None,
         account_name=(params.get("q") or "")[:100] or None,
+        health=health if health in HEALTH_CODES else None,
         sort=params.get("sort") or "target",
     )
 
@@ -37,10 +41,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if workspace is None:
         return render(request, "dashboard.html", {"no_workspace": True})
     today = today_for(workspace)
-    plans = queries.plan_list(workspace, dashboard_filters(request.GET), today)
+    filters = dashboard_filters(request.GET)
+    # Every listed plan's health, for the count per code (health filter aside) and the badges.
+    health = queries.health_by_plan(workspace, queries.filtered_plans(workspace, filters), today)
+    counts = Counter(code for found in health.values() for code in {f.code for f in found})
+    plans = queries.plan_list(workspace, filters, today, health=health)
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
     # Each plan with its figures as the API and the command line give them.
-    rows = [(plan, plan_summary(plan, today)) for plan in page.object_list]
+    rows = [
+        (plan, plan_summary(plan, today, health[plan.id]), health[plan.id])
+        for plan in page.object_list
+    ]
+    without_health = request.GET.copy()
+    without_health.pop("page", None)
+    without_health.pop("health", None)
     owners = workspace.memberships.select_related("user").order_by("user__first_name")
     query = request.GET.copy()
     query.pop("page", None)
@@ -58,5 +72,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "account_types": workspace.account_types,
             "owners": [m.user for m in owners],
             "sorts": queries.PLAN_SORTS.keys(),
+            "health_counts": [(code, counts[code]) for code in HEALTH_CODES if counts[code]],
+            "health_filter": filters.health,
+            "query_without_health": without_health.urlencode(),
         },
     )

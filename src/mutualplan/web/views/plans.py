@@ -26,7 +26,12 @@ from mutualplan.plans.actors import Actor
 from mutualplan.plans.buyer_view import seller_contact
 from mutualplan.plans.errors import DomainError, NotFound
 from mutualplan.plans.models import Plan
-from mutualplan.plans.queries import buyer_contributed, milestone_rows, warnings_for
+from mutualplan.plans.queries import (
+    buyer_contributed,
+    health_by_plan,
+    milestone_rows,
+    warnings_for,
+)
 from mutualplan.plans.seller_view import milestone_dict, seller_steps
 from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services import versions
@@ -102,6 +107,7 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         **header_context(plan, rows, today),
         "rows": rows,
         "warnings": warnings_for(plan, raw, today),
+        "health": health_by_plan(plan.workspace, [plan], today)[plan.id],
         "timeline": timeline_svg(plan.deal.account_name, plan.target_date, rows, today),
         "activities": (activities := activity_feed(plan)),
         # Streams resume after this: nothing between rendering and connecting is missed.
@@ -117,6 +123,7 @@ FRAGMENT_TEMPLATES = {
     "timeline": "plans/_timeline.html",
     "activity": "plans/_activity.html",
     "nudge": "plans/_nudge.html",
+    "health": "plans/_health.html",
 }
 
 
@@ -135,6 +142,11 @@ def fragment_context(plan: Plan, name: str) -> dict[str, Any]:
         }
     if name == "activity":
         return {"plan_id": plan.id, "buyer_view": False, "activities": activity_feed(plan)}
+    if name == "health":
+        return {
+            "plan_id": plan.id,
+            "health": health_by_plan(plan.workspace, [plan], today)[plan.id],
+        }
     return {"plan": plan, "plan_id": plan.id, "buyer_contributed": buyer_contributed(plan)}
 
 
