@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from mutualplan.plans.models import Milestone, ShareLink
 from tests.conftest import Api
 
-SELLER_FRAGMENTS = ("header", "timeline", "activity", "nudge")
+SELLER_FRAGMENTS = ("header", "timeline", "activity", "nudge", "health")
 BUYER_FRAGMENTS = ("header", "timeline", "activity")
 # What a buyer must never read (PRODUCT.md, "What the buyer sees"): the deal and private notes.
 SELLER_ONLY = ("120,000", "120000", "enterprise", "evaluation", "Champion is leaving", "USD")
@@ -76,9 +76,9 @@ def test_the_plan_page_marks_the_same_fragments_it_serves(
 ) -> None:
     page = seller.get(f"/plans/{plan['id']}/").content.decode()
     marked = re.findall(r'data-live-fragment="([^"]+)"', page)
-    assert marked == [f"/plans/{plan['id']}/fragments/{name}/" for name in SELLER_FRAGMENTS[:2]] + [
-        f"/plans/{plan['id']}/fragments/nudge/",
-        f"/plans/{plan['id']}/fragments/activity/",
+    assert marked == [
+        f"/plans/{plan['id']}/fragments/{name}/"
+        for name in ("header", "health", "timeline", "nudge", "activity")
     ]
 
 

@@ -42,6 +42,26 @@ SELLER_ONLY = {
     "seller emails": ["olivia@acme.example", "theo@acme.example"],
     "warnings for the seller": ["already in the past", "realistically takes"],
     "risk checklist answers": ["discovery finding", "has the owner been briefed"],
+    # Every health code but `overdue` and `not_confirmed`, words the buyer's own page uses.
+    "plan health": [
+        "plan health",
+        "no_target_date",
+        "no_buyer_steps",
+        "built_alone",
+        "not_reviewed",
+        "stale_buyer_step",
+        "high_risk_unknowns",
+        "compressed_dates",
+        "unexplained_slip",
+        "stale_plan",
+        "buyer_silent",
+        "too_many_steps",
+        "built alone",
+        "not reviewed",
+        "stale buyer step",
+        "unexplained slip",
+        "buyer silent",
+    ],
 }
 
 

@@ -240,7 +240,7 @@ _HEALTH_ROW_FIELDS = (
 def health_by_plan(
     workspace: Workspace, plans: QuerySet[Plan] | Sequence[Plan], today: dt.date
 ) -> dict[int, list[Finding]]:
-    """Every plan's health findings, by plan id, in five queries whatever the number of plans
+    """Every plan's health findings, by plan id, in four queries whatever the number of plans
     (a queryset is read as a subquery, so a whole workspace's list costs the same)."""
     scope: Any
     if isinstance(plans, QuerySet):
@@ -252,13 +252,12 @@ def health_by_plan(
     if not heads:
         return {}
     rows: dict[int, list[dict[str, Any]]] = {h["id"]: [] for h in heads}
-    found_rows = Milestone.objects.filter(plan_id__in=scope).order_by("plan_id", "position", "id")
-    for row in found_rows.values(*_HEALTH_ROW_FIELDS):
+    # Prerequisites come with their rows (a subquery per row): one query fewer per read.
+    found_rows = with_dependency_ids(Milestone.objects.filter(plan_id__in=scope))
+    for row in found_rows.order_by("plan_id", "position", "id").values(
+        *_HEALTH_ROW_FIELDS, "dependency_ids"
+    ):
         rows[row["plan_id"]].append(row)
-    depends: dict[int, list[int]] = {}
-    links = Milestone.depends_on.through.objects.filter(from_milestone__plan_id__in=scope)
-    for source, target in links.values_list("from_milestone_id", "to_milestone_id"):
-        depends.setdefault(source, []).append(target)
     slips: dict[int, list[SlipFacts]] = {h["id"]: [] for h in heads}
     slip_rows = Slip.objects.filter(plan_id__in=scope).order_by("created_at", "id")
     for slip in slip_rows.values(
@@ -298,7 +297,7 @@ def health_by_plan(
                     high_risk=r["high_risk"],
                     risk_checklist=r["risk_checklist"] or {},
                     turnaround_days=r["turnaround_days"],
-                    depends_on=tuple(depends.get(r["id"], ())),
+                    depends_on=tuple(parse_ids(r["dependency_ids"])),
                     confirmed=r["confirmed_at"] is not None,
                 )
                 for r in rows[plan_id]
