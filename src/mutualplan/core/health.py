@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from mutualplan.core.vocab import OPEN_STATUSES, MilestoneStatus, OwnerSide, PlanStatus, RiskAnswer
+from mutualplan.core.vocab import OPEN_STATUSES, OwnerSide, PlanStatus, RiskAnswer
 
 # The table's order: the order findings are listed in within one severity.
 HEALTH_CODES: tuple[str, ...] = (
@@ -64,7 +64,7 @@ class RowFacts:
 
     @property
     def is_open(self) -> bool:
-        return MilestoneStatus(self.status) in OPEN_STATUSES
+        return self.status in OPEN_STATUSES  # StrEnum members compare and hash as strings
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Aggregate, CharField, Count, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    JSONField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
@@ -19,11 +33,11 @@ from mutualplan.core.health import (
     SlipFacts,
     plan_health,
 )
-from mutualplan.core.vocab import OPEN_STATUSES, ActorKind, MilestoneStatus
+from mutualplan.core.vocab import OPEN_STATUSES, ActorKind, MilestoneStatus, OwnerSide, PlanStatus
 from mutualplan.db.compiled import CompiledQuery
 from mutualplan.plans.models import Activity, Call, Milestone, Plan, Slip, Stakeholder
 from mutualplan.plans.services.calendars import plan_calendar
-from mutualplan.workspaces.clock import local_date
+from mutualplan.workspaces.clock import zone_of
 from mutualplan.workspaces.models import Workspace
 
 # The statuses of a row still to be done, as the database stores them.
@@ -228,13 +242,27 @@ _HEALTH_ROW_FIELDS = (
     "owner_side",
     "status",
     "due_date",
-    "status_updated_at",
     "added_by_side",
     "high_risk",
-    "risk_checklist",
     "turnaround_days",
     "confirmed_at",
 )
+# Read only where a check uses them (decoding 16,000 checklists is most of a dashboard's
+# cost at 2,000 plans): the checklist of open high-risk rows, the last status update of
+# open buyer rows.
+_HEALTH_ROW_EXTRAS = {
+    "checklist": Case(
+        When(high_risk=True, status__in=_OPEN, then=F("risk_checklist")),
+        default=Value(None),
+        output_field=JSONField(),
+    ),
+    "stamped": Case(
+        When(owner_side=OwnerSide.BUYER, status__in=_OPEN, then=F("status_updated_at")),
+        default=Value(None),
+        output_field=DateTimeField(),
+    ),
+}
+_CLOSED = [PlanStatus.WON.value, PlanStatus.LOST.value]
 
 
 def health_by_plan(
@@ -244,18 +272,26 @@ def health_by_plan(
     (a queryset is read as a subquery, so a whole workspace's list costs the same)."""
     scope: Any
     if isinstance(plans, QuerySet):
-        scope = plans.order_by().values("id")
+        # A won or lost plan has no findings: its rows are not read.
+        scope = plans.order_by().exclude(status__in=_CLOSED).values("id")
         heads = list(plans.order_by().values(*_PLAN_HEAD))
     else:
         heads = [{f: getattr(p, f) for f in _PLAN_HEAD} for p in plans]
-        scope = [h["id"] for h in heads]
+        scope = [h["id"] for h in heads if h["status"] not in _CLOSED]
     if not heads:
         return {}
+    zone = zone_of(workspace.time_zone)
+
+    def local(moment: dt.datetime | None) -> dt.date | None:
+        return moment.astimezone(zone).date() if moment is not None else None
+
     rows: dict[int, list[dict[str, Any]]] = {h["id"]: [] for h in heads}
     # Prerequisites come with their rows (a subquery per row): one query fewer per read.
     found_rows = with_dependency_ids(Milestone.objects.filter(plan_id__in=scope))
-    for row in found_rows.order_by("plan_id", "position", "id").values(
-        *_HEALTH_ROW_FIELDS, "dependency_ids"
+    for row in (
+        found_rows.annotate(**_HEALTH_ROW_EXTRAS)
+        .order_by("plan_id", "position", "id")
+        .values(*_HEALTH_ROW_FIELDS, *_HEALTH_ROW_EXTRAS, "dependency_ids")
     ):
         rows[row["plan_id"]].append(row)
     slips: dict[int, list[SlipFacts]] = {h["id"]: [] for h in heads}
@@ -284,7 +320,7 @@ def health_by_plan(
         facts = PlanFacts(
             status=head["status"],
             target_date=head["target_date"],
-            created_on=local_date(head["created_at"], workspace) or today,
+            created_on=local(head["created_at"]) or today,
             rows=tuple(
                 RowFacts(
                     id=r["id"],
@@ -292,10 +328,10 @@ def health_by_plan(
                     owner_side=r["owner_side"],
                     status=r["status"],
                     due_date=r["due_date"],
-                    status_updated_on=local_date(r["status_updated_at"], workspace),
+                    status_updated_on=local(r["stamped"]),
                     added_by_side=r["added_by_side"],
                     high_risk=r["high_risk"],
-                    risk_checklist=r["risk_checklist"] or {},
+                    risk_checklist=r["checklist"] or {},
                     turnaround_days=r["turnaround_days"],
                     depends_on=tuple(parse_ids(r["dependency_ids"])),
                     confirmed=r["confirmed_at"] is not None,
@@ -303,8 +339,8 @@ def health_by_plan(
                 for r in rows[plan_id]
             ),
             slips=tuple(slips[plan_id]),
-            last_call_on=local_date(last_calls.get(plan_id), workspace),
-            last_buyer_seen=local_date(head["last_buyer_activity_at"], workspace),
+            last_call_on=local(last_calls.get(plan_id)),
+            last_buyer_seen=local(head["last_buyer_activity_at"]),
             # Every buyer write stamps the plan: a stamp means the buyer side changed it.
             buyer_edited=head["last_buyer_activity_at"] is not None,
         )

@@ -36,9 +36,3 @@ def today_for(workspace: Workspace | None) -> dt.date:
     zone = zone_of(workspace.time_zone if workspace is not None else None)
     return timezone.now().astimezone(zone).date()
 
-
-def local_date(moment: dt.datetime | None, workspace: Workspace | None) -> dt.date | None:
-    """The workspace-local date of a stored moment."""
-    if moment is None:
-        return None
-    return moment.astimezone(zone_of(workspace.time_zone if workspace is not None else None)).date()
