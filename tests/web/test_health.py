@@ -185,3 +185,53 @@ def test_a_member_who_is_not_an_owner_reads_the_settings_but_cannot_change_them(
     assert response.status_code == 403
     workspace.refresh_from_db()
     assert workspace.time_zone == "UTC"
+
+
+def _dashboard_queries(seller: Client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert seller.get("/").status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_dashboard_with_health_costs_the_same_queries_for_5_and_500_plans(
+    seller: Client, owner: Any
+) -> None:
+    from tests.conftest import make_plan
+
+    for _ in range(5):
+        make_plan(owner)
+    _dashboard_queries(seller)  # the first view of the day computes the stored codes
+    few = _dashboard_queries(seller)
+    for _ in range(495):
+        make_plan(owner)
+    _dashboard_queries(seller)
+    assert _dashboard_queries(seller) == few
+    assert seller.get("/").content.decode().count("Built alone <strong>500</strong>") == 1
+
+
+def test_a_change_to_a_plan_or_to_the_thresholds_updates_the_dashboards_counts(
+    seller: Client, owner_api: Api, owner: Any, workspace: Workspace
+) -> None:
+    plan = seller_plan(owner, target_offset=None)
+    assert "No target date <strong>1</strong>" in seller.get("/").content.decode()
+    moved = owner_api.post(
+        f"/plans/{plan['id']}/retarget", {"target_date": "2027-06-30", "version": plan["version"]}
+    )
+    assert moved.status_code == 200, moved.json_body
+    assert "No target date <strong>" not in seller.get("/").content.decode()
+    assert "Too many steps" not in seller.get("/").content.decode()
+    Membership.objects.filter(user=owner).update(role=Membership.Role.OWNER)
+    values = {
+        "time_zone": "UTC",
+        "review_interval_days": "14",
+        "stale_days": "14",
+        "buyer_silent_days": "14",
+        "quarter_end_window_days": "7",
+        "fiscal_year_start_month": "1",
+        "max_open_steps": "3",
+    }
+    assert seller.post("/settings/", values).status_code == 302
+    assert "Too many steps <strong>1</strong>" in seller.get("/").content.decode()

@@ -29,6 +29,7 @@ from mutualplan.core.vocab import PlanStatus
 from mutualplan.inputs.milestones import MilestoneCreate, MilestonePatch, ReorderIn
 from mutualplan.inputs.plans import PlanCreate, PlanPatch, RetargetIn
 from mutualplan.plans import access, queries
+from mutualplan.plans.health import health_by_plan
 from mutualplan.plans.seller_view import (
     finding_dict,
     milestone_dict,
@@ -98,7 +99,7 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, A
     count = plans.count()
     start = (filters.page - 1) * size
     items = list(plans[start : start + size])
-    health = queries.health_by_plan(workspace, items, today)
+    health = health_by_plan(workspace, items, today)
     return {
         "items": [plan_summary(p, today, health[p.id]) for p in items],
         "count": count,
@@ -119,7 +120,7 @@ def plan_health(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     """The plan's health findings (seller only; never on the buyer side), most severe first."""
     workspace, _ = seller(request)
     plan = access.get_plan(workspace, plan_id)
-    findings = queries.health_by_plan(workspace, [plan], today_for(workspace))[plan.id]
+    findings = health_by_plan(workspace, [plan], today_for(workspace))[plan.id]
     return {"findings": [finding_dict(f) for f in findings]}
 
 

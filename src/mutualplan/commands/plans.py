@@ -129,14 +129,15 @@ def plan_list(
     """The workspace's plans."""
     setup_django(data_dir)
     from mutualplan.plans import queries
+    from mutualplan.plans.health import health_by_plan
     from mutualplan.plans.seller_view import plan_summary
     from mutualplan.workspaces.clock import today_for
 
     ws, _ = seller_context(user_email, workspace)
     today = today_for(ws)
     filters = queries.PlanFilters(status=status)
-    health = queries.health_by_plan(ws, queries.filtered_plans(ws, filters), today)
-    plans = queries.plan_list(ws, filters, today, health=health)
+    plans = list(queries.plan_list(ws, filters, today))
+    health = health_by_plan(ws, plans, today)
     items = [plan_summary(p, today, health[p.id]) for p in plans]
     if as_json:
         click.echo(dump_json(items))
@@ -196,15 +197,14 @@ def plan_health(
 ) -> None:
     """The plan's health findings, most severe first, each with its fix."""
     setup_django(data_dir)
-    from mutualplan.plans import access, queries
+    from mutualplan.plans import access
+    from mutualplan.plans.health import health_by_plan
     from mutualplan.plans.seller_view import finding_dict
     from mutualplan.workspaces.clock import today_for
 
     ws, _ = seller_context(user_email, workspace)
     plan_obj = _run(lambda: access.get_plan(ws, plan_id))
-    findings = [
-        finding_dict(f) for f in queries.health_by_plan(ws, [plan_obj], today_for(ws))[plan_id]
-    ]
+    findings = [finding_dict(f) for f in health_by_plan(ws, [plan_obj], today_for(ws))[plan_id]]
     if as_json:
         click.echo(dump_json({"findings": findings}))
         return

@@ -3,41 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
     Aggregate,
-    Case,
     CharField,
     Count,
-    DateTimeField,
     F,
-    JSONField,
-    Max,
     OuterRef,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
 from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
-from mutualplan.core.health import (
-    Finding,
-    HealthSettings,
-    PlanFacts,
-    RowFacts,
-    SlipFacts,
-    plan_health,
-)
-from mutualplan.core.vocab import OPEN_STATUSES, ActorKind, MilestoneStatus, OwnerSide, PlanStatus
+from mutualplan.core.vocab import OPEN_STATUSES, ActorKind, MilestoneStatus
 from mutualplan.db.compiled import CompiledQuery
-from mutualplan.plans.models import Activity, Call, Milestone, Plan, Slip, Stakeholder
+from mutualplan.plans.models import Activity, Milestone, Plan, Slip, Stakeholder
 from mutualplan.plans.services.calendars import plan_calendar
-from mutualplan.workspaces.clock import zone_of
 from mutualplan.workspaces.models import Workspace
 
 # The statuses of a row still to be done, as the database stores them.
@@ -186,25 +170,17 @@ def filtered_plans(workspace: Workspace, filters: PlanFilters) -> QuerySet[Plan]
     return qs
 
 
-def plan_list(
-    workspace: Workspace,
-    filters: PlanFilters,
-    today: dt.date,
-    health: dict[int, list[Finding]] | None = None,
-) -> QuerySet[Plan]:
+def plan_list(workspace: Workspace, filters: PlanFilters, today: dt.date) -> QuerySet[Plan]:
     """The plan list of the dashboard, the API and the command line: the workspace's plans
     as filtered and sorted, each with its progress counts and its next due step.
 
     One query for a page of plans, whatever their number: correlated subqueries rather than
-    a join and GROUP BY, so the database counts rows only for the plans it returns. A health
-    filter reads the health of every plan the other filters keep (`health_by_plan`, or the
-    `health` the caller already has of them).
+    a join and GROUP BY, so the database counts rows only for the plans it returns.
     """
     qs = filtered_plans(workspace, filters)
     if filters.health:
-        found = health if health is not None else health_by_plan(workspace, qs, today)
-        codes = {pid: {f.code for f in findings} for pid, findings in found.items()}
-        qs = qs.filter(id__in=[pid for pid, have in codes.items() if filters.health in have])
+        # The stored codes: the caller refreshes them first (`plans.health.refresh_health`).
+        qs = qs.filter(health_codes__contains=f" {filters.health} ")
     next_step = Milestone.objects.filter(
         plan=OuterRef("pk"), status__in=_OPEN, due_date__isnull=False
     ).order_by("due_date", "position")
@@ -219,133 +195,6 @@ def plan_list(
         )
         .order_by(*PLAN_SORTS.get(filters.sort, PLAN_SORTS["target"]))
     )
-
-
-def health_settings(workspace: Workspace) -> HealthSettings:
-    """The workspace's health thresholds."""
-    return HealthSettings(
-        review_interval_days=workspace.review_interval_days,
-        stale_days=workspace.stale_days,
-        buyer_silent_days=workspace.buyer_silent_days,
-        quarter_end_window_days=workspace.quarter_end_window_days,
-        fiscal_year_start_month=workspace.fiscal_year_start_month,
-        max_open_steps=workspace.max_open_steps,
-    )
-
-
-# What health reads of a plan (the rest comes from its rows, slips and calls).
-_PLAN_HEAD = ("id", "status", "target_date", "created_at", "last_buyer_activity_at")
-_HEALTH_ROW_FIELDS = (
-    "id",
-    "plan_id",
-    "title",
-    "owner_side",
-    "status",
-    "due_date",
-    "added_by_side",
-    "high_risk",
-    "turnaround_days",
-    "confirmed_at",
-)
-# Read only where a check uses them (decoding 16,000 checklists is most of a dashboard's
-# cost at 2,000 plans): the checklist of open high-risk rows, the last status update of
-# open buyer rows.
-_HEALTH_ROW_EXTRAS = {
-    "checklist": Case(
-        When(high_risk=True, status__in=_OPEN, then=F("risk_checklist")),
-        default=Value(None),
-        output_field=JSONField(),
-    ),
-    "stamped": Case(
-        When(owner_side=OwnerSide.BUYER, status__in=_OPEN, then=F("status_updated_at")),
-        default=Value(None),
-        output_field=DateTimeField(),
-    ),
-}
-_CLOSED = [PlanStatus.WON.value, PlanStatus.LOST.value]
-
-
-def health_by_plan(
-    workspace: Workspace, plans: QuerySet[Plan] | Sequence[Plan], today: dt.date
-) -> dict[int, list[Finding]]:
-    """Every plan's health findings, by plan id, in four queries whatever the number of plans
-    (a queryset is read as a subquery, so a whole workspace's list costs the same)."""
-    scope: Any
-    if isinstance(plans, QuerySet):
-        # A won or lost plan has no findings: its rows are not read.
-        scope = plans.order_by().exclude(status__in=_CLOSED).values("id")
-        heads = list(plans.order_by().values(*_PLAN_HEAD))
-    else:
-        heads = [{f: getattr(p, f) for f in _PLAN_HEAD} for p in plans]
-        scope = [h["id"] for h in heads if h["status"] not in _CLOSED]
-    if not heads:
-        return {}
-    zone = zone_of(workspace.time_zone)
-
-    def local(moment: dt.datetime | None) -> dt.date | None:
-        return moment.astimezone(zone).date() if moment is not None else None
-
-    rows: dict[int, list[dict[str, Any]]] = {h["id"]: [] for h in heads}
-    # Prerequisites come with their rows (a subquery per row): one query fewer per read.
-    found_rows = with_dependency_ids(Milestone.objects.filter(plan_id__in=scope))
-    for row in (
-        found_rows.annotate(**_HEALTH_ROW_EXTRAS)
-        .order_by("plan_id", "position", "id")
-        .values(*_HEALTH_ROW_FIELDS, *_HEALTH_ROW_EXTRAS, "dependency_ids")
-    ):
-        rows[row["plan_id"]].append(row)
-    slips: dict[int, list[SlipFacts]] = {h["id"]: [] for h in heads}
-    slip_rows = Slip.objects.filter(plan_id__in=scope).order_by("created_at", "id")
-    for slip in slip_rows.values(
-        "plan_id", "milestone_id", "milestone_title", "reason_category", "during_build"
-    ):
-        slips[slip["plan_id"]].append(
-            SlipFacts(
-                slip["milestone_id"],
-                slip["milestone_title"] or "target date",
-                bool(slip["reason_category"]) or slip["during_build"],
-            )
-        )
-    last_calls = dict(
-        Call.objects.filter(plan_id__in=scope)
-        .order_by()
-        .values("plan_id")
-        .annotate(last=Max("held_at"))
-        .values_list("plan_id", "last")
-    )
-    settings = health_settings(workspace)
-    answer: dict[int, list[Finding]] = {}
-    for head in heads:
-        plan_id = head["id"]
-        facts = PlanFacts(
-            status=head["status"],
-            target_date=head["target_date"],
-            created_on=local(head["created_at"]) or today,
-            rows=tuple(
-                RowFacts(
-                    id=r["id"],
-                    title=r["title"],
-                    owner_side=r["owner_side"],
-                    status=r["status"],
-                    due_date=r["due_date"],
-                    status_updated_on=local(r["stamped"]),
-                    added_by_side=r["added_by_side"],
-                    high_risk=r["high_risk"],
-                    risk_checklist=r["checklist"] or {},
-                    turnaround_days=r["turnaround_days"],
-                    depends_on=tuple(parse_ids(r["dependency_ids"])),
-                    confirmed=r["confirmed_at"] is not None,
-                )
-                for r in rows[plan_id]
-            ),
-            slips=tuple(slips[plan_id]),
-            last_call_on=local(last_calls.get(plan_id)),
-            last_buyer_seen=local(head["last_buyer_activity_at"]),
-            # Every buyer write stamps the plan: a stamp means the buyer side changed it.
-            buyer_edited=head["last_buyer_activity_at"] is not None,
-        )
-        answer[plan_id] = plan_health(facts, settings, today)
-    return answer
 
 
 def warnings_for(plan: Plan, rows: list[dict[str, Any]], today: dt.date) -> list[Warning]:

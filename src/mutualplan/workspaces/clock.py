@@ -35,4 +35,3 @@ def today_for(workspace: Workspace | None) -> dt.date:
     """Today's date in the workspace's time zone (tests freeze it by patching timezone.now)."""
     zone = zone_of(workspace.time_zone if workspace is not None else None)
     return timezone.now().astimezone(zone).date()
-

@@ -165,7 +165,11 @@ def update_settings(user: Any, workspace: Workspace, values: dict[str, str]) -> 
             changes[name] = int(raw)
     if errors:
         raise Invalid("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
+    from mutualplan.plans.health import forget_health
+
     for name, value in changes.items():
         setattr(workspace, name, value)
-    workspace.save(update_fields=list(changes))
+    with transaction.atomic():
+        workspace.save(update_fields=list(changes))
+        forget_health(workspace)
     return workspace

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -12,6 +11,7 @@ from django.shortcuts import render
 
 from mutualplan.core.health import HEALTH_CODES
 from mutualplan.core.vocab import PlanStatus
+from mutualplan.plans import health as plan_health
 from mutualplan.plans import queries
 from mutualplan.plans.seller_view import plan_summary
 from mutualplan.web.context import current_workspace
@@ -42,16 +42,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "dashboard.html", {"no_workspace": True})
     today = today_for(workspace)
     filters = dashboard_filters(request.GET)
-    # Every listed plan's health, for the count per code (health filter aside) and the badges.
-    health = queries.health_by_plan(workspace, queries.filtered_plans(workspace, filters), today)
-    counts = Counter(code for found in health.values() for code in {f.code for f in found})
-    plans = queries.plan_list(workspace, filters, today, health=health)
+    # The stored codes of the listed plans (health filter aside) give the count per code and
+    # the filter; the page's own plans get their findings, messages included.
+    listed = queries.filtered_plans(workspace, filters)
+    plan_health.refresh_health(workspace, listed, today)
+    plans = queries.plan_list(workspace, filters, today)
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    health = plan_health.health_by_plan(workspace, shown, today)
     # Each plan with its figures as the API and the command line give them.
-    rows = [
-        (plan, plan_summary(plan, today, health[plan.id]), health[plan.id])
-        for plan in page.object_list
-    ]
+    rows = [(plan, plan_summary(plan, today, health[plan.id]), health[plan.id]) for plan in shown]
     without_health = request.GET.copy()
     without_health.pop("page", None)
     without_health.pop("health", None)
@@ -72,7 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "account_types": workspace.account_types,
             "owners": [m.user for m in owners],
             "sorts": queries.PLAN_SORTS.keys(),
-            "health_counts": [(code, counts[code]) for code in HEALTH_CODES if counts[code]],
+            "health_counts": plan_health.health_counts(listed),
             "health_filter": filters.health,
             "query_without_health": without_health.urlencode(),
         },

@@ -25,10 +25,10 @@ from mutualplan.plans import access
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.buyer_view import seller_contact
 from mutualplan.plans.errors import DomainError, NotFound
+from mutualplan.plans.health import health_by_plan
 from mutualplan.plans.models import Plan
 from mutualplan.plans.queries import (
     buyer_contributed,
-    health_by_plan,
     milestone_rows,
     warnings_for,
 )
