@@ -3,15 +3,10 @@ dashboard's badges and counts, and the filter by code."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
 
 from tests.browser.conftest import Contexts, Server, screenshot
 from tests.browser.test_live_editing import create_plan_in_the_browser, new_seller, sign_in
-
-if TYPE_CHECKING:
-    pass
 
 pytestmark = pytest.mark.browser
 
@@ -47,3 +42,22 @@ def test_the_seller_sees_each_finding_with_its_fix_and_filters_the_dashboard_by_
     seller.wait_for_url("**/?health=built_alone")
     expect(seller.locator("table.plans tbody tr")).to_have_count(2)
     assert url.endswith("/")
+
+
+def test_the_workspace_owner_changes_a_threshold_and_the_dashboard_follows(
+    context: Contexts, server: Server
+) -> None:
+    from playwright.sync_api import expect
+
+    seller = context().new_page()
+    sign_in(seller, new_seller(server, "thresholds"))  # the first seller owns the workspace
+    create_plan_in_the_browser(seller, "Tailwind Traders")
+    seller.click("nav >> text=Settings")
+    seller.fill("#s-time_zone", "America/Los_Angeles")
+    seller.fill("#s-max_open_steps", "3")
+    screenshot(seller, "health-settings")
+    seller.click("button:text('Save settings')")
+    expect(seller.locator(".messages")).to_contain_text("Settings saved.")
+    expect(seller.locator("#s-time_zone")).to_have_value("America/Los_Angeles")
+    seller.goto("/")
+    expect(seller.locator(".health-counts")).to_contain_text("Too many steps 1")
