@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0002_plan_contact_email'),
+        ("plans", "0002_plan_contact_email"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='plan',
-            name='health_activity_id',
+            model_name="plan",
+            name="health_activity_id",
             field=models.BigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='health_codes',
-            field=models.CharField(blank=True, default='', max_length=400),
+            model_name="plan",
+            name="health_codes",
+            field=models.CharField(blank=True, default="", max_length=400),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='health_on',
+            model_name="plan",
+            name="health_on",
             field=models.DateField(blank=True, null=True),
         ),
     ]
