@@ -89,6 +89,7 @@ def measure(user: Any, requests: int) -> list[dict[str, Any]]:
         "page 40": "/?page=40",
         "filter: smb, by amount": "/?account_type=smb&sort=-amount",
         "search 'Account 19'": "/?q=Account+19",
+        "health: no target date": "/?health=no_target_date",
     }
     out = []
     for name, url in pages.items():

@@ -16,6 +16,7 @@ from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services.sharing import create_share_link
 from mutualplan.plans.services.sharing import share_url as url_of
+from mutualplan.workspaces.clock import today_for
 from mutualplan.workspaces.services import issue_token, join_workspace, onboard_seller
 
 DEMO_EMAIL = "demo@example.com"
@@ -74,7 +75,6 @@ DEALS: list[dict[str, Any]] = [
 @transaction.atomic
 def load_demo(today: dt.date | None = None) -> dict[str, str]:
     """Create (or reuse) the demo workspace; returns how to sign in."""
-    today = today or dt.date.today()
     user = get_user_model().objects.filter(username=DEMO_EMAIL).first()
     if user is None:
         onboarded = onboard_seller(
@@ -87,6 +87,7 @@ def load_demo(today: dt.date | None = None) -> dict[str, str]:
         user, workspace = onboarded.user, onboarded.workspace
     else:
         workspace, _ = join_workspace(user, "demo", "Demo Co")
+    today = today or today_for(workspace)
     _, token = issue_token(user, workspace, name="demo")
     share_url = ""
     if not Plan.objects.filter(workspace=workspace).exists():

@@ -165,6 +165,7 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: {"order": [m["id"] for m in reversed(w.plan["milestones"])]},
     ),
     ("GET", "/plans/{plan_id}/slips"): Case(plan_path("/slips")),
+    ("GET", "/plans/{plan_id}/health"): Case(plan_path("/health")),
     ("GET", "/plans/{plan_id}/activity"): Case(plan_path("/activity"), bad_query="?limit=0"),
     ("POST", "/plans/{plan_id}/versions"): Case(
         plan_path("/versions"), lambda w: {"note": "first clean version"}

@@ -63,6 +63,7 @@ PAGE_NAMES = [
     "new-plan",
     "seller-plan",
     "timeline",
+    "settings",
     "buyer-identify",
     "buyer-plan",
 ]
@@ -140,6 +141,7 @@ def _set_up(browser: Browser, server: Server) -> Visit:
         AuditedPage("new-plan", "seller", "/plans/new/"),
         AuditedPage("seller-plan", "seller", path),
         AuditedPage("timeline", "seller", f"{path}timeline/"),
+        AuditedPage("settings", "seller", "/settings/"),
         AuditedPage("buyer-identify", "anonymous", identify_url.removeprefix(server.url)),
         AuditedPage("buyer-plan", "buyer", link.removeprefix(server.url)),
     ]

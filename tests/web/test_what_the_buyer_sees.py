@@ -46,6 +46,26 @@ SELLER_ONLY = {
     "stakeholder details": ["quetzal", "executive sponsor", "executive_sponsor"],
     "stakeholder activity": ["people on the buyer side"],
     "buyer engagement": ["days opened", "who on the buyer side", "buyer_visits", "days_visited"],
+    # Every health code but `overdue` and `not_confirmed`, words the buyer's own page uses.
+    "plan health": [
+        "plan health",
+        "no_target_date",
+        "no_buyer_steps",
+        "built_alone",
+        "not_reviewed",
+        "stale_buyer_step",
+        "high_risk_unknowns",
+        "compressed_dates",
+        "unexplained_slip",
+        "stale_plan",
+        "buyer_silent",
+        "too_many_steps",
+        "built alone",
+        "not reviewed",
+        "stale buyer step",
+        "unexplained slip",
+        "buyer silent",
+    ],
 }
 
 

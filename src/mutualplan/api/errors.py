@@ -19,6 +19,7 @@ from mutualplan.plans import buyer_view
 from mutualplan.plans.errors import Conflict, DomainError
 from mutualplan.plans.models import Milestone, Plan
 from mutualplan.plans.seller_view import plan_dict, row_dict
+from mutualplan.workspaces.clock import today_for
 
 
 def conflict_answer(request: HttpRequest, current: object) -> tuple[type[BaseModel], Any]:
@@ -31,7 +32,7 @@ def conflict_answer(request: HttpRequest, current: object) -> tuple[type[BaseMod
             buyer_view.buyer_milestone(current.plan, current.id)
         )
     if isinstance(current, Milestone):
-        return SellerMilestoneConflictOut, row_dict(current)
+        return SellerMilestoneConflictOut, row_dict(current, today_for(current.plan.workspace))
     if isinstance(current, Plan):
         return SellerPlanConflictOut, plan_dict(current)
     raise TypeError(f"no 409 shape for {type(current).__name__}")

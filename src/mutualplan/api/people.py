@@ -17,7 +17,7 @@ from mutualplan.plans import access
 from mutualplan.plans.engagement import buyer_visits
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.seller_view import (
-    finding_dict,
+    discovery_dict,
     one_stakeholder,
     plan_findings,
     plan_stakeholders,
@@ -101,4 +101,4 @@ def list_findings(request: HttpRequest, plan_id: int) -> list[dict[str, Any]]:
     """Discovery findings: each risk-checklist answer of an open high-risk row that is "no"
     or not yet known, as the question to ask the champion."""
     workspace, _ = seller(request)
-    return [finding_dict(f) for f in plan_findings(access.get_plan(workspace, plan_id))]
+    return [discovery_dict(f) for f in plan_findings(access.get_plan(workspace, plan_id))]

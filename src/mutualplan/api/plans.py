@@ -16,6 +16,7 @@ from mutualplan.api.responses import answers, render
 from mutualplan.api.schemas.milestones import SellerMilestoneConflictOut, SellerMilestoneOut
 from mutualplan.api.schemas.plans import (
     ActivityOut,
+    PlanHealthOut,
     PlanPage,
     SellerPlanConflictOut,
     SellerPlanOut,
@@ -28,7 +29,9 @@ from mutualplan.core.vocab import PlanStatus
 from mutualplan.inputs.milestones import MilestoneCreate, MilestonePatch, ReorderIn
 from mutualplan.inputs.plans import PlanCreate, PlanPatch, RetargetIn
 from mutualplan.plans import access, queries
+from mutualplan.plans.health import health_by_plan
 from mutualplan.plans.seller_view import (
+    finding_dict,
     milestone_dict,
     plan_dict,
     plan_summary,
@@ -38,6 +41,7 @@ from mutualplan.plans.seller_view import (
 from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services import sharing, versions
+from mutualplan.workspaces.clock import today_for
 
 router = Router(tags=["plans"])
 # What every route here can answer besides its own: no valid token, and (for routes under a
@@ -59,8 +63,8 @@ def _plan_response(plan: Any, status: int = 200) -> HttpResponse:
     return render(SellerPlanOut, plan_dict(plan), status)
 
 
-def _row_response(row: Any, status: int = 200) -> HttpResponse:
-    return render(SellerMilestoneOut, row_dict(row), status)
+def _row_response(row: Any, today: dt.date, status: int = 200) -> HttpResponse:
+    return render(SellerMilestoneOut, row_dict(row, today), status)
 
 
 @router.post("/plans", response=answers({201: SellerPlanOut}, SELLER, *BODY))
@@ -83,7 +87,7 @@ def create_plan(request: HttpRequest, payload: PlanCreate) -> HttpResponse:
 @router.get("/plans", response=answers({200: PlanPage}, SELLER, 400))
 def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, Any]:
     workspace, _ = seller(request)
-    today = dt.date.today()
+    today = today_for(workspace)
     plans = queries.plan_list(
         workspace,
         queries.PlanFilters(
@@ -94,9 +98,10 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, A
     size = filters.page_size or settings.API_PAGE_SIZE
     count = plans.count()
     start = (filters.page - 1) * size
-    items = plans[start : start + size]
+    items = list(plans[start : start + size])
+    health = health_by_plan(workspace, items, today)
     return {
-        "items": [plan_summary(p, today) for p in items],
+        "items": [plan_summary(p, today, health[p.id]) for p in items],
         "count": count,
         "page": filters.page,
         "page_size": size,
@@ -108,6 +113,15 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> dict[str, A
 def get_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     workspace, _ = seller(request)
     return _plan_response(access.get_plan(workspace, plan_id))
+
+
+@router.get("/plans/{int:plan_id}/health", response=answers({200: PlanHealthOut}, SELLER, FOUND))
+def plan_health(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+    """The plan's health findings (seller only; never on the buyer side), most severe first."""
+    workspace, _ = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    findings = health_by_plan(workspace, [plan], today_for(workspace))[plan.id]
+    return {"findings": [finding_dict(f) for f in findings]}
 
 
 @router.patch(
@@ -151,7 +165,7 @@ def add_milestone(request: HttpRequest, plan_id: int, payload: MilestoneCreate) 
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     row = milestone_service.add_milestone(plan, actor, payload.model_dump(exclude_unset=True))
-    return _row_response(row, 201)
+    return _row_response(row, today_for(workspace), 201)
 
 
 @router.patch(
@@ -177,7 +191,7 @@ def update_milestone(
         reason_category=payload.reason_category,
         reason_text=payload.reason_text,
     )
-    return _row_response(row)
+    return _row_response(row, today_for(workspace))
 
 
 @router.delete(
@@ -201,7 +215,8 @@ def reorder_milestones(
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     milestone_service.reorder_milestones(plan, actor, payload.order)
-    return [milestone_dict(m) for m in queries.milestone_rows(plan.id)]
+    today = today_for(workspace)
+    return [milestone_dict(m, today) for m in queries.milestone_rows(plan.id)]
 
 
 @router.get("/plans/{int:plan_id}/slips", response=answers({200: list[SlipOut]}, SELLER, FOUND))

@@ -1,4 +1,4 @@
-"""`mutualplan plan new | list | show`: plans in the terminal, or as JSON for scripts."""
+"""`mutualplan plan new | list | show | health`: plans in the terminal, or as JSON for scripts."""
 
 from __future__ import annotations
 
@@ -129,18 +129,32 @@ def plan_list(
     """The workspace's plans."""
     setup_django(data_dir)
     from mutualplan.plans import queries
+    from mutualplan.plans.health import health_by_plan
     from mutualplan.plans.seller_view import plan_summary
+    from mutualplan.workspaces.clock import today_for
 
     ws, _ = seller_context(user_email, workspace)
-    today = dt.date.today()
-    plans = queries.plan_list(ws, queries.PlanFilters(status=status), today)
-    items = [plan_summary(p, today) for p in plans]
+    today = today_for(ws)
+    filters = queries.PlanFilters(status=status)
+    plans = list(queries.plan_list(ws, filters, today))
+    health = health_by_plan(ws, plans, today)
+    items = [plan_summary(p, today, health[p.id]) for p in plans]
     if as_json:
         click.echo(dump_json(items))
         return
     click.echo(
         table(
-            ["id", "account", "amount", "target", "days left", "status", "done", "overdue"],
+            [
+                "id",
+                "account",
+                "amount",
+                "target",
+                "days left",
+                "status",
+                "done",
+                "overdue",
+                "health",
+            ],
             [
                 [
                     p["id"],
@@ -151,6 +165,7 @@ def plan_list(
                     p["status"],
                     f"{p['rows_done']}/{p['rows_total']}",
                     p["rows_overdue"],
+                    " ".join(p["health"]) or "healthy",
                 ]
                 for p in items
             ],
@@ -171,6 +186,37 @@ def plan_show(
 
     ws, _ = seller_context(user_email, workspace)
     _show(_run(lambda: access.get_plan(ws, plan_id)), as_json)
+
+
+@plan.command("health")
+@click.argument("plan_id", type=int)
+@json_option
+@seller_options
+def plan_health(
+    plan_id: int, as_json: bool, user_email: str, workspace: str | None, data_dir: str | None
+) -> None:
+    """The plan's health findings, most severe first, each with its fix."""
+    setup_django(data_dir)
+    from mutualplan.plans import access
+    from mutualplan.plans.health import health_by_plan
+    from mutualplan.plans.seller_view import finding_dict
+    from mutualplan.workspaces.clock import today_for
+
+    ws, _ = seller_context(user_email, workspace)
+    plan_obj = _run(lambda: access.get_plan(ws, plan_id))
+    findings = [finding_dict(f) for f in health_by_plan(ws, [plan_obj], today_for(ws))[plan_id]]
+    if as_json:
+        click.echo(dump_json({"findings": findings}))
+        return
+    if not findings:
+        click.echo("Healthy: nothing to fix.")
+        return
+    click.echo(
+        table(
+            ["severity", "code", "finding", "fix"],
+            [[f["severity"], f["code"], f["message"], f["fix"]] for f in findings],
+        )
+    )
 
 
 def _show(plan_obj: Any, as_json: bool) -> None:

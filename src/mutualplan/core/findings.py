@@ -59,7 +59,7 @@ class FindingRow:
 
 
 @dataclass(frozen=True)
-class Finding:
+class DiscoveryFinding:
     milestone_id: int
     milestone_title: str
     key: str  # the checklist item (a key of RISK_CHECKLIST)
@@ -85,11 +85,11 @@ def _owner(row: FindingRow) -> str:
     return "the owner"
 
 
-def discovery_findings(rows: Iterable[FindingRow], account_name: str) -> list[Finding]:
+def discovery_findings(rows: Iterable[FindingRow], account_name: str) -> list[DiscoveryFinding]:
     """The findings of the open high-risk rows, in row order then checklist order. A done row
     has none: what was unknown about it no longer matters; nor is "who owns it?" asked of a
     row that names its owner person (unless the checklist says "no")."""
-    found: list[Finding] = []
+    found: list[DiscoveryFinding] = []
     for row in rows:
         if not row.high_risk or row.status == MilestoneStatus.DONE:
             continue
@@ -102,7 +102,7 @@ def discovery_findings(rows: Iterable[FindingRow], account_name: str) -> list[Fi
                 continue  # the row names its owner: that is the answer
             is_no = answer == RiskAnswer.NO
             found.append(
-                Finding(
+                DiscoveryFinding(
                     milestone_id=row.id,
                     milestone_title=row.title,
                     key=key,

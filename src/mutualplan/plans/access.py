@@ -47,6 +47,7 @@ def get_plan(workspace: Workspace, plan_id: int, for_update: bool = False) -> Pl
     plan = query.first(workspace_id=workspace.id, plan_id=plan_id)
     if plan is None:
         raise NotFound(f"plan {plan_id} not found")
+    plan.workspace = workspace  # already read: "today" is in its time zone, without a query
     return plan
 
 

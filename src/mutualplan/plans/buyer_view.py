@@ -22,6 +22,7 @@ from mutualplan.plans.actors import seller_display_name
 from mutualplan.plans.errors import NotFound
 from mutualplan.plans.models import Activity, Comment, Milestone, Plan
 from mutualplan.plans.services.history import buyer_summary
+from mutualplan.workspaces.clock import today_for
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def buyer_milestones(
     plan: Plan, ids: list[int] | None = None, today: dt.date | None = None
 ) -> list[BuyerMilestone]:
     """The plan's rows (or those of `ids`) in order, as the buyer sees them; two queries."""
-    today = today or dt.date.today()
+    today = today or today_for(plan.workspace)
     rows = Milestone.objects.filter(plan_id=plan.id)
     if ids is not None:
         rows = rows.filter(id__in=ids)
@@ -228,7 +229,7 @@ def buyer_steps(rows: Sequence[BuyerMilestone]) -> list[Step]:
 
 def buyer_plan(plan: Plan, today: dt.date | None = None) -> BuyerPlan:
     """The whole plan as the buyer sees it."""
-    today = today or dt.date.today()
+    today = today or today_for(plan.workspace)
     rows = tuple(buyer_milestones(plan, today=today))
     return BuyerPlan(
         id=plan.id,

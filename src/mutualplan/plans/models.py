@@ -86,6 +86,11 @@ class Plan(models.Model):
     committed_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_buyer_activity_at = models.DateTimeField(null=True, blank=True)
+    # The plan's health codes (" overdue stale_plan ") as of `health_on` and its activity
+    # `health_activity_id`, for the dashboard's counts and filter (plans/health.py).
+    health_codes = models.CharField(max_length=400, blank=True, default="")
+    health_on = models.DateField(null=True, blank=True)
+    health_activity_id = models.BigIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -6,7 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Aggregate, CharField, Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
@@ -142,16 +150,12 @@ class PlanFilters:
     owner_email: str | None = None
     account_type: str | None = None
     account_name: str | None = None  # a part of the account's name, any case
+    health: str | None = None  # a health code (core/health.py): only plans with that finding
     sort: str = "target"
 
 
-def plan_list(workspace: Workspace, filters: PlanFilters, today: dt.date) -> QuerySet[Plan]:
-    """The plan list of the dashboard, the API and the command line: the workspace's plans
-    as filtered and sorted, each with its progress counts and its next due step.
-
-    One query for a page of plans, whatever their number: correlated subqueries rather than
-    a join and GROUP BY, so the database counts rows only for the plans it returns.
-    """
+def filtered_plans(workspace: Workspace, filters: PlanFilters) -> QuerySet[Plan]:
+    """The workspace's plans the filters keep, health aside (it is not a column)."""
     qs = Plan.objects.filter(workspace=workspace)
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -163,6 +167,20 @@ def plan_list(workspace: Workspace, filters: PlanFilters, today: dt.date) -> Que
         qs = qs.filter(deal__account_type=filters.account_type)
     if filters.account_name:
         qs = qs.filter(deal__account_name__icontains=filters.account_name)
+    return qs
+
+
+def plan_list(workspace: Workspace, filters: PlanFilters, today: dt.date) -> QuerySet[Plan]:
+    """The plan list of the dashboard, the API and the command line: the workspace's plans
+    as filtered and sorted, each with its progress counts and its next due step.
+
+    One query for a page of plans, whatever their number: correlated subqueries rather than
+    a join and GROUP BY, so the database counts rows only for the plans it returns.
+    """
+    qs = filtered_plans(workspace, filters)
+    if filters.health:
+        # The stored codes: the caller refreshes them first (`plans.health.refresh_health`).
+        qs = qs.filter(health_codes__contains=f" {filters.health} ")
     next_step = Milestone.objects.filter(
         plan=OuterRef("pk"), status__in=_OPEN, due_date__isnull=False
     ).order_by("due_date", "position")

@@ -9,9 +9,11 @@ import datetime as dt
 from typing import Any
 
 from mutualplan.core.figures import Step, days_left, is_confirmed, is_overdue
-from mutualplan.core.findings import Finding, FindingRow, discovery_findings
+from mutualplan.core.findings import DiscoveryFinding, FindingRow, discovery_findings
+from mutualplan.core.health import Finding
 from mutualplan.plans.models import Deal, Milestone, Plan, ShareLink, Stakeholder
 from mutualplan.plans.queries import ROW_FIELDS, milestone_rows, parse_ids, warnings_for
+from mutualplan.workspaces.clock import today_for
 
 
 def deal_dict(deal: Deal) -> dict[str, Any]:
@@ -28,9 +30,8 @@ def deal_dict(deal: Deal) -> dict[str, Any]:
     }
 
 
-def milestone_dict(m: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+def milestone_dict(m: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """One row as read by `queries.milestone_rows`, in the seller API's shape."""
-    today = today or dt.date.today()
     return {
         "id": m["id"],
         "version": m["version"],
@@ -79,7 +80,7 @@ def seller_steps(rows: list[dict[str, Any]]) -> list[Step]:
     ]
 
 
-def row_dict(row: Milestone) -> dict[str, Any]:
+def row_dict(row: Milestone, today: dt.date) -> dict[str, Any]:
     """One row just written, in the seller API's shape (its fields are already in memory)."""
     values = {field: getattr(row, field) for field in ROW_FIELDS}
     joined = getattr(row, "dependency_ids", None)
@@ -92,11 +93,11 @@ def row_dict(row: Milestone) -> dict[str, Any]:
     values["owner_person"] = (
         {"id": person.id, "name": person.name, "team": person.team} if person else None
     )
-    return milestone_dict(values)
+    return milestone_dict(values, today)
 
 
 def plan_dict(plan: Plan, today: dt.date | None = None) -> dict[str, Any]:
-    today = today or dt.date.today()
+    today = today or today_for(plan.workspace)
     rows = milestone_rows(plan.id)
     return {
         "id": plan.id,
@@ -123,7 +124,17 @@ def plan_dict(plan: Plan, today: dt.date | None = None) -> dict[str, Any]:
     }
 
 
-def plan_summary(plan: Any, today: dt.date) -> dict[str, Any]:
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "severity": finding.severity,
+        "message": finding.message,
+        "fix": finding.fix,
+        "milestone_ids": list(finding.milestone_ids),
+    }
+
+
+def plan_summary(plan: Any, today: dt.date, findings: list[Finding]) -> dict[str, Any]:
     return {
         "id": plan.id,
         "version": plan.version,
@@ -136,6 +147,7 @@ def plan_summary(plan: Any, today: dt.date) -> dict[str, Any]:
         "rows_overdue": plan.rows_overdue,
         "last_buyer_activity_at": plan.last_buyer_activity_at,
         "updated_at": plan.updated_at,
+        "health": [f.code for f in findings],
     }
 
 
@@ -152,7 +164,7 @@ def share_link_dict(link: ShareLink) -> dict[str, Any]:
     }
 
 
-def plan_findings(plan: Plan, rows: list[dict[str, Any]] | None = None) -> list[Finding]:
+def plan_findings(plan: Plan, rows: list[dict[str, Any]] | None = None) -> list[DiscoveryFinding]:
     """The plan's discovery findings (`core.findings`), from rows read by `milestone_rows`
     (read here when not given)."""
     rows = rows if rows is not None else milestone_rows(plan.id)
@@ -174,7 +186,7 @@ def plan_findings(plan: Plan, rows: list[dict[str, Any]] | None = None) -> list[
     )
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
+def discovery_dict(finding: DiscoveryFinding) -> dict[str, Any]:
     return {
         "milestone_id": finding.milestone_id,
         "milestone_title": finding.milestone_title,

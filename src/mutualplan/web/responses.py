@@ -17,6 +17,7 @@ from mutualplan.plans.buyer_view import buyer_milestone
 from mutualplan.plans.errors import Conflict, DomainError
 from mutualplan.plans.models import Milestone, Plan
 from mutualplan.plans.seller_view import plan_dict, row_dict
+from mutualplan.workspaces.clock import today_for
 
 F = TypeVar("F", bound=Callable[..., HttpResponse])
 
@@ -80,7 +81,7 @@ def current_state(request: HttpRequest, current: object) -> dict[str, Any]:
     if isinstance(current, Milestone) and token:
         return asdict(buyer_milestone(current.plan, current.id))
     if isinstance(current, Milestone):
-        return row_dict(current)
+        return row_dict(current, today_for(current.plan.workspace))
     if isinstance(current, Plan):
         return plan_dict(current)
     raise TypeError(f"no 409 shape for {type(current).__name__}")

@@ -20,6 +20,7 @@ from mutualplan.plans.buyer_view import BuyerMilestone
 from mutualplan.plans.models import Activity, Comment, Plan
 from mutualplan.plans.queries import milestone_rows
 from mutualplan.plans.seller_view import milestone_dict
+from mutualplan.workspaces.clock import today_for
 
 STATUS_LABELS = {
     "not_started": "Not started",
@@ -69,7 +70,7 @@ def table_rows(
 
     `raw` are rows already read with `milestone_rows` (read here when not given).
     """
-    today = today or dt.date.today()
+    today = today or today_for(plan.workspace)
     raw = raw if raw is not None else milestone_rows(plan.id, ids)
     rows = [milestone_dict(r, today=today) for r in raw]
     comments: dict[int, list[Comment]] = defaultdict(list)

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from mutualplan.web.views import account, buyer, dashboard, people, plans, seller
+from mutualplan.web.views import account, buyer, dashboard, people, plans, seller, workspace
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -26,6 +26,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("workspace/", account.switch_workspace, name="switch_workspace"),
+    path("settings/", workspace.workspace_settings, name="workspace_settings"),
     path("settings/tokens/", account.tokens, name="tokens"),
     path("plans/new/", plans.new_plan, name="new_plan"),
     path("plans/<int:plan_id>/", plans.plan_page, name="plan"),

@@ -23,6 +23,18 @@ def _default_intro_stages() -> list[str]:
     return ["demo", "business_case"]
 
 
+def _default_time_zone() -> str:
+    return str(settings.TIME_ZONE or "UTC")
+
+
+def _default_review_interval() -> int:
+    return int(settings.REVIEW_INTERVAL_DAYS)
+
+
+def _default_stale_days() -> int:
+    return int(settings.STALE_BUYER_STEP_DAYS)
+
+
 class Workspace(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
@@ -30,6 +42,15 @@ class Workspace(models.Model):
     stages = models.JSONField(default=_default_stages)
     # Stages at which a deal without a plan should get one ("introduce a MAP now").
     intro_stages = models.JSONField(default=_default_intro_stages)
+    # The IANA zone every date rule of the workspace reads "today" in (workspaces/clock.py).
+    time_zone = models.CharField(max_length=64, default=_default_time_zone)
+    # Plan health thresholds (core/health.py: HealthSettings).
+    review_interval_days = models.PositiveIntegerField(default=_default_review_interval)
+    stale_days = models.PositiveIntegerField(default=_default_stale_days)
+    buyer_silent_days = models.PositiveIntegerField(default=14)
+    quarter_end_window_days = models.PositiveIntegerField(default=7)
+    fiscal_year_start_month = models.PositiveSmallIntegerField(default=1)
+    max_open_steps = models.PositiveIntegerField(default=30)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -120,3 +120,56 @@ def note_token_used(token: ApiToken) -> None:
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_STAMP:
         ApiToken.objects.filter(id=token.id).update(last_used_at=now)
         token.last_used_at = now
+
+
+# The workspace settings a workspace owner edits, with the range each number may take.
+SETTING_RANGES: dict[str, tuple[int, int]] = {
+    "review_interval_days": (1, 365),
+    "stale_days": (1, 365),
+    "buyer_silent_days": (1, 365),
+    "quarter_end_window_days": (0, 31),
+    "fiscal_year_start_month": (1, 12),
+    "max_open_steps": (1, 500),
+}
+
+
+def is_owner(user: Any, workspace: Workspace) -> bool:
+    return Membership.objects.filter(
+        user=user, workspace=workspace, role=Membership.Role.OWNER
+    ).exists()
+
+
+def update_settings(user: Any, workspace: Workspace, values: dict[str, str]) -> Workspace:
+    """Set the workspace's time zone and health thresholds (its owners only). Every bad value
+    is listed and nothing is saved."""
+    if not is_owner(user, workspace):
+        raise Forbidden("only an owner of the workspace can change its settings")
+    from mutualplan.workspaces.clock import is_time_zone
+
+    errors: list[dict[str, str]] = []
+    changes: dict[str, Any] = {}
+    zone = (values.get("time_zone") or "").strip()
+    if not zone or len(zone) > 64 or not is_time_zone(zone):
+        errors.append(
+            {"field": "time_zone", "message": "is not a time zone name, such as Europe/Paris"}
+        )
+    else:
+        changes["time_zone"] = zone
+    for name, (low, high) in SETTING_RANGES.items():
+        raw = (values.get(name) or "").strip()
+        if not (raw.isascii() and raw.isdigit() and len(raw) < 5) or not low <= int(raw) <= high:
+            errors.append(
+                {"field": name, "message": f"must be a whole number from {low} to {high}"}
+            )
+        else:
+            changes[name] = int(raw)
+    if errors:
+        raise Invalid("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
+    from mutualplan.plans.health import forget_health
+
+    for name, value in changes.items():
+        setattr(workspace, name, value)
+    with transaction.atomic():
+        workspace.save(update_fields=list(changes))
+        forget_health(workspace)
+    return workspace

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pydantic import Field
+
 from mutualplan.api.schemas.errors import ErrorOut, Out
 from mutualplan.api.schemas.milestones import MilestoneOut, SellerMilestoneOut
 from mutualplan.core.vocab import PlanStatus
@@ -74,6 +76,19 @@ class PlanSummaryOut(Out):
     rows_overdue: int
     last_buyer_activity_at: dt.datetime | None
     updated_at: dt.datetime
+    health: list[str] = Field(description="The codes of the plan's health findings")
+
+
+class HealthFindingOut(Out):
+    code: str
+    severity: str
+    message: str
+    fix: str
+    milestone_ids: list[int]
+
+
+class PlanHealthOut(Out):
+    findings: list[HealthFindingOut]
 
 
 class PlanPage(Out):

@@ -42,6 +42,7 @@ from mutualplan.plans.services.history import (
     record_slip,
     require_reason,
 )
+from mutualplan.workspaces.clock import today_for
 
 
 def _check_risk_checklist(answers: dict[str, str], base: dict[str, str]) -> dict[str, str]:
@@ -153,7 +154,7 @@ def add_milestone(plan: Plan, actor: Actor, fields: dict[str, Any]) -> Milestone
         # Nobody set the status of a new row unless it was added with one.
         status_updated_by=actor.name if "status" in fields else "",
         completed_at=fields.pop(
-            "completed_at", dt.date.today() if status == MilestoneStatus.DONE else None
+            "completed_at", today_for(plan.workspace) if status == MilestoneStatus.DONE else None
         ),
         **{
             k: v
@@ -245,7 +246,7 @@ def update_milestone(
             changes["risk_checklist"] = checklist
     new_deps = _new_dependencies(plan, row, fields)
     if "status" in changes and "completed_at" not in changes:
-        completed = completed_on(changes["status"], dt.date.today())
+        completed = completed_on(changes["status"], today_for(plan.workspace))
         if completed != row.completed_at:
             changes["completed_at"] = completed
     if not changes and new_deps is None:

@@ -23,6 +23,7 @@ from mutualplan.plans.models import Deal, Milestone, Plan
 from mutualplan.plans.services.calendars import make_calendar, plan_calendar
 from mutualplan.plans.services.history import record, record_slip, require_reason
 from mutualplan.plans.services.templates import resolve_template
+from mutualplan.workspaces.clock import today_for
 from mutualplan.workspaces.models import Workspace
 
 
@@ -107,7 +108,7 @@ def preview_plan(
     warnings = feasibility_warnings(
         [StepWindow(d.key, d.title, d.due_date, d.turnaround_days, d.depends_on) for d in drafts],
         target_date,
-        today or dt.date.today(),
+        today or today_for(workspace),
         calendar,
     )
     return drafts, warnings

@@ -14,6 +14,7 @@ from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import BuyerVisit, BuyerVisitor, Plan, ShareLink
 from mutualplan.plans.services.history import record
+from mutualplan.workspaces.clock import zone_of
 from mutualplan.workspaces.models import hash_token
 
 
@@ -77,9 +78,9 @@ def note_link_used(link: ShareLink) -> None:
         link.last_used_at = now
 
 
-def visit_day(now: dt.datetime) -> dt.date:
-    """The day a visit counts for (in the server's time zone until workspaces have one)."""
-    return timezone.localdate(now)
+def visit_day(now: dt.datetime, plan: Plan) -> dt.date:
+    """The day a visit counts for, in the plan's workspace's time zone."""
+    return now.astimezone(zone_of(plan.workspace.time_zone)).date()
 
 
 def note_buyer_visit(link: ShareLink, name: str, email: str) -> None:
@@ -89,7 +90,7 @@ def note_buyer_visit(link: ShareLink, name: str, email: str) -> None:
     update a minute); never an error when two tabs count the same day at once.
     """
     now = timezone.now()
-    day = visit_day(now)
+    day = visit_day(now, link.plan)
     email = email.lower()
     visitor = BuyerVisitor.objects.filter(share_link=link, email=email).first()
     if visitor is None:
@@ -116,3 +117,6 @@ def note_buyer_visit(link: ShareLink, name: str, email: str) -> None:
         ignore_conflicts=True,
     )
     BuyerVisitor.objects.filter(id=visitor.id).update(last_seen_at=now, last_visit_on=day)
+    # A first visit of the day may end `buyer_silent`: the dashboard's stored health of this
+    # plan is recomputed at its next view (plans.health keys it on the day and on activity).
+    Plan.objects.filter(id=link.plan_id).update(health_on=None)

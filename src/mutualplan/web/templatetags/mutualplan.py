@@ -37,6 +37,12 @@ def iso(moment: dt.datetime | dt.date | None) -> str:
 
 
 @register.filter
+def health_label(code: str) -> str:
+    """A health code as the pages read it: 'stale_buyer_step' -> 'Stale buyer step'."""
+    return code.replace("_", " ").capitalize()
+
+
+@register.filter
 def magnitude(number: int) -> int:
     """How far from zero: '3 days ago' for a deadline 3 days past (days left -3)."""
     return abs(number)

@@ -4,7 +4,6 @@ buyer read model (`plans.buyer_view`), never from the plan or deal models."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,6 +23,7 @@ from mutualplan.web.responses import answer, page_action, wants_json
 from mutualplan.web.tables import CHOICES, buyer_table_rows
 from mutualplan.web.views import rows
 from mutualplan.web.views.plans import FRAGMENT_TEMPLATES, fragment_response, timeline_svg
+from mutualplan.workspaces.clock import today_for
 
 
 def shared_url(request: HttpRequest, token: str, **_: object) -> str:
@@ -86,7 +86,7 @@ def shared_plan(request: HttpRequest, token: str) -> HttpResponse:
 
 def buyer_context(link: ShareLink, view: BuyerPlan) -> dict[str, Any]:
     """Everything the buyer page shows: the buyer view, its rows, timeline and feed."""
-    today = dt.date.today()
+    today = today_for(link.plan.workspace)
     rows = buyer_table_rows(view.milestones)
     activities, last_id = buyer_feed(link.plan)
     return {
@@ -193,7 +193,11 @@ def shared_fragment(request: HttpRequest, token: str, name: str) -> HttpResponse
         return HttpResponse("Tell us your name first.", status=403, content_type="text/plain")
     if name not in BUYER_FRAGMENTS:
         raise Http404("no such fragment")
-    context: dict[str, Any] = {"token": token, "buyer_view": True, "today": dt.date.today()}
+    context: dict[str, Any] = {
+        "token": token,
+        "buyer_view": True,
+        "today": today_for(link.plan.workspace),
+    }
     if name == "activity":
         context["activities"] = buyer_feed(link.plan)[0]
     else:
@@ -202,7 +206,7 @@ def shared_fragment(request: HttpRequest, token: str, name: str) -> HttpResponse
         if name == "timeline":
             rows = buyer_table_rows(view.milestones)
             context["timeline"] = timeline_svg(
-                view.account_name, view.target_date, rows, dt.date.today()
+                view.account_name, view.target_date, rows, context["today"]
             )
     template = "buyer/_header.html" if name == "header" else FRAGMENT_TEMPLATES[name]
     return fragment_response(request, template, context)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -10,10 +9,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from mutualplan.core.health import HEALTH_CODES
 from mutualplan.core.vocab import PlanStatus
+from mutualplan.plans import health as plan_health
 from mutualplan.plans import queries
 from mutualplan.plans.seller_view import plan_summary
 from mutualplan.web.context import current_workspace
+from mutualplan.workspaces.clock import today_for
 
 PAGE_SIZE = 25
 
@@ -22,11 +24,13 @@ def dashboard_filters(params: Any) -> queries.PlanFilters:
     """The list the query string asks for; a value the page never offers is ignored."""
     status = params.get("status")
     owner = params.get("owner") or ""
+    health = params.get("health")
     return queries.PlanFilters(
         status=status if status in PlanStatus.__members__.values() else None,
         owner_id=int(owner) if owner.isascii() and owner.isdigit() and len(owner) < 19 else None,
         account_type=params.get("account_type") or None,
         account_name=(params.get("q") or "")[:100] or None,
+        health=health if health in HEALTH_CODES else None,
         sort=params.get("sort") or "target",
     )
 
@@ -36,11 +40,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
     if workspace is None:
         return render(request, "dashboard.html", {"no_workspace": True})
-    today = dt.date.today()
-    plans = queries.plan_list(workspace, dashboard_filters(request.GET), today)
+    today = today_for(workspace)
+    filters = dashboard_filters(request.GET)
+    # The stored codes of the listed plans (health filter aside) give the count per code and
+    # the filter; the page's own plans get their findings, messages included.
+    listed = queries.filtered_plans(workspace, filters)
+    plan_health.refresh_health(workspace, listed, today)
+    plans = queries.plan_list(workspace, filters, today)
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    health = plan_health.health_by_plan(workspace, shown, today)
     # Each plan with its figures as the API and the command line give them.
-    rows = [(plan, plan_summary(plan, today)) for plan in page.object_list]
+    rows = [(plan, plan_summary(plan, today, health[plan.id]), health[plan.id]) for plan in shown]
+    without_health = request.GET.copy()
+    without_health.pop("page", None)
+    without_health.pop("health", None)
     owners = workspace.memberships.select_related("user").order_by("user__first_name")
     query = request.GET.copy()
     query.pop("page", None)
@@ -58,5 +72,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "account_types": workspace.account_types,
             "owners": [m.user for m in owners],
             "sorts": queries.PLAN_SORTS.keys(),
+            "health_counts": plan_health.health_counts(listed),
+            "health_filter": filters.health,
+            "query_without_health": without_health.urlencode(),
         },
     )

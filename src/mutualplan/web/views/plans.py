@@ -26,6 +26,7 @@ from mutualplan.plans.actors import Actor
 from mutualplan.plans.buyer_view import seller_contact
 from mutualplan.plans.engagement import buyer_visits
 from mutualplan.plans.errors import DomainError, NotFound
+from mutualplan.plans.health import health_by_plan
 from mutualplan.plans.models import Plan
 from mutualplan.plans.queries import buyer_contributed, milestone_rows, warnings_for
 from mutualplan.plans.seller_view import (
@@ -40,6 +41,7 @@ from mutualplan.plans.services.templates import available_templates
 from mutualplan.web.context import current_workspace
 from mutualplan.web.responses import answer, page_action, parse
 from mutualplan.web.tables import CHOICES, ROLE_LABELS, activity_feed, table_rows
+from mutualplan.workspaces.clock import today_for
 
 
 def seller_plan(request: HttpRequest, plan_id: int) -> Plan:
@@ -100,7 +102,7 @@ def header_context(plan: Plan, rows: list[dict[str, Any]], today: dt.date) -> di
 
 def plan_context(plan: Plan) -> dict[str, Any]:
     """Everything the seller's plan page shows (the buyer page has `buyer.buyer_context`)."""
-    today = dt.date.today()
+    today = today_for(plan.workspace)
     raw = milestone_rows(plan.id)
     rows = table_rows(plan, raw=raw, today=today)
     people = plan_stakeholders(plan)
@@ -115,6 +117,7 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "owner_choices": [(p["id"], p["name"]) for p in people],
         "findings": plan_findings(plan, raw),
         "warnings": warnings_for(plan, raw, today),
+        "health": health_by_plan(plan.workspace, [plan], today)[plan.id],
         "timeline": timeline_svg(plan.deal.account_name, plan.target_date, rows, today),
         "activities": (activities := activity_feed(plan)),
         # Streams resume after this: nothing between rendering and connecting is missed.
@@ -130,12 +133,13 @@ FRAGMENT_TEMPLATES = {
     "timeline": "plans/_timeline.html",
     "activity": "plans/_activity.html",
     "nudge": "plans/_nudge.html",
+    "health": "plans/_health.html",
 }
 
 
 def fragment_context(plan: Plan, name: str) -> dict[str, Any]:
     """Only what one fragment needs (a header costs the rows, not their comments)."""
-    today = dt.date.today()
+    today = today_for(plan.workspace)
     if name in ("header", "timeline"):
         rows = [milestone_dict(r, today) for r in milestone_rows(plan.id)]
         if name == "header":
@@ -148,6 +152,11 @@ def fragment_context(plan: Plan, name: str) -> dict[str, Any]:
         }
     if name == "activity":
         return {"plan_id": plan.id, "buyer_view": False, "activities": activity_feed(plan)}
+    if name == "health":
+        return {
+            "plan_id": plan.id,
+            "health": health_by_plan(plan.workspace, [plan], today)[plan.id],
+        }
     return {"plan": plan, "plan_id": plan.id, "buyer_contributed": buyer_contributed(plan)}
 
 
