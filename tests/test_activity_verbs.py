@@ -21,6 +21,7 @@ PAGE_CODE = Path(mutualplan.__file__).parent / "static" / "mutualplan"
 
 def test_activity_verbs_keep_the_values_already_in_the_database_and_the_api() -> None:
     assert sorted(ActivityVerb) == [
+        "call_logged",
         "comment_added",
         "milestone_added",
         "milestone_removed",

@@ -61,6 +61,7 @@ class RowFacts:
     turnaround_days: int | None = None
     depends_on: tuple[int, ...] = ()
     confirmed: bool = False
+    completed_on: dt.date | None = None
 
     @property
     def is_open(self) -> bool:
@@ -128,17 +129,25 @@ def quarter_end(day: dt.date, fiscal_year_start_month: int) -> dt.date:
     return dt.date(next_year, next_month, 1) - dt.timedelta(days=1)
 
 
-def _short_windows(facts: PlanFacts, start: dt.date) -> list[RowFacts]:
-    """Open dated rows whose window (from their latest prerequisite's due date, or the plan's
-    start) is shorter than their realistic turnaround."""
+def window_days(facts: PlanFacts, row: RowFacts, start: dt.date) -> int | None:
+    """The days a dated row has: from its latest prerequisite's due date (or `start`, the
+    plan's start) to its own due date. None for an undated row."""
+    if row.due_date is None:
+        return None
     due = {r.id: r.due_date for r in facts.rows}
+    before = [d for d in (due.get(i) for i in row.depends_on) if d is not None]
+    return (row.due_date - max(before, default=start)).days
+
+
+def short_windows(facts: PlanFacts, start: dt.date) -> list[RowFacts]:
+    """Open dated rows whose window (`window_days`) is shorter than their realistic
+    turnaround: the dates that must move."""
     short = []
     for row in facts.rows:
-        if not row.is_open or row.due_date is None or not row.turnaround_days:
+        if not row.is_open or not row.turnaround_days:
             continue
-        before = [d for d in (due.get(i) for i in row.depends_on) if d is not None]
-        window_start = max(before, default=start)
-        if (row.due_date - window_start).days < row.turnaround_days:
+        window = window_days(facts, row, start)
+        if window is not None and window < row.turnaround_days:
             short.append(row)
     return short
 
@@ -159,6 +168,18 @@ def _bunched(facts: PlanFacts, settings: HealthSettings) -> list[RowFacts]:
     return []
 
 
+def stale_buyer_rows(facts: PlanFacts, stale_days: int, today: dt.date) -> list[RowFacts]:
+    """Open buyer-owned rows with no status update for `stale_days` or more (a row never
+    updated counts from the plan's creation)."""
+    return [
+        r
+        for r in facts.rows
+        if r.is_open
+        and r.owner_side == OwnerSide.BUYER
+        and (today - (r.status_updated_on or facts.created_on)).days >= stale_days
+    ]
+
+
 def _ids(rows: Sequence[RowFacts]) -> tuple[int, ...]:
     return tuple(r.id for r in rows)
 
@@ -166,12 +187,7 @@ def _ids(rows: Sequence[RowFacts]) -> tuple[int, ...]:
 def _row_checks(facts: PlanFacts, settings: HealthSettings, today: dt.date) -> list[Finding]:
     found: list[Finding] = []
     open_rows = [r for r in facts.rows if r.is_open]
-    stale = [
-        r
-        for r in open_rows
-        if r.owner_side == OwnerSide.BUYER
-        and (today - (r.status_updated_on or facts.created_on)).days >= settings.stale_days
-    ]
+    stale = stale_buyer_rows(facts, settings.stale_days, today)
     if stale:
         found.append(
             Finding(
@@ -216,7 +232,7 @@ def _row_checks(facts: PlanFacts, settings: HealthSettings, today: dt.date) -> l
                 _ids(unknowns),
             )
         )
-    compressed = _short_windows(facts, facts.created_on)
+    compressed = short_windows(facts, facts.created_on)
     bunched = _bunched(facts, settings)
     if compressed or bunched:
         parts = []

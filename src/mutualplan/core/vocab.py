@@ -76,6 +76,7 @@ class ActivityVerb(StrEnum):
     STAKEHOLDER_ADDED = "stakeholder_added"
     STAKEHOLDER_UPDATED = "stakeholder_updated"
     STAKEHOLDER_REMOVED = "stakeholder_removed"
+    CALL_LOGGED = "call_logged"
 
 
 # What an open plan page redraws when a live event arrives: the one row the event names, or

@@ -69,6 +69,7 @@ _HEALTH_ROW_FIELDS = (
     "high_risk",
     "turnaround_days",
     "confirmed_at",
+    "completed_at",
 )
 # Read only where a check uses them (decoding 16,000 checklists is most of a dashboard's
 # cost at 2,000 plans): the checklist of open high-risk rows, the last status update of
@@ -93,6 +94,17 @@ def health_by_plan(
 ) -> dict[int, list[Finding]]:
     """Every plan's health findings, by plan id, in four queries whatever the number of plans
     (a queryset is read as a subquery, so a whole workspace's list costs the same)."""
+    settings = health_settings(workspace)
+    return {
+        plan_id: plan_health(facts, settings, today)
+        for plan_id, facts in facts_by_plan(workspace, plans, today).items()
+    }
+
+
+def facts_by_plan(
+    workspace: Workspace, plans: QuerySet[Plan] | Sequence[Plan], today: dt.date
+) -> dict[int, PlanFacts]:
+    """What health (and the call agenda) read of every plan, by plan id, in four queries."""
     scope: Any
     if isinstance(plans, QuerySet):
         # A won or lost plan has no findings: its rows are not read.
@@ -139,8 +151,7 @@ def health_by_plan(
         .annotate(last=Max("held_at"))
         .values_list("plan_id", "last")
     )
-    settings = health_settings(workspace)
-    answer: dict[int, list[Finding]] = {}
+    answer: dict[int, PlanFacts] = {}
     for head in heads:
         plan_id = head["id"]
         facts = PlanFacts(
@@ -161,6 +172,7 @@ def health_by_plan(
                     turnaround_days=r["turnaround_days"],
                     depends_on=tuple(parse_ids(r["dependency_ids"])),
                     confirmed=r["confirmed_at"] is not None,
+                    completed_on=r["completed_at"],
                 )
                 for r in rows[plan_id]
             ),
@@ -171,7 +183,7 @@ def health_by_plan(
             # Every buyer write stamps the plan: a stamp means the buyer side changed it.
             buyer_edited=head["last_buyer_activity_at"] is not None,
         )
-        answer[plan_id] = plan_health(facts, settings, today)
+        answer[plan_id] = facts
     return answer
 
 

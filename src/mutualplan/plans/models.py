@@ -221,7 +221,9 @@ class Call(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="calls")
     held_at = models.DateTimeField(default=timezone.now)
+    attendees = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    next_call_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -3,7 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from mutualplan.web.views import account, buyer, dashboard, people, plans, seller, workspace
+from mutualplan.web.views import (
+    account,
+    buyer,
+    call,
+    dashboard,
+    people,
+    plans,
+    seller,
+    workspace,
+)
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -32,6 +41,8 @@ urlpatterns = [
     path("plans/<int:plan_id>/", plans.plan_page, name="plan"),
     path("plans/<int:plan_id>/timeline/", plans.timeline_page, name="plan_timeline"),
     path("plans/<int:plan_id>/fragments/<slug:name>/", plans.plan_fragment, name="plan_fragment"),
+    path("plans/<int:plan_id>/call/", call.call_page, name="plan_call"),
+    path("plans/<int:plan_id>/call/log/", call.log_call, name="log_call"),
     path("plans/<int:plan_id>/retarget/", plans.retarget, name="retarget"),
     path("plans/<int:plan_id>/send/", plans.send_version, name="send_version"),
     path("plans/<int:plan_id>/contact/", plans.set_contact, name="set_contact"),

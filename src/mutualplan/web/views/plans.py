@@ -52,6 +52,10 @@ def seller_plan(request: HttpRequest, plan_id: int) -> Plan:
 
 
 def plan_url(request: HttpRequest, plan_id: int, **_: Any) -> str:
+    """The plan page; call mode when the form came from it (`back=call`): a row edited on a
+    call returns to the call."""
+    if request.method == "POST" and request.POST.get("back") == "call":
+        return reverse("plan_call", args=[plan_id])
     return reverse("plan", args=[plan_id])
 
 
