@@ -166,6 +166,10 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/plans/{plan_id}/slips"): Case(plan_path("/slips")),
     ("GET", "/plans/{plan_id}/health"): Case(plan_path("/health")),
+    ("GET", "/plans/{plan_id}/agenda"): Case(plan_path("/agenda")),
+    ("POST", "/plans/{plan_id}/calls"): Case(
+        plan_path("/calls"), lambda w: {"attendees": "Priya Shah", "notes": "Security next"}
+    ),
     ("GET", "/plans/{plan_id}/activity"): Case(plan_path("/activity"), bad_query="?limit=0"),
     ("POST", "/plans/{plan_id}/versions"): Case(
         plan_path("/versions"), lambda w: {"note": "first clean version"}

@@ -91,7 +91,9 @@ def test_unconfirmed_open_rows_are_listed() -> None:
 def test_a_window_shorter_than_the_turnaround_is_a_date_that_must_move() -> None:
     found = agenda(
         row(1, "Business case", due_date=dt.date(2026, 6, 20)),
-        row(2, "Security review", due_date=dt.date(2026, 6, 30), turnaround_days=20, depends_on=(1,)),
+        row(
+            2, "Security review", due_date=dt.date(2026, 6, 30), turnaround_days=20, depends_on=(1,)
+        ),
         row(3, "Legal", due_date=dt.date(2026, 8, 1), turnaround_days=20, depends_on=(2,)),
     )
     assert titles(found, "must_move") == ["Security review"]
@@ -101,7 +103,11 @@ def test_a_window_shorter_than_the_turnaround_is_a_date_that_must_move() -> None
 
 def test_open_discovery_findings_are_the_questions_to_ask() -> None:
     finding = DiscoveryFinding(
-        7, "Security review", "owner_named", "unknown", "Who owns the security review at Acme?",
+        7,
+        "Security review",
+        "owner_named",
+        "unknown",
+        "Who owns the security review at Acme?",
         "Not yet known.",
     )
     found = agenda(row(7, "Security review"), findings=(finding,))

@@ -13,6 +13,7 @@ from django.test import Client
 from mutualplan.plans.models import Activity, Call, Milestone, Plan
 from mutualplan.workspaces.clock import today_for
 from mutualplan.workspaces.models import Workspace
+from tests.conftest import Api
 
 
 @pytest.fixture
@@ -106,3 +107,31 @@ def test_a_row_saved_from_call_mode_returns_to_call_mode(
     assert Milestone.objects.get(id=row["id"]).status == "done"
     page = seller.get(f"/plans/{plan['id']}/call/").content.decode()
     assert row["title"] in section(page, "done")
+
+
+def test_the_api_gives_the_agenda_and_logs_a_call_that_ends_not_reviewed(
+    owner_api: Api, plan: dict[str, Any]
+) -> None:
+    Plan.objects.filter(id=plan["id"]).update(created_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    agenda = owner_api.get(f"/plans/{plan['id']}/agenda").json_body
+    assert [s["key"] for s in agenda["sections"]] == [
+        "done",
+        "overdue",
+        "due_soon",
+        "stale",
+        "must_move",
+        "unconfirmed",
+        "findings",
+    ]
+    assert agenda["last_call_on"] is None
+    health = owner_api.get(f"/plans/{plan['id']}/health").json_body["findings"]
+    assert "not_reviewed" in {f["code"] for f in health}
+    logged = owner_api.post(
+        f"/plans/{plan['id']}/calls", {"attendees": "Priya Shah", "next_call_on": "2099-01-01"}
+    )
+    assert logged.status_code == 201 and logged.json_body["attendees"] == "Priya Shah"
+    health = owner_api.get(f"/plans/{plan['id']}/health").json_body["findings"]
+    assert "not_reviewed" not in {f["code"] for f in health}
+    assert owner_api.get(f"/plans/{plan['id']}/agenda").json_body["last_call_on"] is not None
+    refused = owner_api.post(f"/plans/{plan['id']}/calls", {"held_on": "2099-01-01"})
+    assert refused.status_code == 400 and refused.json_body["errors"][0]["field"] == "held_on"

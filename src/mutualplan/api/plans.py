@@ -13,6 +13,7 @@ from pydantic import Field
 
 from mutualplan.api.auth import seller
 from mutualplan.api.responses import answers, render
+from mutualplan.api.schemas.calls import AgendaOut, CallOut
 from mutualplan.api.schemas.milestones import SellerMilestoneConflictOut, SellerMilestoneOut
 from mutualplan.api.schemas.plans import (
     ActivityOut,
@@ -26,9 +27,11 @@ from mutualplan.api.schemas.plans import (
 )
 from mutualplan.api.schemas.sharing import ShareLinkCreated, ShareLinkIn, ShareLinkOut
 from mutualplan.core.vocab import PlanStatus
+from mutualplan.inputs.calls import CallCreate
 from mutualplan.inputs.milestones import MilestoneCreate, MilestonePatch, ReorderIn
 from mutualplan.inputs.plans import PlanCreate, PlanPatch, RetargetIn
 from mutualplan.plans import access, queries
+from mutualplan.plans.agenda import agenda_dict, call_dict, plan_agenda
 from mutualplan.plans.health import health_by_plan
 from mutualplan.plans.seller_view import (
     finding_dict,
@@ -38,6 +41,7 @@ from mutualplan.plans.seller_view import (
     row_dict,
     share_link_dict,
 )
+from mutualplan.plans.services import calls as call_service
 from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services import sharing, versions
@@ -122,6 +126,24 @@ def plan_health(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     plan = access.get_plan(workspace, plan_id)
     findings = health_by_plan(workspace, [plan], today_for(workspace))[plan.id]
     return {"findings": [finding_dict(f) for f in findings]}
+
+
+@router.get("/plans/{int:plan_id}/agenda", response=answers({200: AgendaOut}, SELLER, FOUND))
+def plan_agenda_route(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+    """The agenda of the next call (seller only): done since the last call, overdue, due in
+    the next 14 days, stale buyer steps, dates that must move, unconfirmed rows, open
+    discovery findings."""
+    workspace, _ = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    return agenda_dict(plan_agenda(plan, today_for(workspace)))
+
+
+@router.post("/plans/{int:plan_id}/calls", response=answers({201: CallOut}, SELLER, FOUND, *BODY))
+def log_call(request: HttpRequest, plan_id: int, payload: CallCreate) -> Status[Any]:
+    """Log a call held with the buyer: it counts as the plan's review (`not_reviewed`)."""
+    workspace, actor = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    return Status(201, call_dict(call_service.log_call(plan, actor, **payload.model_dump())))
 
 
 @router.patch(

@@ -72,6 +72,10 @@ def _due(row: RowFacts, today: dt.date) -> str:
     return f"due {row.due_date.isoformat()} ({when})"
 
 
+def _quiet_days(facts: PlanFacts, row: RowFacts, today: dt.date) -> int:
+    return (today - (row.status_updated_on or facts.created_on)).days
+
+
 def build_agenda(
     facts: PlanFacts,
     findings: Sequence[DiscoveryFinding],
@@ -103,11 +107,7 @@ def build_agenda(
         if r.due_date is not None and today <= r.due_date <= horizon
     ]
     stale = [
-        AgendaItem(
-            r.id,
-            r.title,
-            f"no status update for {_days((today - (r.status_updated_on or facts.created_on)).days)}",
-        )
+        AgendaItem(r.id, r.title, f"no status update for {_days(_quiet_days(facts, r, today))}")
         for r in stale_buyer_rows(facts, stale_days, today)
     ]
     must_move = [
@@ -120,7 +120,9 @@ def build_agenda(
         for r in short_windows(facts, facts.created_on)
     ]
     unconfirmed = [
-        AgendaItem(r.id, r.title, "dates and owner not confirmed") for r in open_rows if not r.confirmed
+        AgendaItem(r.id, r.title, "dates and owner not confirmed")
+        for r in open_rows
+        if not r.confirmed
     ]
     asked = [AgendaItem(f.milestone_id, f.milestone_title, f.text) for f in findings]
     items = {

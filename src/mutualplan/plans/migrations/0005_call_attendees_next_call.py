@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0004_plan_health_codes'),
+        ("plans", "0004_plan_health_codes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='call',
-            name='attendees',
+            model_name="call",
+            name="attendees",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='call',
-            name='next_call_on',
+            model_name="call",
+            name="next_call_on",
             field=models.DateField(blank=True, null=True),
         ),
     ]

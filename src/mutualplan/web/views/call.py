@@ -20,8 +20,8 @@ from mutualplan.plans.queries import milestone_rows
 from mutualplan.plans.services import calls as call_service
 from mutualplan.web.responses import answer, page_action, parse
 from mutualplan.web.tables import CHOICES, STATUS_LABELS
-from mutualplan.workspaces.clock import today_for
 from mutualplan.web.views.plans import seller_plan
+from mutualplan.workspaces.clock import today_for
 
 # The sections whose rows get the date-and-status form: what a call changes.
 EDITABLE_SECTIONS = frozenset({"overdue", "due_soon", "stale", "must_move", "unconfirmed"})
@@ -67,7 +67,7 @@ def call_page(request: HttpRequest, plan_id: int) -> HttpResponse:
             "today": today,
             "agenda": agenda,
             "sections": sections,
-            "item_count": sum(len(s["items"]) for s in sections),
+            "item_count": sum(len(s.items) for s in agenda.sections),
             "last_call": last,
             "choices": CHOICES,
             "status_labels": STATUS_LABELS,
