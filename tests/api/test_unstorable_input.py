@@ -79,6 +79,11 @@ def valid_bodies(ids: dict[str, Any]) -> dict[str, Any]:
             "owns": [ids["milestone_id"]],
         },
         "patch /api/v1/plans/{plan_id}/stakeholders/{stakeholder_id}": {"title": "CISO"},
+        "post /api/v1/plans/{plan_id}/calls": {
+            "attendees": "Priya Shah",
+            "notes": "Security review next",
+            "next_call_on": day(7),
+        },
         "post /api/v1/templates": {
             "key": "quick",
             "name": "Quick",

@@ -46,6 +46,7 @@ SELLER_ONLY = {
     "stakeholder details": ["quetzal", "executive sponsor", "executive_sponsor"],
     "stakeholder activity": ["people on the buyer side"],
     "buyer engagement": ["days opened", "who on the buyer side", "buyer_visits", "days_visited"],
+    "logged calls": ["marmoset", "call_logged", "logged the call", "next call"],
     # Every health code but `overdue` and `not_confirmed`, words the buyer's own page uses.
     "plan health": [
         "plan health",
@@ -181,6 +182,11 @@ def seller_history(
         },
     )
     assert moved.status_code == 200, moved.json_body
+    call = owner_api.post(
+        f"/plans/{plan_id}/calls",
+        {"attendees": "marmoset team", "notes": "marmoset budget", "next_call_on": day(7)},
+    )
+    assert call.status_code == 201, call.json_body
     seller = Client()
     seller.force_login(owner)
     comment = seller.post(

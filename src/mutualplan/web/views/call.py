@@ -24,7 +24,7 @@ from mutualplan.web.views.plans import seller_plan
 from mutualplan.workspaces.clock import today_for
 
 # The sections whose rows get the date-and-status form: what a call changes.
-EDITABLE_SECTIONS = frozenset({"overdue", "due_soon", "stale", "must_move", "unconfirmed"})
+EDITABLE_SECTIONS = frozenset({"overdue", "due_soon", "stale", "must_move"})
 
 
 def call_url(request: HttpRequest, plan_id: int, **_: Any) -> str:
