@@ -56,6 +56,7 @@ def test_the_seller_walks_the_agenda_moves_a_date_with_a_reason_and_logs_the_cal
     late = age_the_plan(server, plan_id, overdue_days=3)
     seller.goto(url)
     expect(seller.locator("#health li[data-health-code=not_reviewed]")).to_be_visible()
+    screenshot(seller, "call-start", full_page=False)
 
     seller.click("text=Start call")
     seller.wait_for_url("**/call/")
@@ -94,6 +95,7 @@ def test_the_seller_walks_the_agenda_moves_a_date_with_a_reason_and_logs_the_cal
     expect(seller.locator(".messages")).to_contain_text("Call logged")
     expect(seller.locator("#health li[data-health-code=not_reviewed]")).to_have_count(0)
     expect(seller.locator("#health li").first).to_be_visible()  # the other findings remain
+    screenshot(seller, "call-logged", full_page=False)
 
     seller.goto(f"{url}call/")
     expect(seller.locator("h1")).to_contain_text("Call with Woodgrove Bank")
