@@ -166,6 +166,8 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/plans/{plan_id}/slips"): Case(plan_path("/slips")),
     ("GET", "/plans/{plan_id}/health"): Case(plan_path("/health")),
+    ("GET", "/plans/{plan_id}/slips/summary"): Case(plan_path("/slips/summary")),
+    ("GET", "/plans/{plan_id}/escalations"): Case(plan_path("/escalations")),
     ("GET", "/plans/{plan_id}/activity"): Case(plan_path("/activity"), bad_query="?limit=0"),
     ("POST", "/plans/{plan_id}/versions"): Case(
         plan_path("/versions"), lambda w: {"note": "first clean version"}

@@ -125,24 +125,43 @@ def create_plan(
     country: str = "",
     business_days: bool = False,
     from_turnarounds: bool = False,
+    existing_deal: Deal | None = None,
 ) -> Plan:
-    """Create a deal and its plan from a template, dated backwards from the target."""
+    """Create a deal and its plan from a template, dated backwards from the target; with
+    `existing_deal` (a deal of the workspace without a plan), that deal gets the plan."""
     validate_deal(workspace, vars(deal))
     country = country.upper()
     chosen, drafts, _ = draft_rows(
         workspace, template, target_date, country, business_days, from_turnarounds
     )
-    new_deal = Deal.objects.create(
-        workspace=workspace,
-        account_name=deal.account_name.strip(),
-        account_type=deal.account_type,
-        industry=deal.industry,
-        amount=deal.amount,
-        currency=deal.currency.upper(),
-        stage=deal.stage,
-        owner=deal.owner if deal.owner is not None else actor.user,
-        crm_ref=deal.crm_ref,
-    )
+    fields = {
+        "account_name": deal.account_name.strip(),
+        "account_type": deal.account_type,
+        "industry": deal.industry,
+        "amount": deal.amount,
+        "currency": deal.currency.upper(),
+        "stage": deal.stage,
+        "crm_ref": deal.crm_ref,
+    }
+    if existing_deal is not None:
+        if (
+            existing_deal.workspace_id != workspace.id
+            or Plan.objects.filter(deal=existing_deal).exists()
+        ):
+            raise Invalid.field("deal", "this deal already has a plan or is not in the workspace")
+        new_deal = existing_deal
+        for name, value in fields.items():
+            setattr(new_deal, name, value)
+        if new_deal.owner_id is None:
+            new_deal.owner = deal.owner if deal.owner is not None else actor.user
+        new_deal.version += 1
+        new_deal.save()
+    else:
+        new_deal = Deal.objects.create(
+            workspace=workspace,
+            owner=deal.owner if deal.owner is not None else actor.user,
+            **fields,
+        )
     plan = Plan.objects.create(
         workspace=workspace,
         deal=new_deal,
