@@ -50,7 +50,7 @@ def test_a_stale_buyer_step_raises_an_escalation_naming_step_owner_due_date_and_
         20,
     )
     assert found.body.startswith("Hi Priya,")
-    for named in ("'Security review'", "IT Security (Sam Lee)", "June 20, 2026", "20 days"):
+    for named in ("'Security review'", "Sam Lee in IT Security", "June 20, 2026", "20 days"):
         assert named in found.body
     assert found.body.endswith("Olivia Owner")
     assert "Security review" in found.subject and "Northwind Health" in found.subject

@@ -71,6 +71,13 @@ def owner_label(step: EscalationStep) -> str:
     return step.owner_person or step.owner_team or "the buyer side"
 
 
+def _owned_by(step: EscalationStep) -> str:
+    """'Dana Lee in IT Security', 'Dana Lee', 'IT Security' or 'your team', for a sentence."""
+    if step.owner_team and step.owner_person:
+        return f"{step.owner_person} in {step.owner_team}"
+    return step.owner_person or step.owner_team or "your team"
+
+
 def escalation_contact(people: Sequence[Contact], owner_person_id: int | None) -> Contact | None:
     """The champion, then the executive sponsor; never the step's own owner."""
     for role in (StakeholderRole.CHAMPION, StakeholderRole.EXECUTIVE_SPONSOR):
@@ -103,7 +110,7 @@ def draft(
     subject = f"{account_name}: where does '{step.title}' stand?"
     body = (
         f"Hi {greeting},\n\n"
-        f"In our plan, '{step.title}' (owned by {owner_label(step)}) {due}, and it has had no "
+        f"In our plan, '{step.title}', owned by {_owned_by(step)}, {due}, and it has had no "
         f"update for {days_silent} days.\n\n"
         f"Could you help us find out where it stands, who owns it now and what it needs"
         f"{goal}? If it is blocked, a short note on what blocks it is enough and we will "
