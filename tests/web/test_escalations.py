@@ -180,24 +180,25 @@ def test_the_introduce_link_prefills_the_plan_and_gives_that_deal_its_plan(
     seller: Client, workspace: Workspace
 ) -> None:
     contoso = _deal(workspace, "Contoso Labs", "business_case")
-    form = seller.get(f"/plans/new/?deal={contoso.id}").content.decode()
-    assert 'value="Contoso Labs"' in form and 'value="business_case" selected' in form
-    assert f'name="deal" value="{contoso.id}"' in form
-    created = seller.post(
-        "/plans/new/",
-        {
-            "deal": str(contoso.id),
-            "action": "create",
-            "account_name": "Contoso Labs",
-            "account_type": workspace.account_types[0],
-            "stage": "business_case",
-            "amount": "48000",
-            "currency": "USD",
-            "target_date": "2027-03-01",
-            "template": "standard",
-        },
-    )
+    page = seller.get(f"/plans/new/?deal={contoso.id}").content.decode()
+    assert 'value="Contoso Labs"' in page and 'value="business_case" selected' in page
+    assert f'name="deal" value="{contoso.id}"' in page
+    form = {
+        "deal": str(contoso.id),
+        "action": "create",
+        "account_name": "Contoso Labs",
+        "account_type": workspace.account_types[0],
+        "stage": "business_case",
+        "amount": "48000",
+        "currency": "USD",
+        "target_date": "2027-03-01",
+        "template": "standard",
+    }
+    created = seller.post("/plans/new/", form)
     assert created.status_code == 302
+    assert Deal.objects.filter(workspace=workspace).count() == 1
+    again = seller.post("/plans/new/", form)
+    assert "this deal already has a plan" in again.content.decode()
     assert Deal.objects.filter(workspace=workspace).count() == 1
     assert Plan.objects.get(deal=contoso).target_date == dt.date(2027, 3, 1)
     assert "Introduce a plan now" not in seller.get("/").content.decode()

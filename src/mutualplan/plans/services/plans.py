@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mutualplan.core.calendar import WorkCalendar
@@ -162,17 +162,22 @@ def create_plan(
             owner=deal.owner if deal.owner is not None else actor.user,
             **fields,
         )
-    plan = Plan.objects.create(
-        workspace=workspace,
-        deal=new_deal,
-        status=PlanStatus.ACTIVE if target_date else PlanStatus.DRAFT,
-        target_date=target_date,
-        target_reason=target_reason,
-        country=country,
-        business_days=business_days,
-        template_key=chosen.key,
-        created_by=actor.user,
-    )
+    try:
+        # Two submissions of one deal's introduce link: the second is refused, not a 500.
+        with transaction.atomic():
+            plan = Plan.objects.create(
+                workspace=workspace,
+                deal=new_deal,
+                status=PlanStatus.ACTIVE if target_date else PlanStatus.DRAFT,
+                target_date=target_date,
+                target_reason=target_reason,
+                country=country,
+                business_days=business_days,
+                template_key=chosen.key,
+                created_by=actor.user,
+            )
+    except IntegrityError:
+        raise Invalid.field("deal", "this deal already has a plan") from None
     now = timezone.now()
     rows = Milestone.objects.bulk_create(
         Milestone(

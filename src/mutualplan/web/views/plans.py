@@ -31,7 +31,7 @@ from mutualplan.plans.diagnostics import (
     plan_slip_summary,
 )
 from mutualplan.plans.engagement import buyer_visits
-from mutualplan.plans.errors import DomainError, NotFound
+from mutualplan.plans.errors import DomainError, Invalid, NotFound
 from mutualplan.plans.health import health_by_plan
 from mutualplan.plans.models import Plan
 from mutualplan.plans.queries import buyer_contributed, milestone_rows, warnings_for
@@ -363,6 +363,9 @@ def new_plan(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             create = request.POST.get("action") == "create"
+            if create and request.POST.get("deal") and deal is None:
+                # Sent twice, or the deal got its plan meanwhile: no second deal of that name.
+                raise Invalid.field("deal", "this deal already has a plan, or is not yours")
             form = _form_plan(request, preview=not create)
             if create:
                 plan = plan_service.create_plan(
