@@ -39,6 +39,8 @@ def test_the_openapi_document_lists_every_issue_endpoint(anonymous_api: Api) -> 
         "/api/v1/plans/{plan_id}/health": {"get"},
         "/api/v1/plans/{plan_id}/agenda": {"get"},
         "/api/v1/plans/{plan_id}/calls": {"post"},
+        "/api/v1/plans/{plan_id}/escalations": {"get"},
+        "/api/v1/plans/{plan_id}/slips/summary": {"get"},
         "/api/v1/plans/{plan_id}/activity": {"get"},
         "/api/v1/plans/{plan_id}/share-links": {"get", "post"},
         "/api/v1/share-links/{link_id}": {"delete"},

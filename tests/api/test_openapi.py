@@ -170,6 +170,8 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/plans/{plan_id}/calls"): Case(
         plan_path("/calls"), lambda w: {"attendees": "Priya Shah", "notes": "Security next"}
     ),
+    ("GET", "/plans/{plan_id}/slips/summary"): Case(plan_path("/slips/summary")),
+    ("GET", "/plans/{plan_id}/escalations"): Case(plan_path("/escalations")),
     ("GET", "/plans/{plan_id}/activity"): Case(plan_path("/activity"), bad_query="?limit=0"),
     ("POST", "/plans/{plan_id}/versions"): Case(
         plan_path("/versions"), lambda w: {"note": "first clean version"}

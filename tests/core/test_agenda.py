@@ -116,3 +116,16 @@ def test_open_discovery_findings_are_the_questions_to_ask() -> None:
         7,
         "Who owns the security review at Acme? Not yet known.",
     )
+
+
+def test_a_step_not_started_has_only_the_days_left_from_today_so_its_date_must_move() -> None:
+    # Planned with 40 days from the plan's start, but the call is five days before it is due.
+    due = TODAY + dt.timedelta(days=5)
+    waiting = row(1, "Security review", status="not_started", due_date=due, turnaround_days=10)
+    started = row(2, "Legal redline", status="in_progress", due_date=due, turnaround_days=10)
+
+    found = agenda(waiting, started)
+
+    assert titles(found, "must_move") == ["Security review"]
+    item = next(s for s in found.sections if s.key == "must_move").items[0]
+    assert item.detail == "5 days for a 10-day turnaround"

@@ -47,6 +47,9 @@ SELLER_ONLY = {
     "stakeholder activity": ["people on the buyer side"],
     "buyer engagement": ["days opened", "who on the buyer side", "buyer_visits", "days_visited"],
     "logged calls": ["marmoset", "call_logged", "logged the call", "next call"],
+    "escalations": ["escalat", "mail client", "no update for", "where does"],
+    "slip diagnostics": ["days slipped", "by owner side", "no reason given", "slip_summary"],
+    "introduce a plan": ["introduce a plan", "introduced late", "introduced_late"],
     # Every health code but `overdue` and `not_confirmed`, words the buyer's own page uses.
     "plan health": [
         "plan health",
@@ -89,6 +92,8 @@ def leaks(outputs: dict[str, str]) -> list[tuple[str, str, str]]:
 def distinctive_deal(workspace: Workspace) -> None:
     workspace.stages = [*workspace.stages, "stage_quokka", "stage_ocelot"]
     workspace.account_types = [*workspace.account_types, "segment_platypus"]
+    # Every open buyer step is stale at once: the seller's page has escalations to leak.
+    workspace.stale_days = 0
     workspace.save()
 
 
@@ -391,6 +396,13 @@ def test_the_seller_still_sees_the_deal_the_private_notes_and_the_reasons(
     assert "been briefed on the project for" in page
     findings = owner_api.get(f"/plans/{plan_id}/findings").json_body
     assert any(f["answer"] == "no" and f["key"] == "owner_briefed" for f in findings)
+    # The escalations and the slip diagnostics the buyer never sees.
+    assert (
+        "Open in my mail client" in page and "escalate to <strong>Dana Whitfield</strong>" in page
+    )
+    assert "days slipped" in page and "Stakeholder not engaged" in page
+    drafts = owner_api.get(f"/plans/{plan_id}/escalations").json_body["escalations"]
+    assert drafts and all(d["mailto"].startswith("mailto:") for d in drafts)
 
 
 def test_the_buyer_sees_the_sellers_name_and_an_email_only_when_the_seller_chooses_one(

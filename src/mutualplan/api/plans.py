@@ -14,6 +14,7 @@ from pydantic import Field
 from mutualplan.api.auth import seller
 from mutualplan.api.responses import answers, render
 from mutualplan.api.schemas.calls import AgendaOut, CallOut
+from mutualplan.api.schemas.diagnostics import PlanEscalationsOut, SlipSummaryOut
 from mutualplan.api.schemas.milestones import SellerMilestoneConflictOut, SellerMilestoneOut
 from mutualplan.api.schemas.plans import (
     ActivityOut,
@@ -32,6 +33,12 @@ from mutualplan.inputs.milestones import MilestoneCreate, MilestonePatch, Reorde
 from mutualplan.inputs.plans import PlanCreate, PlanPatch, RetargetIn
 from mutualplan.plans import access, queries
 from mutualplan.plans.agenda import agenda_dict, call_dict, plan_agenda
+from mutualplan.plans.diagnostics import (
+    escalation_dict,
+    plan_escalations,
+    plan_slip_summary,
+    slip_summary_dict,
+)
 from mutualplan.plans.health import health_by_plan
 from mutualplan.plans.seller_view import (
     finding_dict,
@@ -245,6 +252,27 @@ def reorder_milestones(
 def list_slips(request: HttpRequest, plan_id: int) -> Any:
     workspace, _ = seller(request)
     return list(queries.slips_of(access.get_plan(workspace, plan_id)))
+
+
+@router.get(
+    "/plans/{int:plan_id}/slips/summary", response=answers({200: SlipSummaryOut}, SELLER, FOUND)
+)
+def slip_diagnostics(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+    """Days slipped, slips by reason, owner side and row, baseline against current target."""
+    workspace, _ = seller(request)
+    return slip_summary_dict(plan_slip_summary(access.get_plan(workspace, plan_id)))
+
+
+@router.get(
+    "/plans/{int:plan_id}/escalations",
+    response=answers({200: PlanEscalationsOut}, SELLER, FOUND),
+)
+def list_escalations(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+    """Stale buyer steps, who to escalate each to and a drafted email (seller only)."""
+    workspace, _ = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    found = plan_escalations(plan, today_for(workspace))
+    return {"escalations": [escalation_dict(e) for e in found]}
 
 
 @router.get(

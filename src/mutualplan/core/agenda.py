@@ -114,10 +114,10 @@ def build_agenda(
         AgendaItem(
             r.id,
             r.title,
-            f"{_days(window_days(facts, r, facts.created_on) or 0)} for a "
+            f"{_days(window_days(facts, r, facts.created_on, today) or 0)} for a "
             f"{r.turnaround_days}-day turnaround",
         )
-        for r in short_windows(facts, facts.created_on)
+        for r in short_windows(facts, facts.created_on, today)
     ]
     unconfirmed = [
         AgendaItem(r.id, r.title, "dates and owner not confirmed")

@@ -129,24 +129,30 @@ def quarter_end(day: dt.date, fiscal_year_start_month: int) -> dt.date:
     return dt.date(next_year, next_month, 1) - dt.timedelta(days=1)
 
 
-def window_days(facts: PlanFacts, row: RowFacts, start: dt.date) -> int | None:
+def window_days(
+    facts: PlanFacts, row: RowFacts, start: dt.date, today: dt.date | None = None
+) -> int | None:
     """The days a dated row has: from its latest prerequisite's due date (or `start`, the
-    plan's start) to its own due date. None for an undated row."""
+    plan's start) to its own due date; a step not started yet has no more than the days left
+    from `today` (as the plan table's warning counts them). None for an undated row."""
     if row.due_date is None:
         return None
     due = {r.id: r.due_date for r in facts.rows}
     before = [d for d in (due.get(i) for i in row.depends_on) if d is not None]
-    return (row.due_date - max(before, default=start)).days
+    begin = max(before, default=start)
+    if today is not None and row.status == "not_started":
+        begin = max(begin, today)
+    return (row.due_date - begin).days
 
 
-def short_windows(facts: PlanFacts, start: dt.date) -> list[RowFacts]:
+def short_windows(facts: PlanFacts, start: dt.date, today: dt.date | None = None) -> list[RowFacts]:
     """Open dated rows whose window (`window_days`) is shorter than their realistic
     turnaround: the dates that must move."""
     short = []
     for row in facts.rows:
         if not row.is_open or not row.turnaround_days:
             continue
-        window = window_days(facts, row, start)
+        window = window_days(facts, row, start, today)
         if window is not None and window < row.turnaround_days:
             short.append(row)
     return short
@@ -232,7 +238,7 @@ def _row_checks(facts: PlanFacts, settings: HealthSettings, today: dt.date) -> l
                 _ids(unknowns),
             )
         )
-    compressed = short_windows(facts, facts.created_on)
+    compressed = short_windows(facts, facts.created_on, today)
     bunched = _bunched(facts, settings)
     if compressed or bunched:
         parts = []

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mutualplan.core.calendar import WorkCalendar
@@ -125,35 +125,59 @@ def create_plan(
     country: str = "",
     business_days: bool = False,
     from_turnarounds: bool = False,
+    existing_deal: Deal | None = None,
 ) -> Plan:
-    """Create a deal and its plan from a template, dated backwards from the target."""
+    """Create a deal and its plan from a template, dated backwards from the target; with
+    `existing_deal` (a deal of the workspace without a plan), that deal gets the plan."""
     validate_deal(workspace, vars(deal))
     country = country.upper()
     chosen, drafts, _ = draft_rows(
         workspace, template, target_date, country, business_days, from_turnarounds
     )
-    new_deal = Deal.objects.create(
-        workspace=workspace,
-        account_name=deal.account_name.strip(),
-        account_type=deal.account_type,
-        industry=deal.industry,
-        amount=deal.amount,
-        currency=deal.currency.upper(),
-        stage=deal.stage,
-        owner=deal.owner if deal.owner is not None else actor.user,
-        crm_ref=deal.crm_ref,
-    )
-    plan = Plan.objects.create(
-        workspace=workspace,
-        deal=new_deal,
-        status=PlanStatus.ACTIVE if target_date else PlanStatus.DRAFT,
-        target_date=target_date,
-        target_reason=target_reason,
-        country=country,
-        business_days=business_days,
-        template_key=chosen.key,
-        created_by=actor.user,
-    )
+    fields = {
+        "account_name": deal.account_name.strip(),
+        "account_type": deal.account_type,
+        "industry": deal.industry,
+        "amount": deal.amount,
+        "currency": deal.currency.upper(),
+        "stage": deal.stage,
+        "crm_ref": deal.crm_ref,
+    }
+    if existing_deal is not None:
+        if (
+            existing_deal.workspace_id != workspace.id
+            or Plan.objects.filter(deal=existing_deal).exists()
+        ):
+            raise Invalid.field("deal", "this deal already has a plan or is not in the workspace")
+        new_deal = existing_deal
+        for name, value in fields.items():
+            setattr(new_deal, name, value)
+        if new_deal.owner_id is None:
+            new_deal.owner = deal.owner if deal.owner is not None else actor.user
+        new_deal.version += 1
+        new_deal.save()
+    else:
+        new_deal = Deal.objects.create(
+            workspace=workspace,
+            owner=deal.owner if deal.owner is not None else actor.user,
+            **fields,
+        )
+    try:
+        # Two submissions of one deal's introduce link: the second is refused, not a 500.
+        with transaction.atomic():
+            plan = Plan.objects.create(
+                workspace=workspace,
+                deal=new_deal,
+                status=PlanStatus.ACTIVE if target_date else PlanStatus.DRAFT,
+                target_date=target_date,
+                target_reason=target_reason,
+                country=country,
+                business_days=business_days,
+                template_key=chosen.key,
+                created_by=actor.user,
+            )
+    except IntegrityError:
+        raise Invalid.field("deal", "this deal already has a plan") from None
     now = timezone.now()
     rows = Milestone.objects.bulk_create(
         Milestone(

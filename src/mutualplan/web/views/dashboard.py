@@ -10,9 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from mutualplan.core.health import HEALTH_CODES
+from mutualplan.core.introduce import introduced_late
 from mutualplan.core.vocab import PlanStatus
 from mutualplan.plans import health as plan_health
 from mutualplan.plans import queries
+from mutualplan.plans.diagnostics import deals_to_introduce
 from mutualplan.plans.seller_view import plan_summary
 from mutualplan.web.context import current_workspace
 from mutualplan.workspaces.clock import today_for
@@ -51,7 +53,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     shown = list(page.object_list)
     health = plan_health.health_by_plan(workspace, shown, today)
     # Each plan with its figures as the API and the command line give them.
-    rows = [(plan, plan_summary(plan, today, health[plan.id]), health[plan.id]) for plan in shown]
+    rows = [
+        (
+            plan,
+            plan_summary(plan, today, health[plan.id]),
+            health[plan.id],
+            # A dashboard note, not a health code: it reads the deal's stage (seller only).
+            introduced_late(plan.deal.stage, plan.confirmed_at is not None),
+        )
+        for plan in shown
+    ]
+    introduce, more_to_introduce = deals_to_introduce(workspace)
     without_health = request.GET.copy()
     without_health.pop("page", None)
     without_health.pop("health", None)
@@ -75,5 +87,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "health_counts": plan_health.health_counts(listed),
             "health_filter": filters.health,
             "query_without_health": without_health.urlencode(),
+            "introduce": introduce,
+            "more_to_introduce": more_to_introduce,
         },
     )

@@ -24,8 +24,14 @@ from mutualplan.inputs.plans import PlanCreate, PlanPatch, RetargetIn
 from mutualplan.plans import access
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.buyer_view import seller_contact
+from mutualplan.plans.diagnostics import (
+    deal_to_introduce,
+    deal_values,
+    plan_escalations,
+    plan_slip_summary,
+)
 from mutualplan.plans.engagement import buyer_visits
-from mutualplan.plans.errors import DomainError, NotFound
+from mutualplan.plans.errors import DomainError, Invalid, NotFound
 from mutualplan.plans.health import health_by_plan
 from mutualplan.plans.models import Plan
 from mutualplan.plans.queries import buyer_contributed, milestone_rows, warnings_for
@@ -122,6 +128,8 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "findings": plan_findings(plan, raw),
         "warnings": warnings_for(plan, raw, today),
         "health": health_by_plan(plan.workspace, [plan], today)[plan.id],
+        "escalations": plan_escalations(plan, today, raw),
+        "slip_summary": plan_slip_summary(plan),
         "timeline": timeline_svg(plan.deal.account_name, plan.target_date, rows, today),
         "activities": (activities := activity_feed(plan)),
         # Streams resume after this: nothing between rendering and connecting is missed.
@@ -346,16 +354,22 @@ def new_plan(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
     if workspace is None:
         raise Http404("you are not a member of any workspace")
+    # "Introduce a plan now" on the dashboard links here with the deal: its plan is prefilled.
+    deal = deal_to_introduce(workspace, request.POST.get("deal") or request.GET.get("deal"))
     context: dict[str, Any] = {
         "workspace": workspace,
         "templates": available_templates(workspace),
+        "deal": deal,
         "values": request.POST
         if request.method == "POST"
-        else {"template": "standard", "currency": "USD"},
+        else {"template": "standard", "currency": "USD", **deal_values(deal)},
     }
     if request.method == "POST":
         try:
             create = request.POST.get("action") == "create"
+            if create and request.POST.get("deal") and deal is None:
+                # Sent twice, or the deal got its plan meanwhile: no second deal of that name.
+                raise Invalid.field("deal", "this deal already has a plan, or is not yours")
             form = _form_plan(request, preview=not create)
             if create:
                 plan = plan_service.create_plan(
@@ -368,6 +382,7 @@ def new_plan(request: HttpRequest) -> HttpResponse:
                     country=form.country,
                     business_days=form.business_days,
                     from_turnarounds=form.schedule == "turnarounds",
+                    existing_deal=deal,
                 )
                 messages.success(
                     request,
