@@ -53,7 +53,9 @@ def test_retarget_a_buyer_row_added_and_a_row_re_owned_are_exactly_what_the_diff
     )
     assert reowned.status_code == 200, reowned.json_body
     send(owner_api, plan, "second")
-    was = " · ".join(p for p in ("Seller", row["owner_team"], (row["owner_person"] or {}).get("name", "")) if p)
+    was = " · ".join(
+        p for p in ("Seller", row["owner_team"], (row["owner_person"] or {}).get("name", "")) if p
+    )
 
     response = owner_api.get(f"/plans/{plan['id']}/versions/1/diff/2")
     assert response.status_code == 200, response.json_body

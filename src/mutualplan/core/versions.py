@@ -82,7 +82,11 @@ def _moved(what: str, old: dt.date | None, new: dt.date | None) -> tuple[str, in
 def owner_label(row: Mapping[str, Any]) -> str:
     """'Buyer · IT Security · Priya Shah' (the parts the snapshot has)."""
     side = str(row.get("owner_side") or "")
-    parts = [SIDE_LABELS.get(side, side), str(row.get("owner_team") or ""), str(row.get("owner_person") or "")]
+    parts = [
+        SIDE_LABELS.get(side, side),
+        str(row.get("owner_team") or ""),
+        str(row.get("owner_person") or ""),
+    ]
     return " · ".join(p for p in parts if p) or "no owner"
 
 

@@ -12,6 +12,16 @@ from mutualplan.plans.errors import NotFound
 from mutualplan.plans.services import versions
 from mutualplan.web.views.plans import seller_plan
 
+KIND_LABELS = {
+    "target_moved": "Target date",
+    "added": "Added",
+    "removed": "Removed",
+    "redated": "Re-dated",
+    "reowned": "Re-owned",
+    "status": "Status",
+    "retitled": "Renamed",
+}
+
 
 def _number(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 10 else None
@@ -49,5 +59,10 @@ def version_diff_page(request: HttpRequest, plan_id: int, a: int, b: int) -> Htt
     return render(
         request,
         "plans/version_diff.html",
-        {"plan": plan, "deal": plan.deal, "diff": diff, "changes": diff["changes"]},
+        {
+            "plan": plan,
+            "deal": plan.deal,
+            "diff": diff,
+            "changes": [{**c, "label": KIND_LABELS[c["kind"]]} for c in diff["changes"]],
+        },
     )
