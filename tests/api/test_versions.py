@@ -78,7 +78,10 @@ def test_retarget_a_buyer_row_added_and_a_row_re_owned_are_exactly_what_the_diff
     words = [c["summary"] for c in changes]
     assert words[0].startswith("Target date moved 7 days later, ")
     assert f"{row['title']} now owned by Buyer · Legal (was {was})" in words
-    assert any(w.startswith("Internal IT review added (Buyer · IT") for w in words)
+    assert any(
+        w.startswith("Internal IT review added by Priya Champion on the buyer side (Buyer · IT")
+        for w in words
+    )
 
 
 def test_a_version_number_the_plan_does_not_have_is_not_found(

@@ -74,7 +74,9 @@ def test_the_seller_reads_what_changed_since_the_last_version_sent(
     changes = seller.locator(".changes li")
     expect(changes.first).to_contain_text("Target date moved 14 days later")
     expect(seller.locator(".changes")).to_contain_text(f"{row['title']} now owned by Buyer · Legal")
-    expect(seller.locator(".changes")).to_contain_text("Internal IT review added (Buyer · IT")
+    expect(seller.locator(".changes")).to_contain_text(
+        "Internal IT review added by Priya Champion on the buyer side (Buyer · IT"
+    )
     # The target, every row the retarget moved, the re-owned row and the added one.
     expect(changes).to_have_count(1 + len(plan["milestones"]) + 2)
     screenshot(seller, "versions-diff")

@@ -67,6 +67,14 @@ def test_rows_added_and_removed_are_matched_by_id_not_by_title() -> None:
     assert changes[1].text == "Pilot removed"
 
 
+def test_a_row_the_buyer_added_says_who_added_it() -> None:
+    added = row(2, "Internal IT review", added_by_side="buyer", added_by_name="Priya Shah")
+    [change] = diff(snapshot(), snapshot(added))
+    assert change.text == (
+        "Internal IT review added by Priya Shah on the buyer side (Buyer, due Jan 14)"
+    )
+
+
 def test_a_row_re_owned_by_side_team_or_person_names_the_old_and_new_owner() -> None:
     a = snapshot(row(1, "Security review", owner_side="seller"), row(2, "DPA", owner_team="Legal"))
     b = snapshot(

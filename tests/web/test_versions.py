@@ -83,3 +83,17 @@ def test_an_unknown_version_or_someone_elses_plan_is_not_found_and_a_visitor_mus
     assert other.get(f"/plans/{plan['id']}/versions/1/diff/1/").status_code == 404
     visitor = Client().get(f"/plans/{plan['id']}/versions/")
     assert visitor.status_code == 302 and "/login/" in visitor["Location"]
+
+
+def test_the_time_a_version_was_sent_is_shown_in_the_workspaces_time_zone(
+    seller: Client, owner: Any, workspace: Any, plan: dict[str, Any]
+) -> None:
+    from mutualplan.plans.models import PlanVersion
+
+    workspace.time_zone = "Asia/Tokyo"
+    workspace.save()
+    send(plan, owner)
+    PlanVersion.objects.update(created_at=dt.datetime(2027, 1, 14, 20, 0, tzinfo=dt.UTC))
+    page = seller.get(f"/plans/{plan['id']}/versions/").content.decode()
+    assert "Jan 15, 2027, 05:00" in page
+    assert 'datetime="2027-01-15T05:00:00+09:00"' in page

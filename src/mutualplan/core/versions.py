@@ -165,8 +165,12 @@ def _added(row: Mapping[str, Any]) -> Change:
     due = _day(row.get("due_date"))
     owner = owner_label(row)
     when = f", due {_fmt(due)}" if due else ""
+    by = ""
+    if row.get("added_by_side") == "buyer":  # snapshots before this was kept do not say
+        name = str(row.get("added_by_name") or "")
+        by = f" by {name} on the buyer side" if name else " by the buyer"
     return Change(
-        Kind.ADDED, row_id, title, f"{title} added ({owner}{when})", to_date=due, after=owner
+        Kind.ADDED, row_id, title, f"{title} added{by} ({owner}{when})", to_date=due, after=owner
     )
 
 

@@ -41,6 +41,8 @@ def _snapshot(plan: Plan) -> dict[str, Any]:
                 "notes": m.notes,
                 "step_type": m.step_type,
                 "high_risk": m.high_risk,
+                "added_by_side": m.added_by_side,
+                "added_by_name": m.added_by_name,
             }
             for m in rows
         ],

@@ -3,14 +3,18 @@ between two of them, in words (seller only; the buyer's side comes later)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from mutualplan.plans.errors import NotFound
+from mutualplan.plans.models import Plan
 from mutualplan.plans.services import versions
 from mutualplan.web.views.plans import seller_plan
+from mutualplan.workspaces.clock import zone_of
 
 KIND_LABELS = {
     "target_moved": "Target date",
@@ -21,6 +25,12 @@ KIND_LABELS = {
     "status": "Status",
     "retitled": "Renamed",
 }
+
+
+def _local(version: dict[str, Any], plan: Plan) -> dict[str, Any]:
+    """The version with its sending time in the workspace's time zone."""
+    zone = zone_of(plan.workspace.time_zone)
+    return {**version, "sent_at": version["sent_at"].astimezone(zone)}
 
 
 def _number(value: str | None) -> int | None:
@@ -35,7 +45,7 @@ def versions_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     a, b = _number(request.GET.get("a")), _number(request.GET.get("b"))
     if a and b:
         return redirect("plan_version_diff", plan.id, a, b)
-    sent = [versions.version_dict(v) for v in versions.version_list(plan)]
+    sent = [_local(versions.version_dict(v), plan) for v in versions.version_list(plan)]
     return render(
         request,
         "plans/versions.html",
@@ -62,7 +72,11 @@ def version_diff_page(request: HttpRequest, plan_id: int, a: int, b: int) -> Htt
         {
             "plan": plan,
             "deal": plan.deal,
-            "diff": diff,
+            "diff": {
+                **diff,
+                "from_version": _local(diff["from_version"], plan),
+                "to_version": _local(diff["to_version"], plan),
+            },
             "changes": [{**c, "label": KIND_LABELS[c["kind"]]} for c in diff["changes"]],
         },
     )
