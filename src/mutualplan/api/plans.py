@@ -23,8 +23,10 @@ from mutualplan.api.schemas.plans import (
     SellerPlanConflictOut,
     SellerPlanOut,
     SlipOut,
+    VersionDiffOut,
     VersionIn,
     VersionOut,
+    VersionSummaryOut,
 )
 from mutualplan.api.schemas.sharing import ShareLinkCreated, ShareLinkIn, ShareLinkOut
 from mutualplan.core.vocab import PlanStatus
@@ -294,6 +296,28 @@ def send_version(request: HttpRequest, plan_id: int, payload: VersionIn) -> Stat
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     return Status(201, versions.send_version(plan, actor, payload.note))
+
+
+@router.get(
+    "/plans/{int:plan_id}/versions",
+    response=answers({200: list[VersionSummaryOut]}, SELLER, FOUND),
+)
+def list_versions(request: HttpRequest, plan_id: int) -> list[dict[str, Any]]:
+    """The versions sent to the buyer, oldest first."""
+    workspace, _ = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    return [versions.version_dict(v) for v in versions.version_list(plan)]
+
+
+@router.get(
+    "/plans/{int:plan_id}/versions/{int:a}/diff/{int:b}",
+    response=answers({200: VersionDiffOut}, SELLER, FOUND),
+)
+def diff_versions(request: HttpRequest, plan_id: int, a: int, b: int) -> dict[str, Any]:
+    """What changed from version `a` to version `b` (version numbers, not ids)."""
+    workspace, _ = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    return versions.version_diff(plan, a, b)
 
 
 @router.get(
