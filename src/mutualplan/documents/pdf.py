@@ -5,6 +5,7 @@ are in the template."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -13,6 +14,9 @@ from django.utils.safestring import mark_safe
 from mutualplan.core.timeline import TimelineRow, render_timeline
 from mutualplan.documents import owner_label, status_label
 from mutualplan.plans.buyer_view import BuyerPlan
+
+# WeasyPrint tells each rendering step at INFO: a line per step per download in the server log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
