@@ -21,7 +21,7 @@ from mutualplan.plans.actors import Actor
 from mutualplan.plans.models import Plan
 from mutualplan.plans.services.sharing import revoke_share_link
 from mutualplan.workspaces.models import Workspace
-from tests.conftest import Api, day, seller_plan, share_link_token
+from tests.conftest import NEW_PLAN, Api, day, seller_plan, share_link_token
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +234,37 @@ def test_the_first_page_of_the_pdf_renders_to_png(
         page.render(scale=110 / 72).to_pil().save(f"{target}.png")
     png = Path(f"{target}.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_odd_text_and_a_plan_without_dates_still_give_both_files(
+    owner: Any, owner_api: Api
+) -> None:
+    """Markup, control characters and a long note in a row, no target date and an undated
+    row: both files render, the markup as text, the control characters dropped."""
+    deal = {**NEW_PLAN["deal"], "account_name": "<b>Bold</b> & Co"}
+    plan = seller_plan(owner, target_offset=None, deal=deal)
+    first = plan["milestones"][0]
+    answers = [
+        owner_api.patch(
+            f"/plans/{plan['id']}/milestones/{first['id']}",
+            {"version": first["version"], "notes": "Bell \x07 tab\tend " + "long " * 400},
+        ),
+        owner_api.post(
+            f"/plans/{plan['id']}/milestones",
+            {"title": "<script>alert(1)</script>", "owner_side": "joint", "anchored": False},
+        ),
+    ]
+    assert [a.status_code for a in answers] == [200, 201], [a.json_body for a in answers]
+    client = seller_client(owner)
+    pdf = client.get(f"/plans/{plan['id']}/plan.pdf")
+    assert pdf.status_code == 200
+    text = pdf_text(pdf.content)
+    assert "<b>Bold</b> & Co" in text
+    assert "<script>alert(1)</script>" in text
+    assert pdf["Content-Disposition"].endswith('filename="b-bold-b-co-mutual-action-plan.pdf"')
+    xlsx = client.get(f"/plans/{plan['id']}/plan.xlsx")
+    assert xlsx.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Plan"]
+    values = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values["<script>alert(1)</script>"][2] is None
+    assert str(values[first["title"]][4]).startswith("Bell  tab\tend long")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils.text import slugify
 
 from mutualplan.plans.buyer_view import BuyerMilestone
@@ -18,7 +20,8 @@ SIDE_LABELS = {"buyer": "Buyer", "seller": "Seller", "joint": "Buyer + Seller"}
 
 def file_name(account_name: str, extension: str) -> str:
     """A safe download name: `northwind-health-mutual-action-plan.pdf` (ASCII, no quotes)."""
-    slug = slugify(account_name)[:60].strip("-") or "plan"
+    # Punctuation separates words ("Acme/Ops" is acme-ops), then ASCII letters and digits only.
+    slug = slugify(re.sub(r"[^\w\s-]", " ", account_name))[:60].strip("-") or "plan"
     return f"{slug}-mutual-action-plan.{extension}"
 
 
