@@ -268,3 +268,25 @@ def test_odd_text_and_a_plan_without_dates_still_give_both_files(
     values = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert values["<script>alert(1)</script>"][2] is None
     assert str(values[first["title"]][4]).startswith("Bell  tab\tend long")
+
+
+def test_the_api_exports_both_files_to_the_seller_and_nothing_to_others(
+    owner_api: Api, outsider_api: Api, documented_plan: dict[str, Any]
+) -> None:
+    def get(api: Api, kind: str) -> Any:
+        headers = {"Authorization": f"Bearer {api.token}"} if api.token else {}
+        path = f"/api/v1/plans/{documented_plan['id']}/export/{kind}"
+        return api.client.get(path, headers=headers)
+
+    pdf = get(owner_api, "pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    flat = squeeze(pdf_text(pdf.content))
+    assert all(squeeze(m["title"]) in flat for m in documented_plan["milestones"])
+    assert [s for s in SELLER_ONLY if squeeze(s).lower() in flat.lower()] == []
+    xlsx = get(owner_api, "xlsx")
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Disposition"].endswith('-mutual-action-plan.xlsx"')
+    assert load_workbook(io.BytesIO(xlsx.content))["Plan"]["A1"].value == "Milestone"
+    assert get(outsider_api, "pdf").status_code == 404
+    assert get(outsider_api, "xlsx").status_code == 404
+    assert get(Api(Client()), "pdf").status_code == 401
