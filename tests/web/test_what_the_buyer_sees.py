@@ -6,12 +6,15 @@ diagnosis or internal emails, on any output the link reaches."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
 from typing import Any
 
 import pytest
 from django.test import Client
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from mutualplan.live.events import in_thread
 from mutualplan.plans.models import Activity, Plan
@@ -268,7 +271,19 @@ def buyer_page_outputs(plan_id: int, token: str) -> dict[str, str]:
     assert statuses["identify page (error)"] == 400 and statuses["edit row (409)"] == 409
     assert "Northwind Health" in out["buyer page"].content.decode()
     assert "Northwind Health" in out["identify page"].content.decode()
-    return {name: r.content.decode() for name, r in out.items()}
+    texts = {name: r.content.decode() for name, r in out.items()}
+    # The plan as files the champion forwards (documents/): their text, words unwrapped.
+    pdf = client.get(f"/s/{token}/plan.pdf")
+    xlsx = client.get(f"/s/{token}/plan.xlsx")
+    assert pdf.status_code == xlsx.status_code == 200
+    pages = PdfReader(io.BytesIO(pdf.content)).pages
+    texts["plan.pdf"] = " ".join(" ".join(page.extract_text() for page in pages).split())
+    book = load_workbook(io.BytesIO(xlsx.content))
+    texts["plan.xlsx"] = " ".join(
+        str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row
+    )
+    assert "Northwind Health" in texts["plan.pdf"] and "Northwind Health" in texts["plan.xlsx"]
+    return texts
 
 
 def buyer_stream_outputs(

@@ -8,6 +8,7 @@ from mutualplan.web.views import (
     buyer,
     call,
     dashboard,
+    documents,
     people,
     plans,
     seller,
@@ -42,6 +43,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/", plans.plan_page, name="plan"),
     path("plans/<int:plan_id>/timeline/", plans.timeline_page, name="plan_timeline"),
     path("plans/<int:plan_id>/fragments/<slug:name>/", plans.plan_fragment, name="plan_fragment"),
+    path("plans/<int:plan_id>/plan.<str:kind>", documents.seller_document, name="plan_document"),
     path("plans/<int:plan_id>/call/", call.call_page, name="plan_call"),
     path("plans/<int:plan_id>/call/log/", call.log_call, name="log_call"),
     path("plans/<int:plan_id>/retarget/", plans.retarget, name="retarget"),
@@ -80,5 +82,6 @@ urlpatterns = [
     path("s/<str:token>/rows/<int:row_id>/edit/", buyer.edit_row, name="shared_edit_row"),
     path("s/<str:token>/rows/<int:row_id>/comment/", buyer.comment_row, name="shared_comment_row"),
     path("s/<str:token>/fragments/<slug:name>/", buyer.shared_fragment, name="shared_fragment"),
+    path("s/<str:token>/plan.<str:kind>", documents.buyer_document, name="shared_document"),
     path("s/<str:token>/confirm/", buyer.confirm, name="shared_confirm"),
 ]
