@@ -45,6 +45,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/call/log/", call.log_call, name="log_call"),
     path("plans/<int:plan_id>/retarget/", plans.retarget, name="retarget"),
     path("plans/<int:plan_id>/send/", plans.send_version, name="send_version"),
+    path("plans/<int:plan_id>/send-email/", plans.send_to_buyer, name="send_to_buyer"),
     path("plans/<int:plan_id>/contact/", plans.set_contact, name="set_contact"),
     path("plans/<int:plan_id>/rows/", seller.row_fragment, name="rows"),
     path("plans/<int:plan_id>/rows/add/", seller.add_row, name="add_row"),
