@@ -15,7 +15,7 @@ from huey.consumer import Consumer
 POLL_SECONDS = 1.0
 
 
-class QuietConsumer(Consumer):  # type: ignore[misc]
+class QuietConsumer(Consumer):
     """A consumer that leaves the process's signals alone: it runs inside another program (the
     web server, a test) that owns them, and is stopped with `stop()`."""
 

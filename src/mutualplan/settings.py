@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from pathlib import Path
@@ -315,10 +316,8 @@ if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "queue.sqlite3")})
-    try:
+    with contextlib.suppress(OSError):
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass
 # Seconds between keep-alive pings on live-update streams (each also checks for missed events).
 LIVE_HEARTBEAT_SECONDS = envint("LIVE_HEARTBEAT_SECONDS", 15)
 # The live backend's class, as a dotted path (empty: in memory, or Redis with REDIS_URL).

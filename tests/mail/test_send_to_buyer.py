@@ -1,4 +1,4 @@
-""""Send to buyer" through the queue: the API answers at once (202), a real consumer sends
+""" "Send to buyer" through the queue: the API answers at once (202), a real consumer sends
 each email to a real SMTP server on loopback, retries a refusal, and a send that fails for good
 shows on the plan page with its reason."""
 
@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from mutualplan.plans.models import EmailDelivery, Plan, PlanVersion, ShareLink
 from mutualplan.plans.actors import Actor
+from mutualplan.plans.models import EmailDelivery, Plan, PlanVersion, ShareLink
 from mutualplan.plans.services.milestones import update_milestone
 from mutualplan.plans.services.sharing import create_share_link
 from tests.conftest import Api
@@ -87,7 +87,9 @@ def test_a_plan_sent_to_the_buyer_arrives_through_the_queue_with_its_link_and_me
     page = Client().get(links[0].removeprefix("http://127.0.0.1:8000"))
     assert page.status_code == 200
     assert "Northwind Health" in page.content.decode()
-    assert ShareLink.objects.get(id=delivery.share_link_id).label == "emailed to priya@buyer.example"
+    assert (
+        ShareLink.objects.get(id=delivery.share_link_id).label == "emailed to priya@buyer.example"
+    )
     assert PlanVersion.objects.get(plan_id=plan["id"]).note == MESSAGE
 
 
@@ -185,9 +187,7 @@ def test_bad_recipients_are_refused_and_nothing_is_sent(
     assert not PlanVersion.objects.exists()
 
 
-def test_another_workspace_cannot_send_the_plan(
-    outsider_api: Api, plan: dict[str, Any]
-) -> None:
+def test_another_workspace_cannot_send_the_plan(outsider_api: Api, plan: dict[str, Any]) -> None:
     response = outsider_api.post(f"/plans/{plan['id']}/send", {"recipients": ["a@b.example"]})
 
     assert response.status_code == 404

@@ -298,9 +298,7 @@ def send_version(request: HttpRequest, plan_id: int, payload: VersionIn) -> Stat
     return Status(201, versions.send_version(plan, actor, payload.note))
 
 
-@router.post(
-    "/plans/{int:plan_id}/send", response=answers({202: SendOut}, SELLER, FOUND, *BODY)
-)
+@router.post("/plans/{int:plan_id}/send", response=answers({202: SendOut}, SELLER, FOUND, *BODY))
 def send_to_buyer(request: HttpRequest, plan_id: int, payload: SendIn) -> Status[Any]:
     """Send the plan to the buyer: record it as a version sent, give each recipient a share
     link of their own and queue one email each. Answers at once (202); each email's outcome

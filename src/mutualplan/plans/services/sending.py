@@ -1,4 +1,4 @@
-""""Send to buyer": record the plan as a version sent, give each recipient a share link of
+""" "Send to buyer": record the plan as a version sent, give each recipient a share link of
 their own, and queue one email per recipient. The request returns at once; the emails go out
 from the queue (plans.tasks), each a row (EmailDelivery) that ends sent or failed with its
 reason."""
@@ -44,7 +44,9 @@ def clean_recipients(recipients: Sequence[str]) -> list[str]:
         try:
             validate_email(address)
         except ValidationError:
-            raise Invalid.field("recipients", f"{address[:100]!r} is not an email address") from None
+            raise Invalid.field(
+                "recipients", f"{address[:100]!r} is not an email address"
+            ) from None
         found.setdefault(address.lower(), address)
     if not found:
         raise Invalid.field("recipients", "name at least one email address to send the plan to")
