@@ -31,6 +31,10 @@ def huey() -> Any:
 
 def consumer(workers: int = 1, *, in_process: bool = False) -> Consumer:
     """A thread-based consumer of the queue (import after Django is set up)."""
+    from django.utils.module_loading import autodiscover_modules
+
+    # Every app's tasks module, so the consumer knows each task it may be handed.
+    autodiscover_modules("tasks")
     cls = QuietConsumer if in_process else Consumer
     return cls(
         huey(),

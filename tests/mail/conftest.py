@@ -44,6 +44,17 @@ class Inbox:
         return "250 OK"
 
 
+def parts(message: Message) -> dict[str, str]:
+    """The message's text parts by type (text/plain, text/html), decoded."""
+    found = {}
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            found[part.get_content_type()] = payload.decode(part.get_content_charset() or "utf-8")
+    return found
+
+
 def smtp_settings(port: int) -> Any:
     return override_settings(
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",

@@ -4,9 +4,9 @@ shows on the plan page with its reason."""
 
 from __future__ import annotations
 
+import logging
 import re
 import time
-from email.message import Message
 from email.utils import parseaddr
 from typing import Any
 
@@ -18,23 +18,12 @@ from mutualplan.plans.models import EmailDelivery, Plan, PlanVersion, ShareLink
 from mutualplan.plans.services.milestones import update_milestone
 from mutualplan.plans.services.sharing import create_share_link
 from tests.conftest import Api
-from tests.mail.conftest import Inbox, wait_for
+from tests.mail.conftest import Inbox, parts, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MESSAGE = "Priya, here is where we landed on Tuesday: the security review comes first."
 SELLER_ONLY = ["120000", "120,000", "evaluation", "enterprise", "wombat", "olivia@acme.example"]
-
-
-def parts(message: Message) -> dict[str, str]:
-    """The message's text parts by type (text/plain, text/html), decoded."""
-    found = {}
-    for part in message.walk():
-        if part.get_content_maintype() == "text":
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            found[part.get_content_type()] = payload.decode(part.get_content_charset() or "utf-8")
-    return found
 
 
 def send(api: Api, plan_id: int, *recipients: str, **extra: Any) -> Any:
@@ -53,8 +42,13 @@ def settled(delivery_id: int) -> EmailDelivery | None:
 
 
 def test_a_plan_sent_to_the_buyer_arrives_through_the_queue_with_its_link_and_message(
-    owner_api: Api, plan: dict[str, Any], smtp_server: Inbox, queue_consumer: Any
+    owner_api: Api,
+    plan: dict[str, Any],
+    smtp_server: Inbox,
+    queue_consumer: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     owner_api.patch(
         f"/plans/{plan['id']}/milestones/{plan['milestones'][0]['id']}",
         {"version": 1, "private_notes": "wombat: the champion leaves in June"},
@@ -81,8 +75,9 @@ def test_a_plan_sent_to_the_buyer_arrives_through_the_queue_with_its_link_and_me
     assert MESSAGE in text["text/plain"]
     assert "Priya, here is where we landed" in text["text/html"]
     assert "Portal live before open enrolment on March 1" in text["text/plain"]
+    everything = "\n".join([*text.values(), *(f"{k}: {v}" for k, v in received.items())])
     for secret in SELLER_ONLY:
-        assert secret not in received.as_string(), secret
+        assert secret not in everything, secret
     # The link opens the buyer's page of this plan, and it is the recipient's own.
     page = Client().get(links[0].removeprefix("http://127.0.0.1:8000"))
     assert page.status_code == 200
