@@ -32,8 +32,18 @@ class Inbox:
 
     refuse: int = 0
     refused: int = 0
+    # Addresses refused for good ("no such user"), at RCPT.
+    unknown: tuple[str, ...] = ()
     messages: list[Message] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refused < self.refuse:

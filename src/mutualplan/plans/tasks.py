@@ -24,7 +24,11 @@ def reason(error: BaseException) -> str:
         detail = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
         return f"the mail server refused it ({error.smtp_code} {detail})"
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return "the mail server refused the recipient's address"
+        answers = [
+            f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+            for code, text in error.recipients.values()
+        ]
+        return f"the mail server refused the recipient's address ({'; '.join(answers)})"[:500]
     if isinstance(error, ConnectionRefusedError | smtplib.SMTPConnectError):
         host = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
         return f"could not reach the mail server at {host} (connection refused)"
