@@ -68,17 +68,30 @@ def test_serve_sends_the_email_with_the_consumer_it_runs_inside(
     assert "Our plan, as agreed." in parts(received.messages[0])["text/plain"]
 
 
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    from tests.live.private_redis import PrivateRedis
+
+    redis = PrivateRedis(tmp_path / "redis")
+    redis.start()
+    try:
+        yield redis.url
+    finally:
+        redis.stop()
+
+
+@pytest.mark.parametrize("queue", ["sqlite", "redis"])
 def test_serve_without_its_worker_leaves_the_email_to_mutualplan_worker(
-    tmp_path: Path, inbox: tuple[Inbox, int]
+    tmp_path: Path, inbox: tuple[Inbox, int], queue: str, request: pytest.FixtureRequest
 ) -> None:
     received, port = inbox
-    server, process = start_server(
-        tmp_path / "serve",
-        extra_env={
-            "MUTUALPLAN_EMAIL_URL": f"smtp://127.0.0.1:{port}?timeout=5",
-            "MUTUALPLAN_SERVE_WORKER": "false",
-        },
-    )
+    extra = {
+        "MUTUALPLAN_EMAIL_URL": f"smtp://127.0.0.1:{port}?timeout=5",
+        "MUTUALPLAN_SERVE_WORKER": "false",
+    }
+    if queue == "redis":
+        extra["MUTUALPLAN_REDIS_URL"] = request.getfixturevalue("redis_url")
+    server, process = start_server(tmp_path / "serve", extra_env=extra)
     worker = None
     try:
         send_a_plan(server)
@@ -99,3 +112,5 @@ def test_serve_without_its_worker_leaves_the_email_to_mutualplan_worker(
             stop_server(worker)  # type: ignore[arg-type]
         stop_server(process)
     assert received.recipients == ["priya@buyer.example"]
+    # With Redis the queue lives there, shared by every server and worker; else in the data dir.
+    assert (server.data_dir / "queue.sqlite3").exists() == (queue == "sqlite")
