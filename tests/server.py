@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -46,6 +47,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The servers this test process starts share their collected static files: only the first
+# start collects them (`mutualplan serve` skips a collect from unchanged sources).
+STATIC_ROOT = tempfile.mkdtemp(prefix="mutualplan-test-static-")
+
+
 def server_env(data_dir: Path, url: str) -> dict[str, str]:
     """The environment without any MUTUALPLAN_ or DATABASE_URL setting of the caller's."""
     env = {
@@ -56,6 +62,7 @@ def server_env(data_dir: Path, url: str) -> dict[str, str]:
     env.update(
         MUTUALPLAN_DATA_DIR=str(data_dir),
         MUTUALPLAN_BASE_URL=url,
+        MUTUALPLAN_STATIC_ROOT=STATIC_ROOT,
         PYTHONUNBUFFERED="1",
     )
     return env

@@ -138,6 +138,15 @@ def person_path(w: World, variant: str) -> str:
     return f"/plans/{w.plan['id']}/stakeholders/{person.json_body['id']}"
 
 
+def versions_diff_path(w: World, variant: str) -> str:
+    """Versions 1 and 2 of the plan (sent for this request), or a plan that does not exist."""
+    if variant == "missing":
+        return f"/plans/{MISSING_ID}/versions/1/diff/2"
+    for note in ("first", "second"):
+        w.owner.post(f"/plans/{w.plan['id']}/versions", {"note": note})
+    return f"/plans/{w.plan['id']}/versions/1/diff/2"
+
+
 def fixed(path: str) -> Callable[[World, str], str]:
     return lambda w, variant: path
 
@@ -180,6 +189,8 @@ CASES: dict[tuple[str, str], Case] = {
         plan_path("/send"),
         lambda w: {"recipients": ["priya@buyer.example"], "message": "our plan"},
     ),
+    ("GET", "/plans/{plan_id}/versions"): Case(plan_path("/versions")),
+    ("GET", "/plans/{plan_id}/versions/{a}/diff/{b}"): Case(versions_diff_path),
     ("GET", "/plans/{plan_id}/share-links"): Case(plan_path("/share-links")),
     ("POST", "/plans/{plan_id}/share-links"): Case(
         plan_path("/share-links"), lambda w: {"label": "procurement"}

@@ -65,6 +65,8 @@ PAGE_NAMES = [
     "timeline",
     "call",
     "settings",
+    "versions",
+    "version-diff",
     "buyer-identify",
     "buyer-plan",
 ]
@@ -91,6 +93,15 @@ def comment_without_javascript(page: Page, body: str) -> None:
     with page.expect_navigation():
         field.evaluate("(input, body) => { input.value = body; input.form.submit(); }", body)
     expect(page.locator(".messages")).to_contain_text("Comment added.")
+
+
+def record_as_sent(page: Page) -> None:
+    """The seller records the plan as sent to the buyer (a version)."""
+    from playwright.sync_api import expect
+
+    with page.expect_navigation():
+        page.click("#send button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("recorded as sent to the buyer")
 
 
 # One set-up per server: the accessibility and the HTML checks visit the same pages.
@@ -122,12 +133,14 @@ def _set_up(browser: Browser, server: Server) -> Visit:
         buyer.click(".add-form button[type=submit]")
         buyer.wait_for_selector("text=Added by buyer · Priya Champion")
         seller.goto(plan_url)
+        record_as_sent(seller)  # version 1, with the buyer's row
         # A person on the buyer side: the people table, its edit forms and the row owner picker.
         seller.fill("#pa-name", "Sam Okafor")
         seller.fill("#pa-title", "CISO")
         seller.click(".add-person button[type=submit]")
         seller.wait_for_selector("table.people")
         comment_without_javascript(seller, "Thanks, we planned for that.")
+        record_as_sent(seller)  # version 2
         states: dict[Viewer, Any] = {
             "anonymous": None,
             "seller": seller.context.storage_state(),
@@ -144,6 +157,8 @@ def _set_up(browser: Browser, server: Server) -> Visit:
         AuditedPage("timeline", "seller", f"{path}timeline/"),
         AuditedPage("call", "seller", f"{path}call/"),
         AuditedPage("settings", "seller", "/settings/"),
+        AuditedPage("versions", "seller", f"{path}versions/"),
+        AuditedPage("version-diff", "seller", f"{path}versions/1/diff/2/"),
         AuditedPage("buyer-identify", "anonymous", identify_url.removeprefix(server.url)),
         AuditedPage("buyer-plan", "buyer", link.removeprefix(server.url)),
     ]

@@ -24,7 +24,7 @@ import pytest
 
 from tests.live.conftest import redis_server_url
 from tests.live.sse import SseEvent, parse_event
-from tests.server import worker_number
+from tests.server import STATIC_ROOT, worker_number
 
 EMAIL = "olivia@acme.example"
 START_TIMEOUT = 30.0
@@ -107,6 +107,7 @@ def servers() -> Iterator[Servers]:
     env |= {
         "MUTUALPLAN_DATA_DIR": str(data_dir),
         "MUTUALPLAN_REDIS_URL": f"{url}/{1 + worker_number() % 15}",
+        "MUTUALPLAN_STATIC_ROOT": STATIC_ROOT,
     }
     running = Servers(data_dir, env)
     try:

@@ -25,8 +25,10 @@ from mutualplan.api.schemas.plans import (
     SendIn,
     SendOut,
     SlipOut,
+    VersionDiffOut,
     VersionIn,
     VersionOut,
+    VersionSummaryOut,
 )
 from mutualplan.api.schemas.sharing import ShareLinkCreated, ShareLinkIn, ShareLinkOut
 from mutualplan.core.vocab import PlanStatus
@@ -311,6 +313,28 @@ def send_to_buyer(request: HttpRequest, plan_id: int, payload: SendIn) -> Status
         202,
         {"version": sent.version.number, "deliveries": sent.deliveries, "warning": sent.warning},
     )
+
+
+@router.get(
+    "/plans/{int:plan_id}/versions",
+    response=answers({200: list[VersionSummaryOut]}, SELLER, FOUND),
+)
+def list_versions(request: HttpRequest, plan_id: int) -> list[dict[str, Any]]:
+    """The versions sent to the buyer, oldest first."""
+    workspace, _ = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    return [versions.version_dict(v) for v in versions.version_list(plan)]
+
+
+@router.get(
+    "/plans/{int:plan_id}/versions/{int:a}/diff/{int:b}",
+    response=answers({200: VersionDiffOut}, SELLER, FOUND),
+)
+def diff_versions(request: HttpRequest, plan_id: int, a: int, b: int) -> dict[str, Any]:
+    """What changed from version `a` to version `b` (version numbers, not ids)."""
+    workspace, _ = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    return versions.version_diff(plan, a, b)
 
 
 @router.get(

@@ -10,11 +10,14 @@ the file's lookup on disk and its opening.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from whitenoise.middleware import WhiteNoiseMiddleware
@@ -81,8 +84,31 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
             return name
 
 
+# Written into STATIC_ROOT after a collect: what the collected files were made from.
+SOURCES_STAMP = ".mutualplan-sources"
+
+
 def collect_static() -> None:
-    """Copy, hash and compress the static files into STATIC_ROOT (quiet; quick when current)."""
+    """Copy, hash and compress the static files into STATIC_ROOT (quiet). Skipped when the
+    files were collected from these very sources already: a restart costs no second."""
     from django.core.management import call_command
 
+    root = Path(settings.STATIC_ROOT)
+    stamp = root / SOURCES_STAMP
+    fingerprint = _sources_fingerprint()
+    if stamp.is_file() and stamp.read_text() == fingerprint:
+        return
     call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(fingerprint)
+
+
+def _sources_fingerprint() -> str:
+    """A digest of every static source file's name, size and modification time."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    seen = []
+    for finder in get_finders():
+        for name, storage in finder.list([]):
+            info = os.stat(storage.path(name))
+            seen.append(f"{name}\0{info.st_size}\0{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(sorted(seen)).encode()).hexdigest()

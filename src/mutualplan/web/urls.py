@@ -11,6 +11,7 @@ from mutualplan.web.views import (
     people,
     plans,
     seller,
+    versions,
     workspace,
 )
 
@@ -46,6 +47,12 @@ urlpatterns = [
     path("plans/<int:plan_id>/retarget/", plans.retarget, name="retarget"),
     path("plans/<int:plan_id>/send/", plans.send_version, name="send_version"),
     path("plans/<int:plan_id>/send-email/", plans.send_to_buyer, name="send_to_buyer"),
+    path("plans/<int:plan_id>/versions/", versions.versions_page, name="plan_versions"),
+    path(
+        "plans/<int:plan_id>/versions/<int:a>/diff/<int:b>/",
+        versions.version_diff_page,
+        name="plan_version_diff",
+    ),
     path("plans/<int:plan_id>/contact/", plans.set_contact, name="set_contact"),
     path("plans/<int:plan_id>/rows/", seller.row_fragment, name="rows"),
     path("plans/<int:plan_id>/rows/add/", seller.add_row, name="add_row"),

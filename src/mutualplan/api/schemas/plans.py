@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import Field
 
@@ -164,3 +165,38 @@ class SendOut(Out):
         description="Set when nothing in the plan came from the buyer side yet: the plan was "
         "sent all the same (the plan page asks first)."
     )
+
+
+class VersionSummaryOut(Out):
+    """One version as sent to the buyer: its number, when, by whom, with which note."""
+
+    number: int
+    sent_at: dt.datetime
+    sent_by: str = Field(description="The seller who recorded it; empty if since removed")
+    note: str
+
+
+ChangeKind = Literal["target_moved", "added", "removed", "redated", "reowned", "status", "retitled"]
+
+
+class VersionChangeOut(Out):
+    """One change between two versions. Rows are matched by milestone id."""
+
+    kind: ChangeKind
+    milestone_id: int | None = Field(description="None for the target date")
+    title: str = Field(description="The row's title (in the later version when renamed)")
+    summary: str = Field(description="The change in words, as the plan page shows it")
+    days: int | None = Field(
+        description="Days a date moved: positive later, negative earlier; None if set or cleared"
+    )
+    from_date: dt.date | None
+    to_date: dt.date | None
+    before: str = Field(description="Owner, status or title before (re-owned, status, retitled)")
+    after: str = Field(description="Owner, status or title after (and an added row's owner)")
+
+
+class VersionDiffOut(Out):
+    plan_id: int
+    from_version: VersionSummaryOut
+    to_version: VersionSummaryOut
+    changes: list[VersionChangeOut]

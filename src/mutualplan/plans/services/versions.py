@@ -12,9 +12,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from mutualplan.core import versions as core_versions
 from mutualplan.core.vocab import ActivityVerb
-from mutualplan.plans.actors import Actor
-from mutualplan.plans.errors import Invalid
+from mutualplan.plans.actors import Actor, seller_display_name
+from mutualplan.plans.errors import Invalid, NotFound
 from mutualplan.plans.models import Confirmation, Milestone, Plan, PlanVersion
 from mutualplan.plans.services.history import record
 
@@ -40,6 +41,8 @@ def _snapshot(plan: Plan) -> dict[str, Any]:
                 "notes": m.notes,
                 "step_type": m.step_type,
                 "high_risk": m.high_risk,
+                "added_by_side": m.added_by_side,
+                "added_by_name": m.added_by_name,
             }
             for m in rows
         ],
@@ -137,3 +140,58 @@ def confirm(plan: Plan, actor: Actor, milestone_ids: list[int] | None = None) ->
         data={"milestone_ids": [r.id for r in confirmed], "whole": milestone_ids is None},
     )
     return confirmation
+
+
+# ---- reading versions back --------------------------------------------------------------
+
+
+def version_list(plan: Plan) -> list[PlanVersion]:
+    """The plan's versions as sent, oldest first, with who sent each."""
+    return list(plan.versions.select_related("created_by").order_by("number"))
+
+
+def version_dict(version: PlanVersion) -> dict[str, Any]:
+    user = version.created_by
+    return {
+        "number": version.number,
+        "sent_at": version.created_at,
+        "sent_by": seller_display_name(user) if user else "",
+        "note": version.note,
+    }
+
+
+def get_version(plan: Plan, number: int) -> PlanVersion:
+    """The plan's version with this number, or NotFound."""
+    found = (
+        plan.versions.select_related("created_by").filter(number=number).first()
+        if 0 < number <= 2**31 - 1
+        else None
+    )
+    if found is None:
+        raise NotFound(f"version {number} of plan {plan.id} not found")
+    return found
+
+
+def version_diff(plan: Plan, a: int, b: int) -> dict[str, Any]:
+    """What changed from version `a` to version `b` of the plan (either order)."""
+    old, new = get_version(plan, a), get_version(plan, b)
+    changes = core_versions.diff(old.snapshot or {}, new.snapshot or {})
+    return {
+        "plan_id": plan.id,
+        "from_version": version_dict(old),
+        "to_version": version_dict(new),
+        "changes": [
+            {
+                "kind": c.kind,
+                "milestone_id": c.milestone_id,
+                "title": c.title,
+                "summary": c.text,
+                "days": c.days,
+                "from_date": c.from_date,
+                "to_date": c.to_date,
+                "before": c.before,
+                "after": c.after,
+            }
+            for c in changes
+        ],
+    }
