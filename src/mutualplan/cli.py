@@ -58,8 +58,19 @@ def main() -> None:
     show_envvar=True,
     help="Load a demo workspace with a few realistic deals.",
 )
+@option(
+    "--worker/--no-worker",
+    envvar="MUTUALPLAN_SERVE_WORKER",
+    show_envvar=True,
+    default=True,
+    show_default=True,
+    help="Run a queue consumer (sending email) inside the server; turn it off when "
+    "`mutualplan worker` processes do that work.",
+)
 @data_dir_option
-def serve(host: str, port: int, workers: int, demo: bool, data_dir: str | None) -> None:
+def serve(
+    host: str, port: int, workers: int, demo: bool, worker: bool, data_dir: str | None
+) -> None:
     """Apply migrations and serve the app (ASGI, uvicorn)."""
     local = host in ("0.0.0.0", "::")
     bound = f"[{host}]" if ":" in host and not local else host
@@ -97,15 +108,49 @@ def serve(host: str, port: int, workers: int, demo: bool, data_dir: str | None) 
 
     from mutualplan.http.logging import uvicorn_log_config
 
-    uvicorn.run(
-        "mutualplan.asgi:application",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        log_config=uvicorn_log_config(),
-        lifespan="off",
-    )
+    consumer = None
+    if worker:
+        from mutualplan.queue import start_in_process
+
+        consumer = start_in_process()
+    try:
+        uvicorn.run(
+            "mutualplan.asgi:application",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            log_config=uvicorn_log_config(),
+            lifespan="off",
+        )
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+@main.command()
+@option(
+    "--workers",
+    envvar="MUTUALPLAN_QUEUE_WORKERS",
+    show_envvar=True,
+    default=2,
+    type=click.IntRange(1, 64),
+    show_default=True,
+    help="Tasks run at once (threads).",
+)
+@data_dir_option
+def worker(workers: int, data_dir: str | None) -> None:
+    """Run the task queue's consumer (sending email) on its own, e.g. next to several
+    `mutualplan serve --no-worker` processes sharing one Redis (MUTUALPLAN_REDIS_URL)."""
+    setup_django(data_dir)
+    migrate_database()
+    from django.conf import settings
+
+    from mutualplan.queue import consumer
+
+    where = "Redis" if settings.REDIS_URL else settings.HUEY["filename"]
+    click.echo(f"Consuming the mutualplan queue ({where}) with {workers} worker(s).")
+    consumer(workers).run()
 
 
 @main.command()

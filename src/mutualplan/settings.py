@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from pathlib import Path
@@ -122,6 +123,7 @@ INSTALLED_APPS = [
     "mutualplan.plans",
     "mutualplan.live",
     "mutualplan.web",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +279,16 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "mutualplan@localhost")
+EMAIL_TIMEOUT = 10
+# One URL for all of the above (mutualplan.mail.email_url); it wins over them when set.
+if env("EMAIL_URL"):
+    from mutualplan.mail.email_url import parse_email_url
+
+    globals().update(parse_email_url(env("EMAIL_URL")))
+# Sending to the buyer: attempts per email before it is marked failed, and the seconds before
+# the first retry (doubled for each further one).
+EMAIL_ATTEMPTS = envint("EMAIL_ATTEMPTS", 5, minimum=1)
+EMAIL_RETRY_SECONDS = envint("EMAIL_RETRY_SECONDS", 60, minimum=0)
 
 # Days without a status update before an open buyer step counts as stale (the article: two weeks).
 STALE_BUYER_STEP_DAYS = envint("STALE_BUYER_STEP_DAYS", 14)
@@ -291,6 +303,21 @@ if DATA_UPLOAD_MAX_MEMORY_SIZE < 1024:
 # Live updates across several server processes go through Redis pub/sub when this is set;
 # a single process broadcasts in memory.
 REDIS_URL = env("REDIS_URL")
+# Background work (email) runs on Huey: a SQLite queue in the data directory, or Redis with
+# REDIS_URL, so that several servers and workers share one queue (mutualplan.queue).
+QUEUE_NAME = env("QUEUE_NAME", "mutualplan")
+HUEY: dict[str, object] = {
+    "name": QUEUE_NAME,
+    # Never run tasks inside the request, whatever DEBUG says (djhuey's default follows it).
+    "immediate": False,
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "queue.sqlite3")})
+    with contextlib.suppress(OSError):
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
 # Seconds between keep-alive pings on live-update streams (each also checks for missed events).
 LIVE_HEARTBEAT_SECONDS = envint("LIVE_HEARTBEAT_SECONDS", 15)
 # The live backend's class, as a dotted path (empty: in memory, or Redis with REDIS_URL).

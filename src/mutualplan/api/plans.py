@@ -22,6 +22,8 @@ from mutualplan.api.schemas.plans import (
     PlanPage,
     SellerPlanConflictOut,
     SellerPlanOut,
+    SendIn,
+    SendOut,
     SlipOut,
     VersionDiffOut,
     VersionIn,
@@ -53,7 +55,7 @@ from mutualplan.plans.seller_view import (
 from mutualplan.plans.services import calls as call_service
 from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.plans.services import plans as plan_service
-from mutualplan.plans.services import sharing, versions
+from mutualplan.plans.services import sending, sharing, versions
 from mutualplan.workspaces.clock import today_for
 
 router = Router(tags=["plans"])
@@ -296,6 +298,21 @@ def send_version(request: HttpRequest, plan_id: int, payload: VersionIn) -> Stat
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     return Status(201, versions.send_version(plan, actor, payload.note))
+
+
+@router.post("/plans/{int:plan_id}/send", response=answers({202: SendOut}, SELLER, FOUND, *BODY))
+def send_to_buyer(request: HttpRequest, plan_id: int, payload: SendIn) -> Status[Any]:
+    """Send the plan to the buyer: record it as a version sent, give each recipient a share
+    link of their own and queue one email each. Answers at once (202); each email's outcome
+    (queued, sent, or failed with its reason after retries) is in `deliveries` and on the plan
+    page. When nothing came from the buyer side yet the plan is still sent, with `warning`."""
+    workspace, actor = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    sent = sending.send_to_buyer(plan, actor, payload.recipients, payload.message)
+    return Status(
+        202,
+        {"version": sent.version.number, "deliveries": sent.deliveries, "warning": sent.warning},
+    )
 
 
 @router.get(

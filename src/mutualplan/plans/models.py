@@ -320,3 +320,33 @@ class PlanTemplate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "key"], name="one_key_per_template")
         ]
+
+
+class EmailDelivery(models.Model):
+    """One email of the plan to one buyer recipient ("Send to buyer"): queued, then sent or
+    failed with its reason, so that no send is ever silently lost."""
+
+    QUEUED, SENT, FAILED = "queued", "sent", "failed"
+    STATUSES = [(QUEUED, "queued"), (SENT, "sent"), (FAILED, "failed")]
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="email_deliveries")
+    version = models.ForeignKey(
+        PlanVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    share_link = models.ForeignKey(
+        ShareLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient = models.EmailField()
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["plan", "-created_at"])]

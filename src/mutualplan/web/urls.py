@@ -48,6 +48,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/call/log/", call.log_call, name="log_call"),
     path("plans/<int:plan_id>/retarget/", plans.retarget, name="retarget"),
     path("plans/<int:plan_id>/send/", plans.send_version, name="send_version"),
+    path("plans/<int:plan_id>/send-email/", plans.send_to_buyer, name="send_to_buyer"),
     path("plans/<int:plan_id>/versions/", versions.versions_page, name="plan_versions"),
     path(
         "plans/<int:plan_id>/versions/<int:a>/diff/<int:b>/",

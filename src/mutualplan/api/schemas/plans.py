@@ -138,6 +138,35 @@ class VersionOut(Out):
     snapshot: dict[str, object]
 
 
+class SendIn(In):
+    recipients: list[str] = Field(
+        description="Email addresses to send the plan to (the champion, chosen stakeholders); "
+        "each gets a share link of their own.",
+        min_length=1,
+        max_length=20,
+    )
+    message: LongText = Field("", description="Your note, at the top of the email.")
+
+
+class EmailDeliveryOut(Out):
+    id: int
+    recipient: str
+    status: str = Field(description="queued, sent or failed (after every retry).")
+    attempts: int
+    last_error: str = Field(description="Why the last attempt failed (blank when none did).")
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+class SendOut(Out):
+    version: int = Field(description="The number of the version recorded as sent.")
+    deliveries: list[EmailDeliveryOut]
+    warning: str = Field(
+        description="Set when nothing in the plan came from the buyer side yet: the plan was "
+        "sent all the same (the plan page asks first)."
+    )
+
+
 class VersionSummaryOut(Out):
     """One version as sent to the buyer: its number, when, by whom, with which note."""
 

@@ -33,7 +33,7 @@ from mutualplan.plans.diagnostics import (
 from mutualplan.plans.engagement import buyer_visits
 from mutualplan.plans.errors import DomainError, Invalid, NotFound
 from mutualplan.plans.health import health_by_plan
-from mutualplan.plans.models import Plan
+from mutualplan.plans.models import EmailDelivery, Plan
 from mutualplan.plans.queries import buyer_contributed, milestone_rows, warnings_for
 from mutualplan.plans.seller_view import (
     milestone_dict,
@@ -42,7 +42,7 @@ from mutualplan.plans.seller_view import (
     seller_steps,
 )
 from mutualplan.plans.services import plans as plan_service
-from mutualplan.plans.services import versions
+from mutualplan.plans.services import sending, versions
 from mutualplan.plans.services.templates import available_templates
 from mutualplan.web.context import current_workspace
 from mutualplan.web.responses import answer, page_action, parse
@@ -208,6 +208,7 @@ def render_plan_page(
         share_links=links,
         buyer_visits=buyer_visits(plan),
         new_share_url=new_share_url,
+        deliveries=EmailDelivery.objects.filter(plan=plan).order_by("-created_at", "-id")[:20],
         events_url=reverse("plan_events", args=[plan.id]),
     )
     response = render(request, "plans/detail.html", context, status=status)
@@ -275,6 +276,39 @@ def send_version(request: HttpRequest, plan_id: int) -> HttpResponse:
         plan_url(request, plan.id),
         {"number": version.number},
         message=f"Version {version.number} recorded as sent to the buyer.",
+    )
+
+
+@login_required
+@require_POST
+@page_action(plan_url)
+def send_to_buyer(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Email the plan to the buyer through the queue: answered at once, sent in the
+    background; each email's outcome shows on the plan page."""
+    plan = seller_plan(request, plan_id)
+    if not buyer_contributed(plan) and not request.POST.get("send_anyway"):
+        messages.warning(
+            request,
+            "The buyer has not added or changed anything in this plan yet. A plan handed over "
+            "for sign-off is your schedule, not a shared one: build it with the champion first, "
+            "or send anyway.",
+        )
+        return redirect(plan_url(request, plan.id) + "#send-email")
+    recipients = request.POST.get("recipients", "").replace(";", ",").replace("\n", ",")
+    sent = sending.send_to_buyer(
+        plan,
+        Actor.seller(request.user),
+        recipients.split(","),
+        request.POST.get("message", "")[: sending.MAX_MESSAGE],
+    )
+    count = len(sent.deliveries)
+    return answer(
+        request,
+        plan_url(request, plan.id) + "#deliveries",
+        {"version": sent.version.number, "deliveries": [d.id for d in sent.deliveries]},
+        status=202,
+        message=f"Version {sent.version.number} is on its way to {count} "
+        f"{'person' if count == 1 else 'people'}: each email's outcome shows below.",
     )
 
 
