@@ -79,6 +79,10 @@ def valid_bodies(ids: dict[str, Any]) -> dict[str, Any]:
             "owns": [ids["milestone_id"]],
         },
         "patch /api/v1/plans/{plan_id}/stakeholders/{stakeholder_id}": {"title": "CISO"},
+        "post /api/v1/plans/{plan_id}/send": {
+            "recipients": ["priya@buyer.example"],
+            "message": "The plan we built on the call",
+        },
         "post /api/v1/plans/{plan_id}/calls": {
             "attendees": "Priya Shah",
             "notes": "Security review next",
