@@ -313,7 +313,12 @@ HUEY: dict[str, object] = {
     "consumer": {"workers": 2, "worker_type": "thread"},
 }
 if REDIS_URL:
-    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+    import redis
+
+    # Named, so `CLIENT LIST` tells the queue's connections from the live updates' (Huey does
+    # not pass its own `client_name` on to the connections it makes from a URL).
+    queue_pool = redis.ConnectionPool.from_url(REDIS_URL, client_name="mutualplan-queue")
+    HUEY.update({"huey_class": "huey.RedisHuey", "connection_pool": queue_pool})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "queue.sqlite3")})
     with contextlib.suppress(OSError):
