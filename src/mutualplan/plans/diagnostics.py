@@ -11,7 +11,7 @@ from mutualplan.core.slips import TARGET, SlipRecord, SlipSummary, slip_summary
 from mutualplan.core.vocab import StakeholderRole
 from mutualplan.plans.models import Deal, Plan, Slip, Stakeholder
 from mutualplan.plans.queries import milestone_rows
-from mutualplan.workspaces.clock import zone_of
+from mutualplan.workspaces.clock import date_in
 from mutualplan.workspaces.models import Workspace
 
 # How many deals "Introduce a plan now" lists at most (one query, whatever the workspace).
@@ -54,7 +54,7 @@ def deal_values(deal: Deal | None) -> dict[str, Any]:
 
 
 def _local(plan: Plan, moment: dt.datetime | None) -> dt.date | None:
-    return moment.astimezone(zone_of(plan.workspace.time_zone)).date() if moment else None
+    return date_in(plan.workspace, moment) if moment else None
 
 
 def buyer_contacts(plan: Plan) -> list[Contact]:

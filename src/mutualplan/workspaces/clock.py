@@ -31,7 +31,11 @@ def is_time_zone(name: str) -> bool:
     return True
 
 
+def date_in(workspace: Workspace | None, moment: dt.datetime) -> dt.date:
+    """The date of `moment` in the workspace's time zone."""
+    return moment.astimezone(zone_of(workspace.time_zone if workspace is not None else None)).date()
+
+
 def today_for(workspace: Workspace | None) -> dt.date:
     """Today's date in the workspace's time zone (tests freeze it by patching timezone.now)."""
-    zone = zone_of(workspace.time_zone if workspace is not None else None)
-    return timezone.now().astimezone(zone).date()
+    return date_in(workspace, timezone.now())

@@ -14,7 +14,7 @@ from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import BuyerVisit, BuyerVisitor, Plan, ShareLink
 from mutualplan.plans.services.history import record
-from mutualplan.workspaces.clock import zone_of
+from mutualplan.workspaces.clock import date_in
 from mutualplan.workspaces.models import hash_token
 
 
@@ -80,7 +80,7 @@ def note_link_used(link: ShareLink) -> None:
 
 def visit_day(now: dt.datetime, plan: Plan) -> dt.date:
     """The day a visit counts for, in the plan's workspace's time zone."""
-    return now.astimezone(zone_of(plan.workspace.time_zone)).date()
+    return date_in(plan.workspace, now)
 
 
 def note_buyer_visit(link: ShareLink, name: str, email: str) -> None:
