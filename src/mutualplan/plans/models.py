@@ -328,6 +328,15 @@ class EmailDelivery(models.Model):
 
     QUEUED, SENT, FAILED = "queued", "sent", "failed"
     STATUSES = [(QUEUED, "queued"), (SENT, "sent"), (FAILED, "failed")]
+    # What the email is: the plan sent, a revised version (what changed first), an escalation
+    # of a stale buyer step, or the champion asked to confirm changed rows again.
+    PLAN, REVISION, ESCALATION, RECONFIRM = "plan", "revision", "escalation", "reconfirm"
+    KINDS = [
+        (PLAN, "plan sent"),
+        (REVISION, "revised version"),
+        (ESCALATION, "escalation"),
+        (RECONFIRM, "asked to confirm again"),
+    ]
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="email_deliveries")
     version = models.ForeignKey(
@@ -336,7 +345,9 @@ class EmailDelivery(models.Model):
     share_link = models.ForeignKey(
         ShareLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    kind = models.CharField(max_length=12, choices=KINDS, default=PLAN)
     recipient = models.EmailField()
+    subject = models.CharField(max_length=300, blank=True)
     message = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED)
     attempts = models.PositiveIntegerField(default=0)
