@@ -44,6 +44,8 @@ def test_the_openapi_document_lists_every_issue_endpoint(anonymous_api: Api) -> 
         "/api/v1/plans/{plan_id}/activity": {"get"},
         "/api/v1/plans/{plan_id}/versions": {"get", "post"},
         "/api/v1/plans/{plan_id}/versions/{a}/diff/{b}": {"get"},
+        "/api/v1/plans/{plan_id}/send": {"post"},
+        "/api/v1/plans/{plan_id}/emails": {"get"},
         "/api/v1/plans/{plan_id}/share-links": {"get", "post"},
         "/api/v1/share-links/{link_id}": {"delete"},
         "/api/v1/plans/{plan_id}/stakeholders": {"get", "post"},

@@ -64,11 +64,26 @@ def setup_django(data_dir: str | None = None) -> None:
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def migrate_database() -> None:
-    from django.core.management import call_command
+# The PostgreSQL advisory lock taken while migrating (any number that is this app's own).
+MIGRATION_LOCK = 0x6D757475616C  # "mutual"
 
-    call_command("migrate", interactive=False, verbosity=0)
+
+def migrate_database() -> None:
+    """Apply migrations. On PostgreSQL under an advisory lock: several servers and workers
+    starting at once against one database migrate one after another, never side by side."""
+    from django.core.management import call_command
     from django.db import connection, connections
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+    else:
+        call_command("migrate", interactive=False, verbosity=0)
 
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
         # Kept in the database file: readers no longer wait for the writer.

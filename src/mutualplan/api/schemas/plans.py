@@ -150,7 +150,12 @@ class SendIn(In):
 
 class EmailDeliveryOut(Out):
     id: int
+    kind: str = Field(
+        description="plan (sent), revision (a revised version), escalation, or reconfirm "
+        "(the champion asked to confirm changed rows again)."
+    )
     recipient: str
+    subject: str
     status: str = Field(description="queued, sent or failed (after every retry).")
     attempts: int
     last_error: str = Field(description="Why the last attempt failed (blank when none did).")
