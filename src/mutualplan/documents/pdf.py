@@ -12,11 +12,24 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from mutualplan.core.timeline import TimelineRow, render_timeline
+from mutualplan.core.vocab import RISK_CHECKLIST
 from mutualplan.documents import owner_label, status_label
 from mutualplan.plans.buyer_view import BuyerPlan
 
 # WeasyPrint tells each rendering step at INFO: a line per step per download in the server log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+# The risk checklist's questions with a column heading each, in the checklist's order.
+SHORT_QUESTIONS = {
+    "owner_named": "Owner named",
+    "owner_briefed": "Owner briefed",
+    "turnaround_known": "Turnaround known",
+    "owner_available": "Owner available",
+    "champion_ran_before": "Run before",
+}
+CHECKLIST = [
+    {"short": SHORT_QUESTIONS.get(key, key), "text": text} for key, text in RISK_CHECKLIST.items()
+]
 
 
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -60,6 +73,7 @@ def plan_html(view: BuyerPlan, today: dt.date) -> str:
             "today": today,
             "rows": rows,
             "high_risk": [item for item in rows if item["row"].high_risk],
+            "checklist": CHECKLIST,
             "timeline": mark_safe(timeline(view, today)),  # noqa: S308 - escaped by core.timeline
         },
     )
