@@ -216,3 +216,8 @@ def buyer_plan_digest(
 def buyer_digest(parts: Sequence[BuyerPlanDigest]) -> BuyerDigest:
     """A buyer's digest over the plans they take part in: only plans with something to say."""
     return BuyerDigest(tuple(p for p in parts if not p.is_empty))
+
+
+def is_digest_time(local_now: dt.datetime, hour: int) -> bool:
+    """Digests go out on weekdays (Monday to Friday), from `hour` of the local day on."""
+    return local_now.weekday() < 5 and local_now.hour >= hour
