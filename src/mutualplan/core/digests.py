@@ -38,9 +38,9 @@ class DigestRow:
 
     @property
     def owner(self) -> str:
-        """'IT Security (Dana Lee)', 'Dana Lee', 'IT Security' or the side."""
+        """'Dana Lee, IT Security', 'Dana Lee', 'IT Security' or the side."""
         if self.owner_team and self.owner_person:
-            return f"{self.owner_team} ({self.owner_person})"
+            return f"{self.owner_person}, {self.owner_team}"
         return self.owner_person or self.owner_team or self.owner_side
 
 
