@@ -287,3 +287,48 @@ def test_the_periodic_task_sends_on_weekdays_from_the_digest_hour_in_the_workspa
     # Health is brought up to the workspace's today on every run, due or not.
     stored = Plan.objects.get(id=digest_plan.id)
     assert stored.health_on is not None and "overdue" in stored.health_codes
+
+
+def test_a_run_that_loses_the_race_for_a_digest_leaves_it_to_the_run_that_won(
+    digest_plan: Plan, smtp_server: Inbox
+) -> None:
+    from mutualplan.digests import services
+
+    workspace, today = digest_plan.workspace, today_for(digest_plan.workspace)
+    real = services.recipients
+
+    def another_server_inserts_first(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        DigestDelivery.objects.create(
+            workspace=workspace, day=today, recipient="olivia@acme.example", kind="seller"
+        )
+        return found
+
+    with mock.patch.object(services, "recipients", another_server_inserts_first):
+        report = prepare(workspace, today)
+
+    assert report.already == 1
+    [mine] = report.queued
+    assert DigestDelivery.objects.get(id=mine).recipient == "sam@buyer.example"
+    assert DigestDelivery.objects.count() == 2
+
+
+def test_after_the_periodic_run_the_dashboards_first_view_of_the_day_writes_nothing(
+    owner: Any, digest_plan: Plan
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mutualplan.digests.tasks import run_workspace
+
+    run_workspace(digest_plan.workspace, digests=False)
+    browser = Client()
+    browser.force_login(owner)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = browser.get("/")
+
+    assert "Northwind Health" in page.content.decode()
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith('UPDATE "PLANS')]
+    assert writes == []
+    assert "overdue" in Plan.objects.get(id=digest_plan.id).health_codes
