@@ -332,3 +332,19 @@ def test_after_the_periodic_run_the_dashboards_first_view_of_the_day_writes_noth
     writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith('UPDATE "PLANS')]
     assert writes == []
     assert "overdue" in Plan.objects.get(id=digest_plan.id).health_codes
+
+
+def test_text_from_the_plan_is_escaped_in_the_html_part(
+    digest_plan: Plan, smtp_server: Inbox
+) -> None:
+    from mutualplan.plans.models import Milestone
+
+    Milestone.objects.filter(title=SAMS_STEP).update(title="<b>Pen test</b> & report")
+
+    remind()
+
+    for message in smtp_server.messages:
+        text = parts(message)
+        assert "&lt;b&gt;Pen test&lt;/b&gt; &amp; report" in text["text/html"]
+        assert "<b>Pen test" not in text["text/html"]
+        assert "<b>Pen test</b> & report" in text["text/plain"]
