@@ -6,7 +6,9 @@ task: each must still be done exactly once."""
 
 from __future__ import annotations
 
+import re
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -24,7 +26,15 @@ from tests.conftest import NEW_PLAN, day
 from tests.database.conftest import postgres_server_url, with_database
 from tests.live.private_redis import PrivateRedis
 from tests.mail.conftest import Inbox, free_port, wait_for
-from tests.server import MUTUALPLAN, Server, start_server, stop_server
+from tests.mail.test_remind_processes import SEED
+from tests.server import (
+    CLI_TIMEOUT_SECONDS,
+    MUTUALPLAN,
+    Server,
+    server_env,
+    start_server,
+    stop_server,
+)
 
 EMAIL = "olivia@acme.example"
 PASSWORD = "correct-horse-battery"
@@ -70,7 +80,16 @@ def cluster(tmp_path: Path, database: str) -> Iterator[Cluster]:
     }
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        # Both servers start at once against the empty database: they migrate in turn.
+        # As the README says: `mutualplan migrate` once, then every machine starts (at once:
+        # each checks the migrations under the advisory lock).
+        subprocess.run(
+            [str(MUTUALPLAN), "migrate"],
+            env=server_env(tmp_path / "machine-a" / "data", "http://127.0.0.1:8000") | shared,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=True,
+            timeout=CLI_TIMEOUT_SECONDS,
+        )
         with ThreadPoolExecutor(2) as pool:
             started = list(
                 pool.map(
@@ -136,3 +155,33 @@ def test_a_plan_sent_through_one_server_is_emailed_exactly_once(cluster: Cluster
     seen_from_b = emails(cluster.b, token, plan["id"])
     assert sorted(e["recipient"] for e in seen_from_b) == BUYERS
     assert {(e["status"], e["attempts"]) for e in seen_from_b} == {("sent", 1)}
+
+
+def test_a_digest_run_started_on_both_servers_at_once_sends_each_digest_once(
+    cluster: Cluster,
+) -> None:
+    # Olivia's plan with Sam's overdue step: a digest for Olivia and one for Sam.
+    subprocess.run([sys.executable, "-c", SEED], env=cluster.a.env, check=True, timeout=120)
+
+    runs = [
+        subprocess.Popen(
+            [str(MUTUALPLAN), "remind"],
+            env=server.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for server in (cluster.a, cluster.b)
+    ]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert wait_for(lambda: len(cluster.inbox.messages) >= 2, seconds=30), outputs
+    time.sleep(3)  # a digest sent twice would have arrived by now
+    assert sorted(cluster.inbox.recipients) == ["olivia@acme.example", "sam@buyer.example"]
+    # Each run counts every digest once: sent by it, or already sent by the other (or by a
+    # consumer's periodic run, when one fell in the same minutes).
+    for output in outputs:
+        sent, already = map(int, re.findall(r"(\d+) (?:digests? sent|already sent)", output))
+        assert sent + already == 2, output
