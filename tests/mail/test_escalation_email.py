@@ -268,6 +268,6 @@ def test_a_failed_escalation_shows_on_the_plan_page_with_its_reason(
     page = browser.get(f"/plans/{plan['id']}/").content.decode()
     escalation = page.split(f'data-escalation="{row.id}"', 1)[1].split("</article>", 1)[0]
     assert "Escalated to priya@northwind.example on" in escalation
-    assert "failed: could not reach the mail server at 127.0.0.1" in escalation
+    assert "<strong>failed</strong>: could not reach the mail server at 127.0.0.1" in escalation
     deliveries = page.split('id="deliveries"', 1)[1].split("</section>", 1)[0]
     assert "escalation" in deliveries and "priya@northwind.example" in deliveries

@@ -7,9 +7,9 @@ import logging
 import smtplib
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
-from django.core.mail import EmailMessage
 from huey.exceptions import RetryTask
 
 from mutualplan.mail.escalation_email import escalation_email

@@ -5,15 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0007_email_delivery_kind'),
+        ("plans", "0007_email_delivery_kind"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='emaildelivery',
-            name='milestone',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='plans.milestone'),
+            model_name="emaildelivery",
+            name="milestone",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="plans.milestone",
+            ),
         ),
     ]

@@ -74,7 +74,7 @@ def clean_subject(raw: str | None, escalation: Escalation) -> str:
 
 
 def clean_body(raw: str | None, escalation: Escalation) -> str:
-    body = (escalation.body if raw is None else str(raw)).strip()
+    body = (escalation.body if raw is None else str(raw)).replace("\r\n", "\n").strip()
     if not body:
         raise Invalid.field("body", "write the email")
     if len(body) > MAX_BODY:
