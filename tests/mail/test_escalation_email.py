@@ -113,6 +113,10 @@ def test_an_escalation_sent_as_drafted_goes_to_the_champion_with_the_draft(
     assert received["Subject"] == draft["subject"]
     assert parts(received)["text/plain"].startswith("Hi Priya,")
     assert "IT Security" in parts(received)["text/plain"]
+    [listed] = owner_api.get(f"/plans/{plan['id']}/escalations").json_body["escalations"]
+    assert listed["last_email"]["id"] == delivery.id
+    assert listed["last_email"]["status"] == "sent"
+    assert draft["last_email"] is None
     # No contact email chosen on the plan: no reply-to, never the seller's login address.
     assert received["Reply-To"] is None
 
