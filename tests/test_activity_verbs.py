@@ -23,6 +23,7 @@ def test_activity_verbs_keep_the_values_already_in_the_database_and_the_api() ->
     assert sorted(ActivityVerb) == [
         "call_logged",
         "comment_added",
+        "escalation_sent",
         "milestone_added",
         "milestone_removed",
         "milestone_updated",

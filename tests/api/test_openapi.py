@@ -5,6 +5,7 @@ code an operation declares is one a real request gets, in the declared shape; a 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_spec
 
 from mutualplan.api import api
-from mutualplan.plans.models import Milestone, ShareLink
+from mutualplan.plans.models import Milestone, Plan, ShareLink, Stakeholder
 from tests.conftest import BUYER, NEW_PLAN, Api, api_for, day, new_plan
 
 DOCUMENT: dict[str, Any] = json.loads(json.dumps(api.get_openapi_schema()))
@@ -116,6 +117,23 @@ def row_path(w: World, variant: str) -> str:
     return f"/plans/{w.plan['id']}/milestones/{row_id}"
 
 
+def escalation_path(w: World, variant: str) -> str:
+    """The send path of the plan's first buyer row, made stale (escalated, to a champion with
+    an email) first."""
+    row_id = w.row("buyer")["id"]
+    if variant == "missing":
+        row_id = MISSING_ID
+    long_ago = timezone.now() - dt.timedelta(days=60)
+    Plan.objects.filter(id=w.plan["id"]).update(created_at=long_ago)
+    Stakeholder.objects.get_or_create(
+        deal_id=w.plan["deal"]["id"],
+        name="Priya Shah",
+        defaults={"email": "priya@buyer.example", "role": "champion"},
+    )
+    Milestone.objects.filter(plan_id=w.plan["id"]).update(status_updated_at=long_ago)
+    return f"/plans/{w.plan['id']}/escalations/{row_id}/send"
+
+
 def shared_path(suffix: str = "") -> Callable[[World, str], str]:
     def build(w: World, variant: str) -> str:
         token = {"missing": "no-such-link", "revoked": w.revoked_token}.get(variant, w.token)
@@ -181,6 +199,9 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/plans/{plan_id}/slips/summary"): Case(plan_path("/slips/summary")),
     ("GET", "/plans/{plan_id}/escalations"): Case(plan_path("/escalations")),
+    ("POST", "/plans/{plan_id}/escalations/{milestone_id}/send"): Case(
+        escalation_path, lambda w: {"to": "priya@buyer.example"}
+    ),
     ("GET", "/plans/{plan_id}/activity"): Case(plan_path("/activity"), bad_query="?limit=0"),
     ("POST", "/plans/{plan_id}/versions"): Case(
         plan_path("/versions"), lambda w: {"note": "first clean version"}

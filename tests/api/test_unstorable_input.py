@@ -8,6 +8,7 @@ The fields are not listed by hand: they are walked from the OpenAPI document.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +16,9 @@ from urllib.parse import quote
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from mutualplan.plans.models import Milestone, Plan
 from tests.conftest import BUYER, NEW_PLAN, Api, day
 from tests.unchanged import rolled_back, snapshot
 
@@ -40,8 +43,12 @@ def document(anonymous_api: Api) -> dict[str, Any]:
 def ids(owner_api: Api, plan: dict[str, Any], share_token: str) -> dict[str, Any]:
     """Real ids for every path parameter, and a buyer-side row the buyer may edit."""
     links = owner_api.get(f"/plans/{plan['id']}/share-links").json_body
-    buyer_row = next(m for m in plan["milestones"] if m["owner_side"] in ("buyer", "joint"))
+    buyer_row = next(m for m in plan["milestones"] if m["owner_side"] == "buyer")
     person = owner_api.post(f"/plans/{plan['id']}/stakeholders", {"name": "Sam Okafor"})
+    # The buyer row is silent for 60 days: it has an escalation to send.
+    long_ago = timezone.now() - dt.timedelta(days=60)
+    Plan.objects.filter(id=plan["id"]).update(created_at=long_ago)
+    Milestone.objects.filter(id=buyer_row["id"]).update(status_updated_at=long_ago)
     return {
         "plan_id": plan["id"],
         "milestone_id": buyer_row["id"],
@@ -82,6 +89,11 @@ def valid_bodies(ids: dict[str, Any]) -> dict[str, Any]:
         "post /api/v1/plans/{plan_id}/send": {
             "recipients": ["priya@buyer.example"],
             "message": "The plan we built on the call",
+        },
+        "post /api/v1/plans/{plan_id}/escalations/{milestone_id}/send": {
+            "to": "priya@buyer.example",
+            "subject": "Where does the business case stand?",
+            "body": "Hi Priya, could you help?",
         },
         "post /api/v1/plans/{plan_id}/calls": {
             "attendees": "Priya Shah",

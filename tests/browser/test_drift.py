@@ -99,3 +99,15 @@ def test_the_dashboard_says_which_deals_need_a_plan_and_a_silent_step_is_escalat
     assert title in draft and "Priya" in draft, draft
     escalation.scroll_into_view_if_needed()
     screenshot(seller, "plan-escalation", full_page=False)
+
+    # Sent from the page as edited, without leaving it for a mail client.
+    escalation.locator("input[name=subject]").fill(f"Northwind: {title}, who has it now?")
+    escalation.get_by_role("button", name="Send escalation").click()
+    expect(seller.locator("body")).to_contain_text(
+        "The escalation is on its way to priya@northwind.example"
+    )
+    sent = seller.locator("#escalations .escalation").first
+    expect(sent).to_contain_text("Escalated to priya@northwind.example on")
+    expect(seller.locator("#deliveries")).to_contain_text(f"escalation: Northwind: {title}")
+    sent.scroll_into_view_if_needed()
+    screenshot(seller, "plan-escalation-sent", full_page=False)

@@ -64,8 +64,9 @@ def test_a_stale_buyer_step_shows_an_escalation_with_an_editable_draft_on_the_pl
     assert "escalate to <strong>Priya Shah</strong> (champion)" in page
     # The owner's name is HTML: escaped on the page, never markup.
     assert "IT Security (Sam &lt;Lee&gt;)" in page and "Sam <Lee>" not in page
-    assert 'action="mailto:priya@northwind.example"' in page
-    assert "Dec 15, 2026" in page and "Open in my mail client" in page
+    assert 'name="to" type="email" value="priya@northwind.example"' in page
+    assert "Dec 15, 2026" in page and "Send escalation" in page
+    assert "or write it in your mail client" in page
     link = page.split('<a href="mailto:', 1)[1].split('"', 1)[0]
     query = parse_qs(urlsplit("mailto:" + html.unescape(link)).query)
     assert f"'{row.title}'" in query["body"][0] and "December 15, 2026" in query["body"][0]

@@ -190,6 +190,13 @@ def seller_history(
         },
     )
     assert moved.status_code == 200, moved.json_body
+    # An escalation emailed from the app (to the sponsor, about a buyer row she does not own).
+    dana_owns = next(m["id"] for m in plan["milestones"] if m["owner_side"] == "buyer")
+    other = next(
+        m for m in plan["milestones"] if m["owner_side"] == "buyer" and m["id"] != dana_owns
+    )
+    escalated = owner_api.post(f"/plans/{plan_id}/escalations/{other['id']}/send", {})
+    assert escalated.status_code == 202, escalated.json_body
     call = owner_api.post(
         f"/plans/{plan_id}/calls",
         {"attendees": "marmoset team", "notes": "marmoset budget", "next_call_on": day(7)},
@@ -393,6 +400,7 @@ def test_the_seller_still_sees_the_deal_the_private_notes_and_the_reasons(
     activity = owner_api.get(f"/plans/{plan_id}/activity").json_body
     summaries = [a["summary"] for a in activity]
     assert "created a share link (capybara CFO)" in summaries
+    assert any(s.endswith("to dana.quetzal@northwind.example") for s in summaries)
     assert "edited deal.industry, deal.stage" in summaries
     assert any(s.endswith("; stakeholder not engaged") for s in summaries)
     slips = owner_api.get(f"/plans/{plan_id}/slips").json_body
@@ -412,9 +420,8 @@ def test_the_seller_still_sees_the_deal_the_private_notes_and_the_reasons(
     findings = owner_api.get(f"/plans/{plan_id}/findings").json_body
     assert any(f["answer"] == "no" and f["key"] == "owner_briefed" for f in findings)
     # The escalations and the slip diagnostics the buyer never sees.
-    assert (
-        "Open in my mail client" in page and "escalate to <strong>Dana Whitfield</strong>" in page
-    )
+    assert "Send escalation" in page and "escalate to <strong>Dana Whitfield</strong>" in page
+    assert "Escalated to dana.quetzal@northwind.example on" in page
     assert "days slipped" in page and "Stakeholder not engaged" in page
     drafts = owner_api.get(f"/plans/{plan_id}/escalations").json_body["escalations"]
     assert drafts and all(d["mailto"].startswith("mailto:") for d in drafts)

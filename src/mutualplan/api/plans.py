@@ -53,9 +53,9 @@ from mutualplan.plans.seller_view import (
     share_link_dict,
 )
 from mutualplan.plans.services import calls as call_service
+from mutualplan.plans.services import escalating, sending, sharing, versions
 from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.plans.services import plans as plan_service
-from mutualplan.plans.services import sending, sharing, versions
 from mutualplan.workspaces.clock import today_for
 
 router = Router(tags=["plans"])
@@ -272,11 +272,17 @@ def slip_diagnostics(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     response=answers({200: PlanEscalationsOut}, SELLER, FOUND),
 )
 def list_escalations(request: HttpRequest, plan_id: int) -> dict[str, Any]:
-    """Stale buyer steps, who to escalate each to and a drafted email (seller only)."""
+    """Stale buyer steps, who to escalate each to, a drafted email (seller only) and the last
+    escalation of each emailed from the app (`POST .../escalations/{milestone_id}/send`)."""
     workspace, _ = seller(request)
     plan = access.get_plan(workspace, plan_id)
     found = plan_escalations(plan, today_for(workspace))
-    return {"escalations": [escalation_dict(e) for e in found]}
+    sent = escalating.last_escalations(plan)
+    return {
+        "escalations": [
+            {**escalation_dict(e), "last_email": sent.get(e.milestone_id)} for e in found
+        ]
+    }
 
 
 @router.get(

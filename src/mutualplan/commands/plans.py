@@ -262,3 +262,112 @@ def _show(plan_obj: Any, as_json: bool) -> None:
     )
     for w in data["warnings"]:
         click.echo(f"warning: {w['message']}")
+
+
+def _last_email(delivery: Any) -> dict[str, Any] | None:
+    if delivery is None:
+        return None
+    return {
+        "id": delivery.id,
+        "recipient": delivery.recipient,
+        "subject": delivery.subject,
+        "status": delivery.status,
+        "last_error": delivery.last_error,
+        "created_at": delivery.created_at,
+    }
+
+
+def _email_state(email: dict[str, Any] | None) -> str:
+    if email is None:
+        return "not sent"
+    state = email["status"]
+    if state == "failed":
+        state = f"failed: {email['last_error']}"
+    return f"{email['recipient']} on {email['created_at']:%Y-%m-%d} ({state})"
+
+
+@plan.command("escalations")
+@click.argument("plan_id", type=int)
+@json_option
+@seller_options
+def plan_escalations(
+    plan_id: int, as_json: bool, user_email: str, workspace: str | None, data_dir: str | None
+) -> None:
+    """Stale buyer steps, whom to escalate each to, and the last escalation emailed."""
+    setup_django(data_dir)
+    from mutualplan.plans import access
+    from mutualplan.plans.diagnostics import escalation_dict
+    from mutualplan.plans.diagnostics import plan_escalations as escalations_of
+    from mutualplan.plans.services.escalating import last_escalations
+    from mutualplan.workspaces.clock import today_for
+
+    ws, _ = seller_context(user_email, workspace)
+    plan_obj = _run(lambda: access.get_plan(ws, plan_id))
+    sent = last_escalations(plan_obj)
+    items = [
+        {**escalation_dict(e), "last_email": _last_email(sent.get(e.milestone_id))}
+        for e in escalations_of(plan_obj, today_for(ws))
+    ]
+    if as_json:
+        click.echo(dump_json({"escalations": items}))
+        return
+    if not items:
+        click.echo(
+            f"No escalations: every open buyer step has had a status update in the last "
+            f"{ws.stale_days} days."
+        )
+        return
+    click.echo(
+        table(
+            ["row", "step", "owner", "silent", "escalate to", "last email"],
+            [
+                [
+                    e["milestone_id"],
+                    e["title"],
+                    e["owner"],
+                    f"{e['days_silent']} days",
+                    f"{e['escalate_to']} <{e['escalate_to_email'] or 'no email'}>",
+                    _email_state(e["last_email"]),
+                ]
+                for e in items
+            ],
+        )
+    )
+    click.echo("\nSend one with: mutualplan plan escalate PLAN_ID ROW [--to EMAIL]")
+
+
+@plan.command("escalate")
+@click.argument("plan_id", type=int)
+@click.argument("milestone_id", type=int)
+@option("--to", default=None, help="One email address (default: the escalation's contact).")
+@option("--subject", default=None, help="The subject (default: the draft's).")
+@option("--body", default=None, help="The email's text (default: the draft's).")
+@json_option
+@seller_options
+def plan_escalate(
+    plan_id: int,
+    milestone_id: int,
+    to: str | None,
+    subject: str | None,
+    body: str | None,
+    as_json: bool,
+    user_email: str,
+    workspace: str | None,
+    data_dir: str | None,
+) -> None:
+    """Email the escalation of a stale buyer step through the queue (sent by `serve` or
+    `worker`); the recipient gets a share link of their own."""
+    setup_django(data_dir)
+    from mutualplan.plans import access
+    from mutualplan.plans.services.escalating import send_escalation
+
+    ws, actor = seller_context(user_email, workspace)
+    plan_obj = _run(lambda: access.get_plan(ws, plan_id))
+    delivery = _run(lambda: send_escalation(plan_obj, actor, milestone_id, to, subject, body))
+    if as_json:
+        click.echo(dump_json(_last_email(delivery)))
+        return
+    click.echo(
+        f"Escalation queued for {delivery.recipient}: {delivery.subject!r}. "
+        f"Its outcome shows on the plan page and in `mutualplan plan escalations {plan_id}`."
+    )

@@ -77,6 +77,7 @@ class ActivityVerb(StrEnum):
     STAKEHOLDER_UPDATED = "stakeholder_updated"
     STAKEHOLDER_REMOVED = "stakeholder_removed"
     CALL_LOGGED = "call_logged"
+    ESCALATION_SENT = "escalation_sent"
 
 
 # What an open plan page redraws when a live event arrives: the one row the event names, or

@@ -348,6 +348,10 @@ class EmailDelivery(models.Model):
     share_link = models.ForeignKey(
         ShareLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The step an escalation is about (blank for the other kinds).
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     kind = models.CharField(max_length=12, choices=KINDS, default=PLAN)
     recipient = models.EmailField()
     subject = models.CharField(max_length=300, blank=True)

@@ -7,10 +7,12 @@ import logging
 import smtplib
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 from huey.exceptions import RetryTask
 
+from mutualplan.mail.escalation_email import escalation_email
 from mutualplan.mail.plan_email import plan_email
 from mutualplan.plans.models import EmailDelivery
 
@@ -44,9 +46,16 @@ def retry_delay(attempts: int) -> int:
     return int(settings.EMAIL_RETRY_SECONDS) * 2 ** max(0, attempts - 1)
 
 
+def build_email(delivery: EmailDelivery, link: str) -> EmailMessage:
+    """The message of one delivery, by its kind; every kind goes through the same retries."""
+    if delivery.kind == EmailDelivery.ESCALATION:
+        return escalation_email(delivery, link)
+    return plan_email(delivery.plan, delivery.recipient, delivery.message, link)
+
+
 @db_task()
 def deliver_plan_email(delivery_id: int, link: str) -> None:
-    """Send one queued "Send to buyer" email; retry with backoff; record the outcome."""
+    """Send one queued email of the plan (any kind); retry with backoff; record the outcome."""
     delivery = (
         EmailDelivery.objects.select_related("plan__workspace", "plan__deal")
         .filter(id=delivery_id, status=EmailDelivery.QUEUED)
@@ -57,7 +66,7 @@ def deliver_plan_email(delivery_id: int, link: str) -> None:
     delivery.attempts += 1
     delivery.last_attempt_at = timezone.now()
     try:
-        plan_email(delivery.plan, delivery.recipient, delivery.message, link).send()
+        build_email(delivery, link).send()
     except Exception as error:
         delivery.last_error = reason(error)
         if delivery.attempts >= settings.EMAIL_ATTEMPTS:

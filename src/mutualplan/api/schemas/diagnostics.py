@@ -7,6 +7,20 @@ import datetime as dt
 from pydantic import Field
 
 from mutualplan.api.schemas.errors import Out
+from mutualplan.inputs.fields import In
+
+
+class EscalationDeliveryOut(Out):
+    id: int
+    milestone_id: int | None
+    kind: str = Field(description="Always escalation here.")
+    recipient: str
+    subject: str
+    status: str = Field(description="queued, sent or failed (after every retry).")
+    attempts: int
+    last_error: str = Field(description="Why the last attempt failed (blank when none did).")
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
 
 
 class EscalationOut(Out):
@@ -21,6 +35,9 @@ class EscalationOut(Out):
     subject: str
     body: str
     mailto: str = Field(description="A mailto: URL with the drafted subject and body.")
+    last_email: EscalationDeliveryOut | None = Field(
+        None, description="The last escalation of this step emailed from the app, if any."
+    )
 
 
 class PlanEscalationsOut(Out):
@@ -60,3 +77,16 @@ class SlipSummaryOut(Out):
     by_owner_side: list[SlipGroupOut]
     by_row: list[SlipGroupOut]
     slips: list[SlipLineOut]
+
+
+class EscalationSendIn(In):
+    """The escalation email as edited; a field left out (or null) takes the draft's value."""
+
+    to: str | None = Field(
+        None,
+        max_length=254,
+        description="One email address; by default the escalation's contact (the champion, "
+        "then the executive sponsor).",
+    )
+    subject: str | None = Field(None, max_length=300, description="One line.")
+    body: str | None = Field(None, max_length=5000, description="The email's text.")

@@ -45,6 +45,7 @@ from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services import sending, versions
 from mutualplan.plans.services.templates import available_templates
 from mutualplan.web.context import current_workspace
+from mutualplan.web.escalations import escalation_cards
 from mutualplan.web.responses import answer, page_action, parse
 from mutualplan.web.tables import CHOICES, ROLE_LABELS, activity_feed, table_rows
 from mutualplan.workspaces.clock import today_for
@@ -128,7 +129,7 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "findings": plan_findings(plan, raw),
         "warnings": warnings_for(plan, raw, today),
         "health": health_by_plan(plan.workspace, [plan], today)[plan.id],
-        "escalations": plan_escalations(plan, today, raw),
+        "escalations": escalation_cards(plan, plan_escalations(plan, today, raw)),
         "slip_summary": plan_slip_summary(plan),
         "timeline": timeline_svg(plan.deal.account_name, plan.target_date, rows, today),
         "activities": (activities := activity_feed(plan)),
@@ -197,11 +198,19 @@ def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def render_plan_page(
-    request: HttpRequest, plan: Plan, new_share_url: str = "", status: int = 200
+    request: HttpRequest,
+    plan: Plan,
+    new_share_url: str = "",
+    status: int = 200,
+    escalation_form: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The seller's plan page; with `new_share_url`, the answer to "create a share link" that
-    shows the link this once (it is never stored, so it can't be shown again)."""
+    shows the link this once (it is never stored, so it can't be shown again); with
+    `escalation_form`, a refused escalation's typed values and errors in its form."""
     context = plan_context(plan)
+    if escalation_form:
+        found = [card["e"] for card in context["escalations"]]
+        context["escalations"] = escalation_cards(plan, found, escalation_form)
     links = list(plan.share_links.order_by("-id").prefetch_related("visitors"))
     context.update(
         buyer_contributed=buyer_contributed(plan),
