@@ -210,6 +210,7 @@ CASES: dict[tuple[str, str], Case] = {
         plan_path("/send"),
         lambda w: {"recipients": ["priya@buyer.example"], "message": "our plan"},
     ),
+    ("GET", "/plans/{plan_id}/emails"): Case(plan_path("/emails")),
     ("GET", "/plans/{plan_id}/versions"): Case(plan_path("/versions")),
     ("GET", "/plans/{plan_id}/versions/{a}/diff/{b}"): Case(versions_diff_path),
     ("GET", "/plans/{plan_id}/share-links"): Case(plan_path("/share-links")),
