@@ -289,6 +289,9 @@ if env("EMAIL_URL"):
 # the first retry (doubled for each further one).
 EMAIL_ATTEMPTS = envint("EMAIL_ATTEMPTS", 5, minimum=1)
 EMAIL_RETRY_SECONDS = envint("EMAIL_RETRY_SECONDS", 60, minimum=0)
+# Seconds to wait after a confirmed row changes before asking the champion to confirm again:
+# every row changed meanwhile goes in one email, and at most one goes out per plan per window.
+RECONFIRM_DELAY_SECONDS = envint("RECONFIRM_DELAY_SECONDS", 300, minimum=0)
 
 # Days without a status update before an open buyer step counts as stale (the article: two weeks).
 STALE_BUYER_STEP_DAYS = envint("STALE_BUYER_STEP_DAYS", 14)

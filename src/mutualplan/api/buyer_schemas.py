@@ -61,6 +61,9 @@ class BuyerMilestoneOut(Out):
     status_updated_by: str
     completed_at: dt.date | None
     confirmed: bool
+    changed_since_confirmed: bool = Field(
+        description="Confirmed once, then its date or owner changed: confirm it again."
+    )
     comments: list[BuyerCommentOut]
 
 

@@ -151,6 +151,10 @@ class SendIn(In):
 class EmailDeliveryOut(Out):
     id: int
     recipient: str
+    kind: str = Field(
+        description="plan (first send), revision (revised version), escalation or reconfirm "
+        "(the champion asked to confirm changed rows again)."
+    )
     status: str = Field(description="queued, sent or failed (after every retry).")
     attempts: int
     last_error: str = Field(description="Why the last attempt failed (blank when none did).")
@@ -158,13 +162,6 @@ class EmailDeliveryOut(Out):
     sent_at: dt.datetime | None
 
 
-class SendOut(Out):
-    version: int = Field(description="The number of the version recorded as sent.")
-    deliveries: list[EmailDeliveryOut]
-    warning: str = Field(
-        description="Set when nothing in the plan came from the buyer side yet: the plan was "
-        "sent all the same (the plan page asks first)."
-    )
 
 
 class VersionSummaryOut(Out):
@@ -193,6 +190,30 @@ class VersionChangeOut(Out):
     to_date: dt.date | None
     before: str = Field(description="Owner, status or title before (re-owned, status, retitled)")
     after: str = Field(description="Owner, status or title after (and an added row's owner)")
+
+
+class SendOut(Out):
+    version: int = Field(description="The number of the version recorded as sent.")
+    deliveries: list[EmailDeliveryOut]
+    warning: str = Field(
+        description="Set when nothing in the plan came from the buyer side yet: the plan was "
+        "sent all the same (the plan page asks first)."
+    )
+    revision: bool = Field(
+        description="True when a version was sent before: the email is a revised version that "
+        "says first what changed since the last one."
+    )
+    since: dt.date | None = Field(
+        description="A revised version: the day the previous version was sent."
+    )
+    changes: list[VersionChangeOut] = Field(
+        description="A revised version: what changed since the previous version (the versions "
+        "diff); empty otherwise."
+    )
+    summary: list[str] = Field(
+        description="The change summary as the email words it (\"No changes since ...\" when "
+        "nothing changed); empty for a first version."
+    )
 
 
 class VersionDiffOut(Out):

@@ -35,6 +35,7 @@ from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Conflict, Forbidden, Invalid
 from mutualplan.plans.models import Comment, Milestone, Plan, Stakeholder
 from mutualplan.plans.services.calendars import check_working_day, plan_calendar
+from mutualplan.plans.services.reconfirm import ask_again_later
 from mutualplan.plans.services.history import (
     TEXT_FIELDS,
     describe_changes,
@@ -306,6 +307,8 @@ def _write(
         changes["status_updated_by"] = actor.name
     if unconfirms(changes.keys()) and row.confirmed_at is not None:
         changes["confirmed_at"] = None
+        changes["unconfirmed_at"] = timezone.now()
+        ask_again_later(row.plan_id)
     for key, value in changes.items():
         setattr(row, key, value)
     row.version += 1
