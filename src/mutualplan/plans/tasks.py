@@ -51,7 +51,7 @@ def retry_delay(attempts: int) -> int:
 def build_message(delivery: EmailDelivery, link: str) -> EmailMultiAlternatives:
     """The email a delivery row stands for, by its kind, made now (documents included)."""
     if delivery.kind == EmailDelivery.RECONFIRM:
-        return confirm_again_email(delivery.plan, delivery.recipient, link)
+        return confirm_again_email(delivery, link)
     revision = None
     if delivery.kind == EmailDelivery.REVISION and delivery.version is not None:
         revision = revision_of(delivery.version)

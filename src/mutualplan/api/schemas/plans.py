@@ -162,8 +162,6 @@ class EmailDeliveryOut(Out):
     sent_at: dt.datetime | None
 
 
-
-
 class VersionSummaryOut(Out):
     """One version as sent to the buyer: its number, when, by whom, with which note."""
 
@@ -211,7 +209,7 @@ class SendOut(Out):
         "diff); empty otherwise."
     )
     summary: list[str] = Field(
-        description="The change summary as the email words it (\"No changes since ...\" when "
+        description='The change summary as the email words it ("No changes since ..." when '
         "nothing changed); empty for a first version."
     )
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0007_email_delivery_kind'),
+        ("plans", "0007_email_delivery_kind"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='milestone',
-            name='unconfirmed_at',
+            model_name="milestone",
+            name="unconfirmed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

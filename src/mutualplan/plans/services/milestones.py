@@ -35,7 +35,6 @@ from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Conflict, Forbidden, Invalid
 from mutualplan.plans.models import Comment, Milestone, Plan, Stakeholder
 from mutualplan.plans.services.calendars import check_working_day, plan_calendar
-from mutualplan.plans.services.reconfirm import ask_again_later
 from mutualplan.plans.services.history import (
     TEXT_FIELDS,
     describe_changes,
@@ -43,6 +42,7 @@ from mutualplan.plans.services.history import (
     record_slip,
     require_reason,
 )
+from mutualplan.plans.services.reconfirm import ask_again_later
 from mutualplan.workspaces.clock import today_for
 
 

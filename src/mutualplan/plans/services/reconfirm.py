@@ -45,13 +45,23 @@ def champion_address(plan: Plan) -> str:
     return last.buyer_email if last is not None else ""
 
 
-def awaiting_confirmation(plan: Plan) -> list[Milestone]:
-    """The rows confirmed once and changed since: they wait for the champion again."""
-    return list(
-        plan.milestones.filter(confirmed_at__isnull=True, unconfirmed_at__isnull=False).order_by(
-            "position", "id"
+def awaiting_confirmation(delivery: EmailDelivery) -> tuple[set[int], set[int]]:
+    """The ids of the rows a "confirm again" email asks about: those changed since the
+    previous such email, and those still waiting from before it."""
+    previous = (
+        EmailDelivery.objects.filter(
+            plan_id=delivery.plan_id,
+            kind=EmailDelivery.RECONFIRM,
+            created_at__lt=delivery.created_at,
         )
+        .order_by("-created_at", "-id")
+        .first()
     )
+    awaiting = Milestone.objects.filter(
+        plan_id=delivery.plan_id, confirmed_at__isnull=True, unconfirmed_at__isnull=False
+    ).values_list("id", "unconfirmed_at")
+    changed = {i for i, at in awaiting if previous is None or at > previous.created_at}
+    return changed, {i for i, _ in awaiting} - changed
 
 
 @dataclass(frozen=True)

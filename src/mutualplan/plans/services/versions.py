@@ -110,7 +110,9 @@ def confirm(plan: Plan, actor: Actor, milestone_ids: list[int] | None = None) ->
         row.unconfirmed_at = None
         if row.baseline_due_date is None:
             row.baseline_due_date = row.due_date
-    Milestone.objects.bulk_update(confirmed, ["confirmed_at", "unconfirmed_at", "baseline_due_date"])
+    Milestone.objects.bulk_update(
+        confirmed, ["confirmed_at", "unconfirmed_at", "baseline_due_date"]
+    )
     _commit(plan, now)
     if milestone_ids is None:
         plan.confirmed_at = now
