@@ -60,7 +60,9 @@ def awaiting_confirmation(delivery: EmailDelivery) -> tuple[set[int], set[int]]:
     awaiting = Milestone.objects.filter(
         plan_id=delivery.plan_id, confirmed_at__isnull=True, unconfirmed_at__isnull=False
     ).values_list("id", "unconfirmed_at")
-    changed = {i for i, at in awaiting if previous is None or at > previous.created_at}
+    changed = {
+        i for i, at in awaiting if previous is None or (at is not None and at > previous.created_at)
+    }
     return changed, {i for i, _ in awaiting} - changed
 
 
