@@ -142,3 +142,34 @@ def test_without_a_champion_the_last_buyer_who_confirmed_is_asked_again(
     [delivery] = reconfirm_emails()
     assert delivery.recipient == "priya@buyer.example"
     assert row["title"] in parts(smtp_server.messages[0])["text/plain"]
+
+
+def test_a_retarget_that_moves_confirmed_rows_makes_one_request_per_window(
+    owner_api: Api, plan: dict[str, Any], share_token: str
+) -> None:
+    from mutualplan.plans.services.reconfirm import request_confirmation_again
+
+    identified(share_token).post(f"/s/{share_token}/confirm/")
+    target = dt.date.fromisoformat(plan["target_date"])
+    moved = owner_api.post(
+        f"/plans/{plan['id']}/retarget",
+        {
+            "target_date": (target + dt.timedelta(days=7)).isoformat(),
+            "version": plan["version"],
+            "reason_category": "internal_readiness",
+        },
+    )
+    assert moved.status_code == 200, moved.json_body
+    assert Milestone.objects.filter(unconfirmed_at__isnull=False).count() == len(
+        [m for m in plan["milestones"] if m["due_date"]]
+    )
+
+    first = request_confirmation_again(plan["id"])
+    assert first is not None
+    assert (first.delivery.kind, first.delivery.recipient) == ("reconfirm", "priya@buyer.example")
+    assert first.link.startswith("http://127.0.0.1:8000/s/")
+    # Within the window nothing more; after it, nothing either: no row changed since.
+    assert request_confirmation_again(plan["id"]) is None
+    later_on = first.delivery.created_at + dt.timedelta(seconds=301)
+    assert request_confirmation_again(plan["id"], now=later_on) is None
+    assert EmailDelivery.objects.filter(kind="reconfirm").count() == 1

@@ -250,6 +250,7 @@ def move_anchored_rows(plan: Plan, actor: Actor, reason: Any, reason_text: str) 
         return []
     calendar = plan_calendar(plan)
     moved = []
+    unconfirmed = False
     for row in Milestone.objects.select_for_update().filter(
         plan=plan, anchor_offset__isnull=False, status__in=[s.value for s in OPEN_STATUSES]
     ):
@@ -262,10 +263,12 @@ def move_anchored_rows(plan: Plan, actor: Actor, reason: Any, reason_text: str) 
         if row.confirmed_at is not None:
             row.confirmed_at = None
             row.unconfirmed_at = timezone.now()
-            ask_again_later(plan.id)
+            unconfirmed = True
         row.version += 1
         row.save(update_fields=["due_date", "confirmed_at", "unconfirmed_at", "version"])
         moved.append(row)
+    if unconfirmed:
+        ask_again_later(plan.id)
     return moved
 
 
