@@ -54,6 +54,7 @@ def test_the_openapi_document_lists_every_issue_endpoint(anonymous_api: Api) -> 
         "/api/v1/plans/{plan_id}/buyer-visits": {"get"},
         "/api/v1/plans/{plan_id}/findings": {"get"},
         "/api/v1/shared/{token}": {"get"},
+        "/api/v1/shared/{token}/changes": {"get"},
         "/api/v1/shared/{token}/milestones": {"post"},
         "/api/v1/shared/{token}/milestones/{milestone_id}": {"patch"},
         "/api/v1/shared/{token}/confirm": {"post"},

@@ -290,6 +290,9 @@ if env("EMAIL_URL"):
 # the first retry (doubled for each further one).
 EMAIL_ATTEMPTS = envint("EMAIL_ATTEMPTS", 5, minimum=1)
 EMAIL_RETRY_SECONDS = envint("EMAIL_RETRY_SECONDS", 60, minimum=0)
+# Seconds to wait after a confirmed row changes before asking the champion to confirm again:
+# every row changed meanwhile goes in one email, and at most one goes out per plan per window.
+RECONFIRM_DELAY_SECONDS = envint("RECONFIRM_DELAY_SECONDS", 300, minimum=0)
 
 # The daily digests go out on weekdays from this hour (0-23) of each workspace's local time
 # (the queue's periodic task looks every 15 minutes; `mutualplan remind` sends them at once).

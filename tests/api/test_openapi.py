@@ -242,6 +242,7 @@ CASES: dict[tuple[str, str], Case] = {
         },
     ),
     ("GET", "/shared/{token}"): Case(shared_path(), bad_query="?name=Priya&email=not-an-email"),
+    ("GET", "/shared/{token}/changes"): Case(shared_path("/changes")),
     ("POST", "/shared/{token}/milestones"): Case(
         shared_path("/milestones"), lambda w: {"actor": BUYER, "title": "Internal IT review"}
     ),

@@ -108,6 +108,6 @@ def test_the_dashboard_says_which_deals_need_a_plan_and_a_silent_step_is_escalat
     )
     sent = seller.locator("#escalations .escalation").first
     expect(sent).to_contain_text("Escalated to priya@northwind.example on")
-    expect(seller.locator("#deliveries")).to_contain_text(f"escalation: Northwind: {title}")
+    expect(seller.locator("#deliveries")).to_contain_text(f"Escalation: Northwind: {title}")
     sent.scroll_into_view_if_needed()
     screenshot(seller, "plan-escalation-sent", full_page=False)

@@ -50,7 +50,7 @@ def test_the_form_sends_the_edited_escalation_and_the_page_shows_it_queued(
     assert "Escalated to dana@northwind.example on" in card(text, row.id)
     assert "(queued)" in card(text, row.id)
     deliveries = text.split('id="deliveries"', 1)[1].split("</section>", 1)[0]
-    assert 'data-kind="escalation"' in deliveries and f"escalation: {SUBJECT}" in deliveries
+    assert 'data-kind="escalation"' in deliveries and f"Escalation: {SUBJECT}" in deliveries
     delivery = EmailDelivery.objects.get()
     assert (delivery.kind, delivery.recipient, delivery.subject, delivery.milestone_id) == (
         "escalation",

@@ -168,6 +168,8 @@ def seller_history(
     assert [r.status_code for r in steps] == [200, 200, 201, 200, 200, 201], [
         r.json_body for r in steps
     ]
+    # A version sent before the slips and one after: the buyer reads what changed between.
+    assert owner_api.post(f"/plans/{plan_id}/versions", {"note": ""}).status_code == 201
     version = owner_api.get(f"/plans/{plan_id}").json_body["version"]
     retarget = owner_api.post(
         f"/plans/{plan_id}/retarget",
@@ -197,6 +199,7 @@ def seller_history(
     )
     escalated = owner_api.post(f"/plans/{plan_id}/escalations/{other['id']}/send", {})
     assert escalated.status_code == 202, escalated.json_body
+    assert owner_api.post(f"/plans/{plan_id}/versions", {"note": ""}).status_code == 201
     call = owner_api.post(
         f"/plans/{plan_id}/calls",
         {"attendees": "marmoset team", "notes": "marmoset budget", "next_call_on": day(7)},
@@ -236,8 +239,10 @@ def buyer_api_outputs(api: Api, token: str) -> dict[str, str]:
             {"actor": BUYER, "version": seller_row["version"], "status": "done"},
         ),
         "POST /shared/confirm": api.post(f"/shared/{token}/confirm", {"actor": BUYER}),
+        "GET /shared/changes": api.get(f"/shared/{token}/changes"),
     }
-    assert [r.status_code for r in answers.values()] == [200, 201, 200, 409, 403, 200]
+    assert [r.status_code for r in answers.values()] == [200, 201, 200, 409, 403, 200, 200]
+    assert answers["GET /shared/changes"].json_body["revised"] is True
     assert answers["PATCH /shared/milestones (409)"].json_body["current"]["notes"] == "IT has it"
     return {name: r.content.decode() for name, r in answers.items()}
 
@@ -272,11 +277,14 @@ def buyer_page_outputs(plan_id: int, token: str) -> dict[str, str]:
     out["comment"] = client.post(
         f"/s/{token}/rows/{buyer_row.id}/comment/", {"body": "On it"}, headers=json_accept
     )
+    dated = next(r for r in rows if r.due_date)
+    out["confirm row"] = client.post(f"/s/{token}/rows/{dated.id}/confirm/", follow=True)
     out["confirm"] = client.post(f"/s/{token}/confirm/", follow=True)
     statuses = {name: r.status_code for name, r in out.items()}
     assert statuses["identify page"] == statuses["buyer page"] == 200
     assert statuses["identify page (error)"] == 400 and statuses["edit row (409)"] == 409
     assert "Northwind Health" in out["buyer page"].content.decode()
+    assert "What changed since" in out["buyer page"].content.decode()
     assert "Northwind Health" in out["identify page"].content.decode()
     texts = {name: r.content.decode() for name, r in out.items()}
     # The plan as files the champion forwards (documents/): their text, words unwrapped.

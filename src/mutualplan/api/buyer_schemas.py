@@ -61,6 +61,9 @@ class BuyerMilestoneOut(Out):
     status_updated_by: str
     completed_at: dt.date | None
     confirmed: bool
+    changed_since_confirmed: bool = Field(
+        description="Confirmed once, then its date or owner changed: confirm it again."
+    )
     comments: list[BuyerCommentOut]
 
 
@@ -76,6 +79,34 @@ class BuyerPlanOut(Out):
     progress: ProgressOut
     seller_contact: SellerContactOut
     milestones: list[BuyerMilestoneOut]
+
+
+class BuyerChangeOut(Out):
+    """One change between the version the buyer received and the next one sent."""
+
+    kind: str = Field(
+        description="target_moved, added, removed, redated, reowned, status or retitled"
+    )
+    milestone_id: int | None = Field(description="None for the target date")
+    title: str
+    summary: str = Field(description="The change in words, as the buyer page and email say it")
+    days: int | None = Field(description="Days a date moved: positive later, negative earlier")
+    from_date: dt.date | None
+    to_date: dt.date | None
+    before: str
+    after: str
+
+
+class BuyerChangesOut(Out):
+    """What the last version sent changed since the one before (the buyer page's "What
+    changed since" card); `revised` is false while only one version was sent."""
+
+    revised: bool
+    since: dt.date | None = Field(description="The day the earlier version was sent.")
+    from_version: int | None
+    to_version: int | None
+    summary: list[str] = Field(description="One line per change, or one saying none changed.")
+    changes: list[BuyerChangeOut]
 
 
 class BuyerMilestoneConflictOut(ErrorOut):

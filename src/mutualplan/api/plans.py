@@ -311,13 +311,24 @@ def send_to_buyer(request: HttpRequest, plan_id: int, payload: SendIn) -> Status
     """Send the plan to the buyer: record it as a version sent, give each recipient a share
     link of their own and queue one email each. Answers at once (202); each email's outcome
     (queued, sent, or failed with its reason after retries) is in `deliveries` and on the plan
-    page. When nothing came from the buyer side yet the plan is still sent, with `warning`."""
+    page. When nothing came from the buyer side yet the plan is still sent, with `warning`.
+    When a version was sent before, the emails are a revised version: `revision` is true and
+    `changes` and `summary` say what changed since the last one, as the email puts it first."""
     workspace, actor = seller(request)
     plan = access.get_plan(workspace, plan_id)
     sent = sending.send_to_buyer(plan, actor, payload.recipients, payload.message)
+    revision = sent.revision
     return Status(
         202,
-        {"version": sent.version.number, "deliveries": sent.deliveries, "warning": sent.warning},
+        {
+            "version": sent.version.number,
+            "deliveries": sent.deliveries,
+            "warning": sent.warning,
+            "revision": revision is not None,
+            "since": revision.since if revision else None,
+            "changes": [versions.change_dict(c) for c in revision.changes] if revision else [],
+            "summary": revision.summary if revision else [],
+        },
     )
 
 

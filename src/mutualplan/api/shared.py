@@ -10,7 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from mutualplan.api.buyer_schemas import BuyerMilestoneConflictOut, BuyerMilestoneOut, BuyerPlanOut
+from mutualplan.api.buyer_schemas import (
+    BuyerChangesOut,
+    BuyerMilestoneConflictOut,
+    BuyerMilestoneOut,
+    BuyerPlanOut,
+)
 from mutualplan.api.responses import answers, render
 from mutualplan.api.schemas.sharing import ConfirmationOut, ConfirmIn
 from mutualplan.core.text import person_errors
@@ -21,6 +26,7 @@ from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import ShareLink
 from mutualplan.plans.services import milestones as milestone_service
 from mutualplan.plans.services import versions
+from mutualplan.plans.services.revisions import latest_revision
 from mutualplan.plans.services.sharing import note_buyer_visit, note_link_used
 
 router = Router(tags=["buyer (share link)"])
@@ -60,6 +66,30 @@ def shared_plan(request: HttpRequest, token: str, reader: Query[Reader]) -> Http
             raise Invalid.field(field, message)
         note_buyer_visit(link, reader.name.strip(), reader.email.strip())
     return render(BuyerPlanOut, buyer_view.buyer_plan(link.plan))
+
+
+@router.get("/shared/{token}/changes", response=answers({200: BuyerChangesOut}, *LINK))
+def shared_changes(request: HttpRequest, token: str) -> dict[str, Any]:
+    """What changed in the plan between the last two versions sent to the buyer, in the
+    buyer's words (the revised version's "What changed since")."""
+    revision = latest_revision(_link(token).plan)
+    if revision is None:
+        return {
+            "revised": False,
+            "since": None,
+            "from_version": None,
+            "to_version": None,
+            "summary": [],
+            "changes": [],
+        }
+    return {
+        "revised": True,
+        "since": revision.since,
+        "from_version": revision.since_number,
+        "to_version": revision.number,
+        "summary": revision.summary,
+        "changes": [versions.change_dict(c) for c in revision.changes],
+    }
 
 
 @router.post("/shared/{token}/milestones", response=answers({201: BuyerMilestoneOut}, *LINK, *BODY))

@@ -22,7 +22,7 @@ STATUS_UPDATE_FIELDS = frozenset({"status", "notes", "due_date", "completed_at"}
 DERIVED_FIELDS = frozenset({"depends_on", "risk_checklist", "anchored"})
 # What an edit writes for its own bookkeeping, never named in the activity line.
 BOOKKEEPING_FIELDS = frozenset(
-    {"status_updated_at", "status_updated_by", "anchor_offset", "confirmed_at"}
+    {"status_updated_at", "status_updated_by", "anchor_offset", "confirmed_at", "unconfirmed_at"}
 )
 
 

@@ -1,7 +1,7 @@
 """What changed between two versions of a plan as sent to the buyer. Pure.
 
 A version's snapshot is the plan as sent: its target date and rows (see
-`plans.services.versions._snapshot`). Rows are matched by milestone id. A snapshot written by an
+`plans.services.versions.snapshot`). Rows are matched by milestone id. A snapshot written by an
 older release may lack a field; a field missing on either side is not compared, so older
 versions diff with what they have.
 """

@@ -1,6 +1,8 @@
-"""The "Send to buyer" email: the seller's message, the share link and a short summary of the
-plan, in HTML with a plain-text part. Built from the buyer read model (plans.buyer_view) only,
-so it holds nothing the buyer page would not show (no amount, stage or private notes)."""
+"""The "Send to buyer" email: the seller's message, the share link, a short summary of the
+plan, and the plan as PDF and XLSX attachments, in HTML with a plain-text part. A revised
+version puts what changed since the last version the buyer received first. Built from the
+buyer read model (plans.buyer_view) and the versions as sent only, so it holds nothing the
+buyer page would not show (no amount, stage or private notes)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from mutualplan.core.vocab import MilestoneStatus, OwnerSide
-from mutualplan.plans.buyer_view import buyer_plan
+from mutualplan.documents import file_name
+from mutualplan.documents.download import PDF, XLSX
+from mutualplan.documents.pdf import plan_pdf
+from mutualplan.documents.xlsx import plan_xlsx
+from mutualplan.plans.buyer_view import BuyerPlan, buyer_plan
 from mutualplan.plans.models import Plan
+from mutualplan.plans.services.revisions import Revision
+from mutualplan.workspaces.clock import today_for
 
 
 def sender(plan: Plan) -> str:
@@ -20,7 +28,25 @@ def sender(plan: Plan) -> str:
     return formataddr((plan.workspace.name, settings.DEFAULT_FROM_EMAIL))
 
 
-def plan_email(plan: Plan, recipient: str, message: str, link: str) -> EmailMultiAlternatives:
+def attach_documents(email: EmailMultiAlternatives, plan: Plan, view: BuyerPlan) -> None:
+    """The plan as the buyer page's downloads: the same PDF and XLSX, the same file names."""
+    today = today_for(plan.workspace)
+    email.attach(file_name(view.account_name, "pdf"), plan_pdf(view, today), PDF)
+    email.attach(file_name(view.account_name, "xlsx"), plan_xlsx(view, today), XLSX)
+
+
+def plan_subject(view: BuyerPlan, workspace_name: str, revised: bool) -> str:
+    """The subject line; a revised version says so first."""
+    about = f"{view.account_name} and {workspace_name}"
+    if revised:
+        return f"Revised version of our mutual action plan: {about}"
+    return f"Our mutual action plan: {about}"
+
+
+def plan_email(
+    plan: Plan, recipient: str, message: str, link: str, revision: Revision | None = None
+) -> EmailMultiAlternatives:
+    """The email of the plan to one recipient; with `revision`, a revised version."""
     view = buyer_plan(plan)
     open_rows = [m for m in view.milestones if m.status != MilestoneStatus.DONE]
     context = {
@@ -28,17 +54,18 @@ def plan_email(plan: Plan, recipient: str, message: str, link: str) -> EmailMult
         "workspace_name": plan.workspace.name,
         "message": message,
         "link": link,
+        "revision": revision,
         "next_steps": open_rows[:5],
         "more_steps": max(0, len(open_rows) - 5),
         "buyer_side": OwnerSide.BUYER,
     }
-    subject = f"Our mutual action plan: {view.account_name} and {plan.workspace.name}"
     email = EmailMultiAlternatives(
-        subject=subject,
+        subject=plan_subject(view, plan.workspace.name, revision is not None),
         body=render_to_string("email/plan_sent.txt", context),
         from_email=sender(plan),
         to=[recipient],
         reply_to=[view.seller_contact.email] if view.seller_contact.email else None,
     )
     email.attach_alternative(render_to_string("email/plan_sent.html", context), "text/html")
+    attach_documents(email, plan, view)
     return email

@@ -80,6 +80,8 @@ class BuyerMilestone:
     status_updated_by: str
     completed_at: dt.date | None
     confirmed: bool
+    # Confirmed once, then its date or owner changed: the buyer is asked to confirm again.
+    changed_since_confirmed: bool
     comments: tuple[BuyerComment, ...]
 
 
@@ -137,6 +139,7 @@ _ROW_COLUMNS = (
     "status_updated_by",
     "completed_at",
     "confirmed_at",
+    "unconfirmed_at",
 )
 _COMMENT_COLUMNS = ("id", "milestone_id", "actor_kind", "actor_name", "body", "created_at")
 
@@ -168,6 +171,7 @@ def _milestone(
         status_updated_by=row["status_updated_by"],
         completed_at=row["completed_at"],
         confirmed=row["confirmed_at"] is not None,
+        changed_since_confirmed=row["confirmed_at"] is None and row["unconfirmed_at"] is not None,
         comments=comments,
     )
 

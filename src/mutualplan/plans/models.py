@@ -132,6 +132,9 @@ class Milestone(models.Model):
     status_updated_by = models.CharField(max_length=200, blank=True)
     completed_at = models.DateField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # When a change took the buyer's confirmation back (cleared when confirmed again): the
+    # row shows "changed since you confirmed" and the champion is asked again.
+    unconfirmed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -91,6 +91,7 @@ urlpatterns = [
     path("s/<str:token>/rows/<int:row_id>/", buyer.row_fragment, name="shared_row"),
     path("s/<str:token>/rows/<int:row_id>/edit/", buyer.edit_row, name="shared_edit_row"),
     path("s/<str:token>/rows/<int:row_id>/comment/", buyer.comment_row, name="shared_comment_row"),
+    path("s/<str:token>/rows/<int:row_id>/confirm/", buyer.confirm_row, name="shared_confirm_row"),
     path("s/<str:token>/fragments/<slug:name>/", buyer.shared_fragment, name="shared_fragment"),
     path("s/<str:token>/plan.<str:kind>", documents.buyer_document, name="shared_document"),
     path("s/<str:token>/confirm/", buyer.confirm, name="shared_confirm"),

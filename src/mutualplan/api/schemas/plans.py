@@ -163,15 +163,6 @@ class EmailDeliveryOut(Out):
     sent_at: dt.datetime | None
 
 
-class SendOut(Out):
-    version: int = Field(description="The number of the version recorded as sent.")
-    deliveries: list[EmailDeliveryOut]
-    warning: str = Field(
-        description="Set when nothing in the plan came from the buyer side yet: the plan was "
-        "sent all the same (the plan page asks first)."
-    )
-
-
 class VersionSummaryOut(Out):
     """One version as sent to the buyer: its number, when, by whom, with which note."""
 
@@ -198,6 +189,30 @@ class VersionChangeOut(Out):
     to_date: dt.date | None
     before: str = Field(description="Owner, status or title before (re-owned, status, retitled)")
     after: str = Field(description="Owner, status or title after (and an added row's owner)")
+
+
+class SendOut(Out):
+    version: int = Field(description="The number of the version recorded as sent.")
+    deliveries: list[EmailDeliveryOut]
+    warning: str = Field(
+        description="Set when nothing in the plan came from the buyer side yet: the plan was "
+        "sent all the same (the plan page asks first)."
+    )
+    revision: bool = Field(
+        description="True when a version was sent before: the email is a revised version that "
+        "says first what changed since the last one."
+    )
+    since: dt.date | None = Field(
+        description="A revised version: the day the previous version was sent."
+    )
+    changes: list[VersionChangeOut] = Field(
+        description="A revised version: what changed since the previous version (the versions "
+        "diff); empty otherwise."
+    )
+    summary: list[str] = Field(
+        description='The change summary as the email words it ("No changes since ..." when '
+        "nothing changed); empty for a first version."
+    )
 
 
 class VersionDiffOut(Out):

@@ -42,6 +42,7 @@ from mutualplan.plans.services.history import (
     record_slip,
     require_reason,
 )
+from mutualplan.plans.services.reconfirm import ask_again_later
 from mutualplan.workspaces.clock import today_for
 
 
@@ -306,6 +307,8 @@ def _write(
         changes["status_updated_by"] = actor.name
     if unconfirms(changes.keys()) and row.confirmed_at is not None:
         changes["confirmed_at"] = None
+        changes["unconfirmed_at"] = timezone.now()
+        ask_again_later(row.plan_id)
     for key, value in changes.items():
         setattr(row, key, value)
     row.version += 1

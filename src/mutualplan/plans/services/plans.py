@@ -22,6 +22,7 @@ from mutualplan.plans.errors import Conflict, Invalid
 from mutualplan.plans.models import Deal, Milestone, Plan
 from mutualplan.plans.services.calendars import make_calendar, plan_calendar
 from mutualplan.plans.services.history import record, record_slip, require_reason
+from mutualplan.plans.services.reconfirm import ask_again_later
 from mutualplan.plans.services.templates import resolve_template
 from mutualplan.workspaces.clock import today_for
 from mutualplan.workspaces.models import Workspace
@@ -249,6 +250,7 @@ def move_anchored_rows(plan: Plan, actor: Actor, reason: Any, reason_text: str) 
         return []
     calendar = plan_calendar(plan)
     moved = []
+    unconfirmed = False
     for row in Milestone.objects.select_for_update().filter(
         plan=plan, anchor_offset__isnull=False, status__in=[s.value for s in OPEN_STATUSES]
     ):
@@ -258,10 +260,15 @@ def move_anchored_rows(plan: Plan, actor: Actor, reason: Any, reason_text: str) 
         if row.due_date is not None:
             record_slip(plan, actor, row, row.due_date, new_due, reason, reason_text)
         row.due_date = new_due
-        row.confirmed_at = None
+        if row.confirmed_at is not None:
+            row.confirmed_at = None
+            row.unconfirmed_at = timezone.now()
+            unconfirmed = True
         row.version += 1
-        row.save(update_fields=["due_date", "confirmed_at", "version"])
+        row.save(update_fields=["due_date", "confirmed_at", "unconfirmed_at", "version"])
         moved.append(row)
+    if unconfirmed:
+        ask_again_later(plan.id)
     return moved
 
 

@@ -17,6 +17,7 @@ from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import EmailDelivery, Plan, PlanVersion
 from mutualplan.plans.queries import buyer_contributed
 from mutualplan.plans.services import sharing, versions
+from mutualplan.plans.services.revisions import Revision, revision_of
 
 MAX_RECIPIENTS = 20
 MAX_MESSAGE = 5000
@@ -32,6 +33,8 @@ class Sent:
     version: PlanVersion
     deliveries: list[EmailDelivery]
     warning: str  # blank unless nothing came from the buyer side yet
+    # A plan sent before goes out as a revised version: what changed since the last one.
+    revision: Revision | None
 
 
 def clean_recipients(recipients: Sequence[str]) -> list[str]:
@@ -56,7 +59,8 @@ def clean_recipients(recipients: Sequence[str]) -> list[str]:
 
 
 def send_to_buyer(plan: Plan, actor: Actor, recipients: Sequence[str], message: str) -> Sent:
-    """Snapshot the plan, create a share link per recipient and queue their emails.
+    """Snapshot the plan, create a share link per recipient and queue their emails: a
+    revised version (what changed first) when a version was sent before.
 
     A new link per recipient rather than a shared one: only a link's hash is stored, so an
     existing link cannot be put in an email, and a link of one's own shows the seller who
@@ -70,6 +74,8 @@ def send_to_buyer(plan: Plan, actor: Actor, recipients: Sequence[str], message: 
     warning = "" if buyer_contributed(plan) else BUILT_ALONE_WARNING
     with transaction.atomic():
         version = versions.send_version(plan, actor, message)
+        revision = revision_of(version)
+        kind = EmailDelivery.PLAN if revision is None else EmailDelivery.REVISION
         deliveries = []
         for address in addresses:
             link, token = sharing.create_share_link(plan, actor, label=f"emailed to {address}")
@@ -77,6 +83,7 @@ def send_to_buyer(plan: Plan, actor: Actor, recipients: Sequence[str], message: 
                 plan=plan,
                 version=version,
                 share_link=link,
+                kind=kind,
                 recipient=address,
                 message=message,
                 created_by=actor.user,
@@ -87,4 +94,4 @@ def send_to_buyer(plan: Plan, actor: Actor, recipients: Sequence[str], message: 
             transaction.on_commit(
                 lambda d=delivery.id, u=url: deliver_plan_email(d, u)  # type: ignore[misc]
             )
-    return Sent(version=version, deliveries=deliveries, warning=warning)
+    return Sent(version=version, deliveries=deliveries, warning=warning, revision=revision)

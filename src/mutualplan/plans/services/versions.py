@@ -24,7 +24,7 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _snapshot(plan: Plan) -> dict[str, Any]:
+def snapshot(plan: Plan) -> dict[str, Any]:
     rows = list(plan.milestones.select_related("owner_person"))
     return {
         "target_date": _iso(plan.target_date),
@@ -67,7 +67,7 @@ def send_version(plan: Plan, actor: Actor, note: str = "") -> PlanVersion:
     version = PlanVersion.objects.create(
         plan=plan,
         number=(last.number + 1) if last else 1,
-        snapshot=_snapshot(plan),
+        snapshot=snapshot(plan),
         note=note,
         created_by=actor.user,
     )
@@ -107,9 +107,12 @@ def confirm(plan: Plan, actor: Actor, milestone_ids: list[int] | None = None) ->
     confirmed = list(rows)
     for row in confirmed:
         row.confirmed_at = now
+        row.unconfirmed_at = None
         if row.baseline_due_date is None:
             row.baseline_due_date = row.due_date
-    Milestone.objects.bulk_update(confirmed, ["confirmed_at", "baseline_due_date"])
+    Milestone.objects.bulk_update(
+        confirmed, ["confirmed_at", "unconfirmed_at", "baseline_due_date"]
+    )
     _commit(plan, now)
     if milestone_ids is None:
         plan.confirmed_at = now
@@ -140,6 +143,21 @@ def confirm(plan: Plan, actor: Actor, milestone_ids: list[int] | None = None) ->
         data={"milestone_ids": [r.id for r in confirmed], "whole": milestone_ids is None},
     )
     return confirmation
+
+
+def change_dict(change: core_versions.Change) -> dict[str, Any]:
+    """One change as the API tells it (the versions diff and the send answer alike)."""
+    return {
+        "kind": change.kind,
+        "milestone_id": change.milestone_id,
+        "title": change.title,
+        "summary": change.text,
+        "days": change.days,
+        "from_date": change.from_date,
+        "to_date": change.to_date,
+        "before": change.before,
+        "after": change.after,
+    }
 
 
 # ---- reading versions back --------------------------------------------------------------
@@ -180,18 +198,5 @@ def version_diff(plan: Plan, a: int, b: int) -> dict[str, Any]:
         "plan_id": plan.id,
         "from_version": version_dict(old),
         "to_version": version_dict(new),
-        "changes": [
-            {
-                "kind": c.kind,
-                "milestone_id": c.milestone_id,
-                "title": c.title,
-                "summary": c.text,
-                "days": c.days,
-                "from_date": c.from_date,
-                "to_date": c.to_date,
-                "before": c.before,
-                "after": c.after,
-            }
-            for c in changes
-        ],
+        "changes": [change_dict(c) for c in changes],
     }

@@ -17,6 +17,7 @@ from mutualplan.plans.buyer_view import BuyerPlan, buyer_feed, buyer_plan
 from mutualplan.plans.errors import Forbidden, Gone, NotFound
 from mutualplan.plans.models import ShareLink
 from mutualplan.plans.services import versions
+from mutualplan.plans.services.revisions import latest_revision
 from mutualplan.plans.services.sharing import note_buyer_visit, note_link_used
 from mutualplan.web.context import BuyerIdentity, buyer_actor, buyer_identity, remember_buyer
 from mutualplan.web.responses import answer, page_action, wants_json
@@ -78,10 +79,21 @@ def shared_plan(request: HttpRequest, token: str) -> HttpResponse:
     # The seller sees who opened the plan, and on how many days (never shown to the buyer).
     note_buyer_visit(link, identity.name, identity.email)
     context = buyer_context(link, buyer_plan(link.plan))
+    # What the last version sent changed since the one before ("What changed since").
+    revision = latest_revision(link.plan)
     context.update(
-        token=token, identity=identity, events_url=reverse("shared_events", args=[token])
+        token=token,
+        identity=identity,
+        events_url=reverse("shared_events", args=[token]),
+        revision=revision,
+        changes_shown=CHANGES_SHOWN,
+        changes_more=max(0, len(revision.summary) - CHANGES_SHOWN) if revision else 0,
     )
     return render(request, "buyer/plan.html", context)
+
+
+# The buyer page's "What changed" card stays compact: the first changes, then a count.
+CHANGES_SHOWN = 8
 
 
 def buyer_context(link: ShareLink, view: BuyerPlan) -> dict[str, Any]:
@@ -176,6 +188,22 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         shared_url(request, token),
         {"confirmed": True},
         message="Thank you: dates and owners confirmed.",
+    )
+
+
+@link_page
+@require_POST
+@page_action(shared_url)
+def confirm_row(request: HttpRequest, token: str, row_id: int) -> HttpResponse:
+    """The buyer confirms one row's date and owner (a per-row "Confirm" on the page)."""
+    link = _link(request, token)
+    actor = buyer_actor(_identity(request), link)
+    versions.confirm(link.plan, actor, [row_id])
+    return answer(
+        request,
+        shared_url(request, token) + f"#row-{row_id}",
+        {"confirmed": True, "milestone_id": row_id},
+        message="Thank you: that step's date and owner are confirmed.",
     )
 
 

@@ -43,6 +43,7 @@ from mutualplan.plans.seller_view import (
 )
 from mutualplan.plans.services import plans as plan_service
 from mutualplan.plans.services import sending, versions
+from mutualplan.plans.services.revisions import pending_revision
 from mutualplan.plans.services.templates import available_templates
 from mutualplan.web.context import current_workspace
 from mutualplan.web.escalations import escalation_cards
@@ -218,6 +219,8 @@ def render_plan_page(
         buyer_visits=buyer_visits(plan),
         new_share_url=new_share_url,
         deliveries=EmailDelivery.objects.filter(plan=plan).order_by("-created_at", "-id")[:20],
+        # A send now is a revised version: what it will tell the buyer changed.
+        pending_revision=pending_revision(plan),
         events_url=reverse("plan_events", args=[plan.id]),
     )
     response = render(request, "plans/detail.html", context, status=status)
@@ -316,7 +319,8 @@ def send_to_buyer(request: HttpRequest, plan_id: int) -> HttpResponse:
         plan_url(request, plan.id) + "#deliveries",
         {"version": sent.version.number, "deliveries": [d.id for d in sent.deliveries]},
         status=202,
-        message=f"Version {sent.version.number} is on its way to {count} "
+        message=f"{'Revised version' if sent.revision else 'Version'} {sent.version.number} "
+        f"is on its way to {count} "
         f"{'person' if count == 1 else 'people'}: each email's outcome shows below.",
     )
 
