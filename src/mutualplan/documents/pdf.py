@@ -19,7 +19,8 @@ from mutualplan.plans.buyer_view import BuyerPlan
 # WeasyPrint tells each rendering step at INFO: a line per step per download in the server log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-# The risk checklist's questions with a column heading each, in the checklist's order.
+# The risk checklist as column headings, in the checklist's order: boxes for the buyer's
+# side to tick (the seller's own answers are never in the document).
 SHORT_QUESTIONS = {
     "owner_named": "Owner named",
     "owner_briefed": "Owner briefed",
@@ -27,9 +28,7 @@ SHORT_QUESTIONS = {
     "owner_available": "Owner available",
     "champion_ran_before": "Run before",
 }
-CHECKLIST = [
-    {"short": SHORT_QUESTIONS.get(key, key), "text": text} for key, text in RISK_CHECKLIST.items()
-]
+CHECKLIST = [{"short": SHORT_QUESTIONS.get(key, key)} for key in RISK_CHECKLIST]
 
 
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
