@@ -25,14 +25,14 @@ TABLE_FORMATS = ", ".join(formats.names(formats.WorkspaceFormat))
 READ_FORMATS = ", ".join(formats.names(formats.ReadableFormat))
 
 
-def _file(what: str) -> dict[str, Any]:
-    """The 200 answer declared as a file in one of the formats instead of JSON."""
-    content = {
-        formats.get(name).content_type.split(";")[0]: {
-            "schema": {"type": "string", "format": "binary"}
-        }
-        for name in formats.names()
-    }
+def _file(what: str, names: list[str]) -> dict[str, Any]:
+    """The 200 answer declared as a file in one of the formats `names` instead of JSON."""
+    content: dict[str, Any] = {}
+    for name in names:
+        found = formats.get(name)
+        is_json = found.content_type == "application/json"
+        schema = {"type": "object"} if is_json else {"type": "string", "format": "binary"}
+        content[found.content_type] = {"schema": schema}
     return {"responses": {200: {"description": what, "content": content}}}
 
 
@@ -43,7 +43,7 @@ def _download(found: ExportFile) -> HttpResponse:
 @router.get(
     "/plans/{int:plan_id}/export",
     response=answers({200: None}, 401, 400, 404),
-    openapi_extra=_file("The plan as a file (an attachment)"),
+    openapi_extra=_file("The plan as a file (an attachment)", formats.names()),
 )
 def export_plan(
     request: HttpRequest,
@@ -61,7 +61,9 @@ def export_plan(
 @router.get(
     "/export",
     response=answers({200: None}, 401, 400),
-    openapi_extra=_file("The workspace's plans as one table (an attachment)"),
+    openapi_extra=_file(
+        "The workspace's plans as one table (an attachment)", formats.names(formats.WorkspaceFormat)
+    ),
 )
 def export_workspace(
     request: HttpRequest,
@@ -81,7 +83,22 @@ def export_workspace(
         "requestBody": {
             "required": True,
             "description": "The file, e.g. the JSON of `GET /plans/{id}/export?format=json`",
-            "content": {"application/json": {"schema": {"type": "object"}}},
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["format", "version", "deal"],
+                        "properties": {
+                            "format": {"type": "string", "const": "mutualplan.plan"},
+                            "version": {"type": "integer", "const": 1},
+                            "deal": {"type": "object"},
+                            "plan": {"type": "object"},
+                            "stakeholders": {"type": "array", "items": {"type": "object"}},
+                            "milestones": {"type": "array", "items": {"type": "object"}},
+                        },
+                    }
+                }
+            },
         }
     },
 )

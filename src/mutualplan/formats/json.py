@@ -113,14 +113,22 @@ class _Reader:
         self.errors = errors
         self.path = path
         self.data: dict[str, Any] = data if isinstance(data, dict) else {}
+        self.seen: set[str] = set()
         if not isinstance(data, dict):
             self.fail("", "must be an object")
+
+    def done(self) -> None:
+        """Refuse fields the format does not have (a typo would otherwise be lost silently)."""
+        for name in self.data:
+            if name not in self.seen:
+                self.fail(str(name), "is not a field of this format")
 
     def fail(self, name: str, message: str) -> None:
         where = f"{self.path}.{name}" if self.path and name else (self.path or name)
         self.errors.append({"field": where, "message": message})
 
     def _get(self, name: str, default: Any, parse: Callable[[Any], T], required: bool) -> T:
+        self.seen.add(name)
         if name not in self.data or self.data[name] is None:
             if required:
                 self.fail(name, "is required")
@@ -214,6 +222,7 @@ class _Reader:
         return self._get(name, Decimal(0), parse, False)
 
     def items(self, name: str) -> list[Any]:
+        self.seen.add(name)
         value = self.data.get(name)
         if value is None:
             return []
@@ -229,7 +238,7 @@ def _values(enum: Any) -> list[str]:
 
 def _deal(errors: list[dict[str, str]], data: Any) -> DealData:
     r = _Reader(errors, data, "deal")
-    return DealData(
+    deal = DealData(
         account_name=r.text("account_name", 200, required=True),
         account_type=r.text("account_type", 50, required=True),
         stage=r.text("stage", 50, required=True),
@@ -239,6 +248,8 @@ def _deal(errors: list[dict[str, str]], data: Any) -> DealData:
         crm_ref=r.text("crm_ref", 100),
         owner=r.text("owner", 254) or None,
     )
+    r.done()
+    return deal
 
 
 def _person(errors: list[dict[str, str]], data: Any, path: str) -> PersonData:
@@ -246,7 +257,7 @@ def _person(errors: list[dict[str, str]], data: Any, path: str) -> PersonData:
     email = r.text("email", 254)
     if email and not is_email(email):
         r.fail("email", "is not an email address")
-    return PersonData(
+    person = PersonData(
         key=r.text("key", 40, required=True),
         name=r.text("name", 200, required=True),
         email=email,
@@ -255,10 +266,13 @@ def _person(errors: list[dict[str, str]], data: Any, path: str) -> PersonData:
         role=r.choice("role", _values(StakeholderRole), "other"),
         is_champion=r.flag("is_champion"),
     )
+    r.done()
+    return person
 
 
 def _checklist(r: _Reader) -> dict[str, str]:
     answers = {key: RiskAnswer.UNKNOWN.value for key in RISK_CHECKLIST}
+    r.seen.add("risk_checklist")
     given = r.data.get("risk_checklist")
     if given is None:
         return answers
@@ -281,7 +295,7 @@ def _milestone(errors: list[dict[str, str]], data: Any, path: str) -> MilestoneD
     if not all(isinstance(d, str) for d in depends):
         r.fail("depends_on", "must list milestone keys (strings)")
         depends = []
-    return MilestoneData(
+    row = MilestoneData(
         key=r.text("key", 40, required=True),
         title=r.text("title", 300, required=True),
         owner_side=r.choice("owner_side", _values(OwnerSide), "", required=True),
@@ -305,6 +319,8 @@ def _milestone(errors: list[dict[str, str]], data: Any, path: str) -> MilestoneD
         completed_at=r.day("completed_at"),
         confirmed_at=r.moment("confirmed_at"),
     )
+    r.done()
+    return row
 
 
 def _check_keys(
@@ -376,8 +392,9 @@ def read_document(data: Any) -> PlanData:
     if errors:
         raise FormatError(errors)
     deal = _deal(errors, data.get("deal"))
-    r = _Reader(errors, data.get("plan", {}), "plan")
+    r = _Reader(errors, data.get("plan") or {}, "plan")
     top = _Reader(errors, data, "")
+    top.seen |= {"format", "version", "deal", "plan"}
     people = [
         _person(errors, p, f"stakeholders[{i}]") for i, p in enumerate(top.items("stakeholders"))
     ]
@@ -399,6 +416,8 @@ def read_document(data: Any) -> PlanData:
         stakeholders=tuple(people),
         milestones=tuple(rows),
     )
+    r.done()
+    top.done()
     if not plan.status:
         plan = _with_status(plan)
     elif plan.status == PlanStatus.ACTIVE and plan.target_date is None:
