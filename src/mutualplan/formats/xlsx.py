@@ -21,7 +21,7 @@ _WIDTHS = {"Milestone": 44, "Notes": 60, "Account": 30, "Deal owner": 28, "Owner
 
 
 def _write(title: str, headers: Sequence[str], rows: Iterable[Sequence[Value]]) -> bytes:
-    book = Workbook(write_only=False)
+    book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = title
