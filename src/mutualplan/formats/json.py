@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from dataclasses import replace
-from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any
 
 from mutualplan.core.schedule import find_cycle
-from mutualplan.core.text import is_email, unstorable
+from mutualplan.core.text import is_email
 from mutualplan.core.vocab import (
     RISK_CHECKLIST,
     ActorKind,
@@ -26,10 +24,10 @@ from mutualplan.core.vocab import (
 )
 from mutualplan.formats.base import FormatError
 from mutualplan.formats.data import DealData, MilestoneData, PersonData, PlanData
+from mutualplan.formats.reading import FieldReader
 
 FORMAT_NAME = "mutualplan.plan"
 VERSION = 1
-T = TypeVar("T")
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -106,138 +104,12 @@ def plan_document(plan: PlanData) -> dict[str, Any]:
     }
 
 
-class _Reader:
-    """Reads typed fields out of one JSON object, collecting every problem with its path."""
-
-    def __init__(self, errors: list[dict[str, str]], data: Any, path: str) -> None:
-        self.errors = errors
-        self.path = path
-        self.data: dict[str, Any] = data if isinstance(data, dict) else {}
-        self.seen: set[str] = set()
-        if not isinstance(data, dict):
-            self.fail("", "must be an object")
-
-    def done(self) -> None:
-        """Refuse fields the format does not have (a typo would otherwise be lost silently)."""
-        for name in self.data:
-            if name not in self.seen:
-                self.fail(str(name), "is not a field of this format")
-
-    def fail(self, name: str, message: str) -> None:
-        where = f"{self.path}.{name}" if self.path and name else (self.path or name)
-        self.errors.append({"field": where, "message": message})
-
-    def _get(self, name: str, default: Any, parse: Callable[[Any], T], required: bool) -> T:
-        self.seen.add(name)
-        if name not in self.data or self.data[name] is None:
-            if required:
-                self.fail(name, "is required")
-            return default
-        try:
-            return parse(self.data[name])
-        except (TypeError, ValueError, InvalidOperation) as exc:
-            self.fail(name, str(exc))
-            return default
-
-    def text(self, name: str, max_length: int | None = None, required: bool = False) -> str:
-        def parse(value: Any) -> str:
-            if not isinstance(value, str):
-                raise TypeError("must be a string")
-            why = unstorable(value)
-            if why:
-                raise ValueError(why)
-            if required and not value.strip():
-                raise ValueError("must not be blank")
-            if max_length is not None and len(value) > max_length:
-                raise ValueError(f"is longer than {max_length} characters")
-            return value
-
-        return self._get(name, "", parse, required)
-
-    def choice(self, name: str, allowed: list[str], default: str, required: bool = False) -> str:
-        def parse(value: Any) -> str:
-            if value not in allowed:
-                raise ValueError(f"unknown value {value!r}; use one of {', '.join(allowed)}")
-            return str(value)
-
-        return self._get(name, default, parse, required)
-
-    def flag(self, name: str) -> bool:
-        def parse(value: Any) -> bool:
-            if not isinstance(value, bool):
-                raise TypeError("must be true or false")
-            return value
-
-        return self._get(name, False, parse, False)
-
-    def whole(self, name: str, minimum: int | None = None) -> int | None:
-        def parse(value: Any) -> int:
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError("must be a whole number")
-            if minimum is not None and value < minimum:
-                raise ValueError(f"must be at least {minimum}")
-            if abs(value) > 100_000:
-                raise ValueError("is out of range")
-            return value
-
-        return self._get(name, None, parse, False)
-
-    def day(self, name: str) -> dt.date | None:
-        def parse(value: Any) -> dt.date:
-            if not isinstance(value, str) or len(value) != 10:
-                raise ValueError("must be a date, YYYY-MM-DD")
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-        return self._get(name, None, parse, False)
-
-    def moment(self, name: str) -> dt.datetime | None:
-        def parse(value: Any) -> dt.datetime:
-            try:
-                moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
-            except ValueError:
-                moment = None
-            if moment is None or moment.tzinfo is None:
-                raise ValueError("must be a date and time with its UTC offset (ISO 8601)")
-            return moment
-
-        return self._get(name, None, parse, False)
-
-    def amount(self, name: str) -> Decimal:
-        def parse(value: Any) -> Decimal:
-            if isinstance(value, bool) or not isinstance(value, str | int | float):
-                raise TypeError("must be a number")
-            try:
-                amount = Decimal(str(value))
-            except InvalidOperation:
-                raise ValueError(f"{value!r} is not a number") from None
-            if not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** 12:
-                raise ValueError("must be a number from 0 to 999,999,999,999.99")
-            if amount != amount.quantize(Decimal("0.01")):
-                raise ValueError("has more than two decimal places")
-            return amount
-
-        return self._get(name, Decimal(0), parse, False)
-
-    def items(self, name: str) -> list[Any]:
-        self.seen.add(name)
-        value = self.data.get(name)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.fail(name, "must be a list")
-            return []
-        return value
-
-
 def _values(enum: Any) -> list[str]:
     return [m.value for m in enum]
 
 
 def _deal(errors: list[dict[str, str]], data: Any) -> DealData:
-    r = _Reader(errors, data, "deal")
+    r = FieldReader(errors, data, "deal")
     deal = DealData(
         account_name=r.text("account_name", 200, required=True),
         account_type=r.text("account_type", 50, required=True),
@@ -253,7 +125,7 @@ def _deal(errors: list[dict[str, str]], data: Any) -> DealData:
 
 
 def _person(errors: list[dict[str, str]], data: Any, path: str) -> PersonData:
-    r = _Reader(errors, data, path)
+    r = FieldReader(errors, data, path)
     email = r.text("email", 254)
     if email and not is_email(email):
         r.fail("email", "is not an email address")
@@ -270,7 +142,7 @@ def _person(errors: list[dict[str, str]], data: Any, path: str) -> PersonData:
     return person
 
 
-def _checklist(r: _Reader) -> dict[str, str]:
+def _checklist(r: FieldReader) -> dict[str, str]:
     answers = {key: RiskAnswer.UNKNOWN.value for key in RISK_CHECKLIST}
     r.seen.add("risk_checklist")
     given = r.data.get("risk_checklist")
@@ -290,7 +162,7 @@ def _checklist(r: _Reader) -> dict[str, str]:
 
 
 def _milestone(errors: list[dict[str, str]], data: Any, path: str) -> MilestoneData:
-    r = _Reader(errors, data, path)
+    r = FieldReader(errors, data, path)
     depends = r.items("depends_on")
     if not all(isinstance(d, str) for d in depends):
         r.fail("depends_on", "must list milestone keys (strings)")
@@ -392,8 +264,8 @@ def read_document(data: Any) -> PlanData:
     if errors:
         raise FormatError(errors)
     deal = _deal(errors, data.get("deal"))
-    r = _Reader(errors, data.get("plan") or {}, "plan")
-    top = _Reader(errors, data, "")
+    r = FieldReader(errors, data.get("plan") or {}, "plan")
+    top = FieldReader(errors, data, "")
     top.seen |= {"format", "version", "deal", "plan"}
     people = [
         _person(errors, p, f"stakeholders[{i}]") for i, p in enumerate(top.items("stakeholders"))
