@@ -76,6 +76,17 @@ def test_the_core_imports_no_django_and_no_other_package_of_the_app() -> None:
     assert outside == []
 
 
+def test_the_formats_import_no_django_and_nothing_of_the_app_but_the_core() -> None:
+    imports = _modules_under("formats")
+    assert _reaching(imports, "django") == []
+    outside = [
+        line
+        for line in _reaching(imports, "mutualplan")
+        if not line.split(" imports ")[1].startswith(("mutualplan.core", "mutualplan.formats"))
+    ]
+    assert outside == []
+
+
 def test_no_service_function_takes_a_serializer() -> None:
     services = [
         importlib.import_module(f"mutualplan.plans.services.{info.name}")

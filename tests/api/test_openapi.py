@@ -165,6 +165,14 @@ def versions_diff_path(w: World, variant: str) -> str:
     return f"/plans/{w.plan['id']}/versions/1/diff/2"
 
 
+def exported_json(w: World) -> dict[str, Any]:
+    """The plan's JSON export: what `POST /plans/import` takes."""
+    response = w.owner.client.get(
+        f"{PREFIX}/plans/{w.plan['id']}/export?format=json", headers=w.owner._headers()
+    )
+    return json.loads(response.content)  # type: ignore[no-any-return]
+
+
 def fixed(path: str) -> Callable[[World, str], str]:
     return lambda w, variant: path
 
@@ -229,6 +237,11 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/plans/{plan_id}/findings"): Case(plan_path("/findings")),
     ("GET", "/plans/{plan_id}/export/pdf"): Case(plan_path("/export/pdf")),
     ("GET", "/plans/{plan_id}/export/xlsx"): Case(plan_path("/export/xlsx")),
+    ("GET", "/plans/{plan_id}/export"): Case(
+        lambda w, variant: plan_path("/export")(w, variant) + "?format=json", bad_query="x"
+    ),
+    ("GET", "/export"): Case(fixed("/export?format=csv"), bad_query="x"),
+    ("POST", "/plans/import"): Case(fixed("/plans/import"), lambda w: exported_json(w)),
     ("DELETE", "/share-links/{link_id}"): Case(
         lambda w, variant: f"/share-links/{MISSING_ID if variant == 'missing' else w.link_id}"
     ),

@@ -112,6 +112,14 @@ def valid_bodies(ids: dict[str, Any]) -> dict[str, Any]:
             "notes": "On track",
         },
         "post /api/v1/shared/{token}/confirm": {"actor": BUYER},
+        "post /api/v1/plans/import": {
+            "format": "mutualplan.plan",
+            "version": 1,
+            "deal": {"account_name": "Contoso", "account_type": "smb", "stage": "demo"},
+            "plan": {"target_reason": "Board meeting"},
+            "stakeholders": [{"key": "p1", "name": "Priya Shah"}],
+            "milestones": [{"key": "m1", "title": "Kickoff", "owner_side": "joint"}],
+        },
     }
 
 

@@ -13,6 +13,7 @@ from mutualplan.api import (
     emails,
     errors,
     escalations,
+    exports,
     people,
     plans,
     shared,
@@ -51,6 +52,7 @@ api.add_router("/", templates.router, auth=SellerToken())
 api.add_router("/", documents.router, auth=SellerToken())
 api.add_router("/", emails.router, auth=SellerToken())
 api.add_router("/", escalations.router, auth=SellerToken())
+api.add_router("/", exports.router, auth=SellerToken())
 api.add_router("/", shared.router)
 
 

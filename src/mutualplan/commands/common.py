@@ -142,6 +142,23 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
+def run_action(action: Callable[[], Any]) -> Any:
+    """Run a service call; a domain error prints every bad field and exits with status 2."""
+    from mutualplan.plans.errors import DomainError
+
+    try:
+        return action()
+    except DomainError as exc:
+        for err in exc.errors or [{"field": "", "message": exc.detail}]:
+            click.echo(
+                f"error: {err['field']}: {err['message']}"
+                if err["field"]
+                else f"error: {err['message']}",
+                err=True,
+            )
+        sys.exit(2)
+
+
 def seller_context(user_email: str, workspace_slug: str | None) -> tuple[Any, Any]:
     from django.contrib.auth import get_user_model
 

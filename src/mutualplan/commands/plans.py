@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -15,6 +13,7 @@ from mutualplan.commands.common import (
     fail,
     json_option,
     option,
+    run_action,
     seller_context,
     seller_options,
     setup_django,
@@ -35,22 +34,6 @@ def _parse_date(value: str | None, field: str) -> dt.date | None:
     except ValueError:
         fail(f"{field}: {value!r} is not a date (use YYYY-MM-DD)")
     return None
-
-
-def _run(action: Callable[[], Any]) -> Any:
-    from mutualplan.plans.errors import DomainError
-
-    try:
-        return action()
-    except DomainError as exc:
-        for err in exc.errors or [{"field": "", "message": exc.detail}]:
-            click.echo(
-                f"error: {err['field']}: {err['message']}"
-                if err["field"]
-                else f"error: {err['message']}",
-                err=True,
-            )
-        sys.exit(2)
 
 
 @plan.command("new")
@@ -97,7 +80,7 @@ def plan_new(
         value = Decimal(amount)
     except InvalidOperation:
         fail(f"amount: {amount!r} is not a number")
-    new = _run(
+    new = run_action(
         lambda: plan_service.create_plan(
             ws,
             actor,
@@ -185,7 +168,7 @@ def plan_show(
     from mutualplan.plans import access
 
     ws, _ = seller_context(user_email, workspace)
-    _show(_run(lambda: access.get_plan(ws, plan_id)), as_json)
+    _show(run_action(lambda: access.get_plan(ws, plan_id)), as_json)
 
 
 @plan.command("health")
@@ -203,7 +186,7 @@ def plan_health(
     from mutualplan.workspaces.clock import today_for
 
     ws, _ = seller_context(user_email, workspace)
-    plan_obj = _run(lambda: access.get_plan(ws, plan_id))
+    plan_obj = run_action(lambda: access.get_plan(ws, plan_id))
     findings = [finding_dict(f) for f in health_by_plan(ws, [plan_obj], today_for(ws))[plan_id]]
     if as_json:
         click.echo(dump_json({"findings": findings}))
@@ -302,7 +285,7 @@ def plan_escalations(
     from mutualplan.workspaces.clock import today_for
 
     ws, _ = seller_context(user_email, workspace)
-    plan_obj = _run(lambda: access.get_plan(ws, plan_id))
+    plan_obj = run_action(lambda: access.get_plan(ws, plan_id))
     sent = last_escalations(plan_obj)
     items = [
         {**escalation_dict(e), "last_email": _last_email(sent.get(e.milestone_id))}
@@ -362,8 +345,8 @@ def plan_escalate(
     from mutualplan.plans.services.escalating import send_escalation
 
     ws, actor = seller_context(user_email, workspace)
-    plan_obj = _run(lambda: access.get_plan(ws, plan_id))
-    delivery = _run(lambda: send_escalation(plan_obj, actor, milestone_id, to, subject, body))
+    plan_obj = run_action(lambda: access.get_plan(ws, plan_id))
+    delivery = run_action(lambda: send_escalation(plan_obj, actor, milestone_id, to, subject, body))
     if as_json:
         click.echo(dump_json(_last_email(delivery)))
         return

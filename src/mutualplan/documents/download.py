@@ -24,16 +24,21 @@ KINDS: dict[str, tuple[str, Callable[..., bytes]]] = {
 }
 
 
+def file_response(content: bytes, content_type: str, name: str) -> HttpResponse:
+    """A downloaded file: an attachment with a safe name, never cached or sniffed."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def document_response(plan: Plan, kind: str) -> HttpResponse:
     """The plan as a `kind` file ("pdf" or "xlsx"), an attachment with a safe name."""
     if kind not in KINDS:
         raise NotFound(f"no {kind[:20]!r} format: pdf or xlsx")
     content_type, render = KINDS[kind]
     view = buyer_plan(plan)
-    response = HttpResponse(render(view, today_for(plan.workspace)), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        True, file_name(view.account_name, kind)
+    return file_response(
+        render(view, today_for(plan.workspace)), content_type, file_name(view.account_name, kind)
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

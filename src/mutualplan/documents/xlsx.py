@@ -9,17 +9,16 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from mutualplan.documents import owner_label, status_label
+from mutualplan.formats.cells import xlsx_date as _date
+from mutualplan.formats.cells import xlsx_text as _text
 from mutualplan.plans.buyer_view import BuyerPlan
 
 HEADERS = ("Milestone", "Owner", "Due date", "Status", "Notes")
 _WIDTHS = (44, 30, 13, 20, 60)
-# Cells a spreadsheet would evaluate (=, +, -, @) or that hide a formula behind a control.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _STATUS_FILLS = {
     "done": "D9EAD3",
     "in_progress": "DDEBF7",
@@ -27,23 +26,6 @@ _STATUS_FILLS = {
     "not_started": "EEEEEE",
 }
 _OVERDUE_FILL = "F8CBAD"
-_DATE_FORMAT = "yyyy-mm-dd"
-
-
-def _text(cell: Cell, value: str) -> None:
-    """Write `value` as text, never as a formula: a leading = + - @ tab or CR keeps the cell
-    a string, shown with Excel's quote prefix (the way a typed ' does)."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell.value = value
-    if value.startswith(_FORMULA_START):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-
-
-def _date(cell: Cell, value: dt.date | None) -> None:
-    cell.value = value
-    if value is not None:
-        cell.number_format = _DATE_FORMAT
 
 
 def _table(sheet: Worksheet, view: BuyerPlan) -> None:

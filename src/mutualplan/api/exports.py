@@ -1,0 +1,113 @@
+"""Plans as files and back: one plan in any format, the workspace's plans as one table, and
+a plan imported from a file. Every format is a plug-in of `mutualplan.formats`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router
+
+from mutualplan import formats
+from mutualplan.api.auth import seller
+from mutualplan.api.responses import answers, render
+from mutualplan.api.schemas.plans import SellerPlanOut
+from mutualplan.documents.download import file_response
+from mutualplan.plans import access, exports
+from mutualplan.plans.exports import ExportFile
+from mutualplan.plans.seller_view import plan_dict
+from mutualplan.plans.services import imports
+
+router = Router(tags=["files"])
+
+PLAN_FORMATS = ", ".join(formats.names())
+TABLE_FORMATS = ", ".join(formats.names(formats.WorkspaceFormat))
+READ_FORMATS = ", ".join(formats.names(formats.ReadableFormat))
+
+
+def _file(what: str, names: list[str]) -> dict[str, Any]:
+    """The 200 answer declared as a file in one of the formats `names` instead of JSON."""
+    content: dict[str, Any] = {}
+    for name in names:
+        found = formats.get(name)
+        is_json = found.content_type == "application/json"
+        schema = {"type": "object"} if is_json else {"type": "string", "format": "binary"}
+        content[found.content_type] = {"schema": schema}
+    return {"responses": {200: {"description": what, "content": content}}}
+
+
+def _download(found: ExportFile) -> HttpResponse:
+    return file_response(found.content, found.content_type, found.file_name)
+
+
+@router.get(
+    "/plans/{int:plan_id}/export",
+    response=answers({200: None}, 401, 400, 404),
+    openapi_extra=_file("The plan as a file (an attachment)", formats.names()),
+)
+def export_plan(
+    request: HttpRequest,
+    plan_id: int,
+    format: str = Query(..., max_length=40, description=f"One of {PLAN_FORMATS}"),
+) -> HttpResponse:
+    """The plan as CSV or XLSX (Milestone, Owner side, Owner team, Owner person, Due date,
+    Status, Step type, High risk, Notes), Markdown (a table to paste into Notion or
+    Confluence) or JSON (lossless: `POST /plans/import` gives the same plan back)."""
+    workspace, _ = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    return _download(exports.export_plan(plan, format))
+
+
+@router.get(
+    "/export",
+    response=answers({200: None}, 401, 400),
+    openapi_extra=_file(
+        "The workspace's plans as one table (an attachment)", formats.names(formats.WorkspaceFormat)
+    ),
+)
+def export_workspace(
+    request: HttpRequest,
+    format: str = Query(..., max_length=40, description=f"One of {TABLE_FORMATS}"),
+) -> HttpResponse:
+    """Every plan of the workspace as one CSV or XLSX for RevOps: one row per milestone with
+    the deal's fields (account, account type, stage, amount, currency, owner, CRM reference,
+    plan status, target date)."""
+    workspace, _ = seller(request)
+    return _download(exports.export_workspace(workspace, format))
+
+
+@router.post(
+    "/plans/import",
+    response=answers({201: SellerPlanOut}, 401, 400, 413, 415),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The file, e.g. the JSON of `GET /plans/{id}/export?format=json`",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["format", "version", "deal"],
+                        "properties": {
+                            "format": {"type": "string", "const": "mutualplan.plan"},
+                            "version": {"type": "integer", "const": 1},
+                            "deal": {"type": "object"},
+                            "plan": {"type": "object"},
+                            "stakeholders": {"type": "array", "items": {"type": "object"}},
+                            "milestones": {"type": "array", "items": {"type": "object"}},
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+def import_plan(
+    request: HttpRequest,
+    format: str = Query("json", max_length=40, description=f"One of {READ_FORMATS}"),
+) -> HttpResponse:
+    """Create a new deal and plan in your workspace from a file: all of it in one go, or
+    nothing, with every bad field named."""
+    workspace, actor = seller(request)
+    plan = imports.import_plan_file(workspace, actor, request.body, format)
+    return render(SellerPlanOut, plan_dict(access.get_plan(workspace, plan.id)), 201)
