@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "mutualplan.workspaces",
     "mutualplan.plans",
     "mutualplan.live",
+    "mutualplan.webhooks",
     "mutualplan.web",
     "huey.contrib.djhuey",
 ]
@@ -289,6 +290,11 @@ if env("EMAIL_URL"):
 # the first retry (doubled for each further one).
 EMAIL_ATTEMPTS = envint("EMAIL_ATTEMPTS", 5, minimum=1)
 EMAIL_RETRY_SECONDS = envint("EMAIL_RETRY_SECONDS", 60, minimum=0)
+# Outbound webhooks: attempts per delivery before it is marked failed, the seconds before the
+# first retry (doubled for each further one), and how long one attempt waits for an answer.
+WEBHOOK_ATTEMPTS = envint("WEBHOOK_ATTEMPTS", 5, minimum=1)
+WEBHOOK_RETRY_SECONDS = envint("WEBHOOK_RETRY_SECONDS", 60, minimum=0)
+WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
 
 # Days without a status update before an open buyer step counts as stale (the article: two weeks).
 STALE_BUYER_STEP_DAYS = envint("STALE_BUYER_STEP_DAYS", 14)

@@ -39,6 +39,12 @@ urlpatterns = [
     path("workspace/", account.switch_workspace, name="switch_workspace"),
     path("settings/", workspace.workspace_settings, name="workspace_settings"),
     path("settings/tokens/", account.tokens, name="tokens"),
+    path("settings/webhooks/", workspace.add_webhook, name="add_webhook"),
+    path(
+        "settings/webhooks/<int:endpoint_id>/remove/",
+        workspace.remove_webhook,
+        name="remove_webhook",
+    ),
     path("plans/new/", plans.new_plan, name="new_plan"),
     path("plans/<int:plan_id>/", plans.plan_page, name="plan"),
     path("plans/<int:plan_id>/timeline/", plans.timeline_page, name="plan_timeline"),
