@@ -15,7 +15,7 @@ from django.test import override_settings
 from mutualplan.webhooks.models import WebhookDelivery
 from mutualplan.workspaces.models import Workspace
 from tests.conftest import Api, day
-from tests.webhooks.conftest import Receiver, add_endpoint, settled_deliveries, wait_for
+from tests.webhooks.conftest import Receiver, add_endpoint, settled_deliveries
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -122,12 +122,12 @@ def address_problem(address: str) -> str | None:
         elif ip.teredo is not None:
             ip = ip.teredo[1]
     for kind, flag in (
+        ("an unspecified", ip.is_unspecified),
         ("a loopback", ip.is_loopback),
-        ("a private", ip.is_private),
         ("a link-local", ip.is_link_local),
         ("a multicast", ip.is_multicast),
         ("a reserved", ip.is_reserved),
-        ("an unspecified", ip.is_unspecified),
+        ("a private", ip.is_private),
     ):
         if flag:
             return f"{address} is {kind} address"

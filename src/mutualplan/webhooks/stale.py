@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mutualplan.core.vocab import PlanStatus
@@ -32,6 +32,24 @@ def _workspaces_listening() -> set[int]:
     }
 
 
+def _claim(row: Milestone, notice: StaleStepNotice | None) -> bool:
+    """Mark the row's current episode as told, unless another worker (several servers each
+    run the periodic check) marked it first: an insert that the one-per-row constraint
+    refuses, or an update of the marker only while it still holds the value read."""
+    if notice is None:
+        try:
+            with transaction.atomic():
+                StaleStepNotice.objects.create(milestone=row, since=row.status_updated_at)
+        except IntegrityError:
+            return False
+        return True
+    return bool(
+        StaleStepNotice.objects.filter(id=notice.id, since=notice.since).update(
+            since=row.status_updated_at, noticed_at=timezone.now()
+        )
+    )
+
+
 def emit_stale_steps() -> int:
     """Emit `step.stale` for each stale buyer step not yet told of in its current episode (a
     status update since the last notice starts a new one); how many were emitted."""
@@ -46,9 +64,7 @@ def emit_stale_steps() -> int:
         if not found:
             continue
         rows = Milestone.objects.in_bulk([e.milestone_id for e in found])
-        notices = {
-            n.milestone_id: n for n in StaleStepNotice.objects.filter(milestone_id__in=rows)
-        }
+        notices = {n.milestone_id: n for n in StaleStepNotice.objects.filter(milestone_id__in=rows)}
         for escalation in found:
             row = rows.get(escalation.milestone_id)
             if row is None:
@@ -57,10 +73,8 @@ def emit_stale_steps() -> int:
             if notice is not None and notice.since == row.status_updated_at:
                 continue
             with transaction.atomic():
-                StaleStepNotice.objects.update_or_create(
-                    milestone=row,
-                    defaults={"since": row.status_updated_at, "noticed_at": timezone.now()},
-                )
+                if not _claim(row, notice):
+                    continue  # another worker told of this episode just now
                 emit(
                     plan,
                     WebhookEvent.STEP_STALE,

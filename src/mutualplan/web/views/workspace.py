@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from mutualplan.core.webhooks import EVENT_HELP
 from mutualplan.plans.errors import DomainError, NotFound
-from mutualplan.webhooks import services as webhooks
 from mutualplan.web.context import current_workspace, user_of
+from mutualplan.webhooks import services as webhooks
 from mutualplan.workspaces.models import Workspace
 from mutualplan.workspaces.services import SETTING_RANGES, is_owner, update_settings
 
@@ -58,7 +58,8 @@ def _page(
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-    hook: dict[str, object] | None = None,
+    hook_url: str = "",
+    hook_events: list[str] | None = None,
     hook_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -66,8 +67,7 @@ def _page(
         values = {name: str(getattr(workspace, name)) for name, _, _ in FIELDS}
         values["time_zone"] = workspace.time_zone
     errors = errors or {}
-    hook = hook or {"url": "", "events": []}
-    chosen = set(hook["events"])  # type: ignore[call-overload]
+    chosen = set(hook_events or [])
     return render(
         request,
         "account/settings.html",
@@ -88,7 +88,7 @@ def _page(
                 (e, webhooks.recent_deliveries(e, SHOWN_DELIVERIES))
                 for e in webhooks.endpoints(workspace)
             ],
-            "hook_url": hook["url"],
+            "hook_url": hook_url,
             "hook_events": [(event, text, event in chosen) for event, text in EVENT_HELP.items()],
             "hook_errors": hook_errors or {},
         },
@@ -128,8 +128,14 @@ def add_webhook(request: HttpRequest) -> HttpResponse:
     try:
         webhooks.add_endpoint(user_of(request), workspace, url, events)
     except DomainError as exc:
-        hook = {"url": url, "events": events}
-        return _page(request, workspace, hook=hook, hook_errors=_errors(exc), status=exc.status)
+        return _page(
+            request,
+            workspace,
+            hook_url=url,
+            hook_events=events,
+            hook_errors=_errors(exc),
+            status=exc.status,
+        )
     messages.success(request, "Webhook endpoint added; its secret signs every delivery.")
     return redirect("workspace_settings")
 

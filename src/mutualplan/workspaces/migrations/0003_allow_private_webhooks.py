@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workspaces', '0002_workspace_time_zone_and_health_thresholds'),
+        ("workspaces", "0002_workspace_time_zone_and_health_thresholds"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='workspace',
-            name='allow_private_webhooks',
+            model_name="workspace",
+            name="allow_private_webhooks",
             field=models.BooleanField(default=False),
         ),
     ]
