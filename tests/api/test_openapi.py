@@ -147,6 +147,23 @@ def versions_diff_path(w: World, variant: str) -> str:
     return f"/plans/{w.plan['id']}/versions/1/diff/2"
 
 
+def webhook_path(suffix: str = "") -> Callable[[World, str], str]:
+    """A webhook endpoint of the workspace (added for this request), or one that does not
+    exist."""
+
+    def build(w: World, variant: str) -> str:
+        if variant == "missing":
+            return f"/webhooks/{MISSING_ID}{suffix}"
+        added = w.owner.post("/webhooks", WEBHOOK)
+        return f"/webhooks/{added.json_body['id']}{suffix}"
+
+    return build
+
+
+# A public address, so the workspace's default (no private addresses) accepts it.
+WEBHOOK = {"url": "https://93.184.215.14/hooks", "events": ["plan.sent"]}
+
+
 def fixed(path: str) -> Callable[[World, str], str]:
     return lambda w, variant: path
 
@@ -190,6 +207,7 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: {"recipients": ["priya@buyer.example"], "message": "our plan"},
     ),
     ("GET", "/plans/{plan_id}/versions"): Case(plan_path("/versions")),
+    ("GET", "/plans/{plan_id}/emails"): Case(plan_path("/emails")),
     ("GET", "/plans/{plan_id}/versions/{a}/diff/{b}"): Case(versions_diff_path),
     ("GET", "/plans/{plan_id}/share-links"): Case(plan_path("/share-links")),
     ("POST", "/plans/{plan_id}/share-links"): Case(
@@ -219,6 +237,10 @@ CASES: dict[tuple[str, str], Case] = {
             "rows": [{"title": "Sign the order form", "owner_side": "joint"}],
         },
     ),
+    ("GET", "/webhooks"): Case(fixed("/webhooks")),
+    ("POST", "/webhooks"): Case(fixed("/webhooks"), lambda w: dict(WEBHOOK)),
+    ("DELETE", "/webhooks/{endpoint_id}"): Case(webhook_path()),
+    ("GET", "/webhooks/{endpoint_id}/deliveries"): Case(webhook_path("/deliveries")),
     ("GET", "/shared/{token}"): Case(shared_path(), bad_query="?name=Priya&email=not-an-email"),
     ("POST", "/shared/{token}/milestones"): Case(
         shared_path("/milestones"), lambda w: {"actor": BUYER, "title": "Internal IT review"}

@@ -100,6 +100,7 @@ def valid_bodies(ids: dict[str, Any]) -> dict[str, Any]:
             "notes": "On track",
         },
         "post /api/v1/shared/{token}/confirm": {"actor": BUYER},
+        "post /api/v1/webhooks": {"url": "https://93.184.215.14/hooks", "events": ["plan.sent"]},
     }
 
 

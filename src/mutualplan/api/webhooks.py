@@ -61,7 +61,7 @@ def list_webhooks(request: HttpRequest) -> list[dict[str, Any]]:
     return [endpoint_dict(e) for e in services.endpoints(workspace)]
 
 
-@router.post("/webhooks", response=answers({201: WebhookEndpointCreatedOut}, SELLER, 403, *BODY))
+@router.post("/webhooks", response=answers({201: WebhookEndpointCreatedOut}, SELLER, *BODY))
 def add_webhook(request: HttpRequest, payload: WebhookCreate) -> Status[Any]:
     """Add an endpoint; the answer holds its signing secret."""
     workspace, actor = seller(request)
