@@ -241,3 +241,23 @@ def test_a_milestone_added_by_the_buyer_is_milestone_created(
     assert created["milestone"]["title"] == "IT sign-off"
     assert created["data"]["actor"] == {"kind": "buyer", "name": "Priya Champion"}
     assert confirmed["event"] == "plan.confirmed"
+
+
+def test_a_clean_version_sent_is_plan_sent(
+    owner_api: Api,
+    plan: dict[str, Any],
+    private_allowed: Workspace,
+    receiver: Receiver,
+    queue_consumer: Any,
+) -> None:
+    endpoint = add_endpoint(owner_api, receiver.url, "plan.sent")
+
+    response = owner_api.post(f"/plans/{plan['id']}/versions", {"note": "first clean version"})
+    assert response.status_code == 201, response.json_body
+
+    [delivery] = settled_deliveries(owner_api, endpoint["id"])
+    assert delivery["status"] == "sent"
+    [sent] = [json.loads(r.body) for r in receiver.requests]
+    assert sent["event"] == "plan.sent"
+    assert sent["milestone"] is None
+    assert sent["data"]["number"] == 1

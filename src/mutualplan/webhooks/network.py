@@ -72,10 +72,8 @@ class _PinnedHTTP(http.client.HTTPConnection):
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, target: Target, timeout: float) -> None:
-        super().__init__(
-            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
-        )
+    def __init__(self, target: Target, timeout: float, context: ssl.SSLContext) -> None:
+        super().__init__(target.host, target.port, timeout=timeout, context=context)
         self._ip = target.ip
 
     def connect(self) -> None:
@@ -89,10 +87,20 @@ class Answer:
     body: str
 
 
-def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
-    """POST `body` to the checked target (no redirect is followed: a 3xx is an answer)."""
-    cls = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
-    connection = cls(target, timeout)
+def post(
+    target: Target,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float,
+    context: ssl.SSLContext | None = None,
+) -> Answer:
+    """POST `body` to the checked target (no redirect is followed: a 3xx is an answer).
+    `context` verifies TLS (the system's certificate authorities by default)."""
+    connection: http.client.HTTPConnection
+    if target.scheme == "https":
+        connection = _PinnedHTTPS(target, timeout, context or ssl.create_default_context())
+    else:
+        connection = _PinnedHTTP(target, timeout)
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
