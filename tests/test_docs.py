@@ -61,6 +61,9 @@ def test_the_openapi_document_lists_every_issue_endpoint(anonymous_api: Api) -> 
         "/api/v1/shared/{token}/milestones": {"post"},
         "/api/v1/shared/{token}/milestones/{milestone_id}": {"patch"},
         "/api/v1/shared/{token}/confirm": {"post"},
+        "/api/v1/webhooks": {"get", "post"},
+        "/api/v1/webhooks/{endpoint_id}": {"delete"},
+        "/api/v1/webhooks/{endpoint_id}/deliveries": {"get"},
     }
     for path, methods in expected.items():
         assert path in paths, path

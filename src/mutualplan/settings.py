@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "mutualplan.plans",
     "mutualplan.digests",
     "mutualplan.live",
+    "mutualplan.webhooks",
     "mutualplan.web",
     "huey.contrib.djhuey",
 ]
@@ -299,6 +300,11 @@ RECONFIRM_DELAY_SECONDS = envint("RECONFIRM_DELAY_SECONDS", 300, minimum=0)
 DIGEST_HOUR = envint("DIGEST_HOUR", 8, minimum=0)
 if DIGEST_HOUR > 23:
     raise ImproperlyConfigured("MUTUALPLAN_DIGEST_HOUR must be an hour from 0 to 23")
+# Outbound webhooks: attempts per delivery before it is marked failed, the seconds before the
+# first retry (doubled for each further one), and how long one attempt waits for an answer.
+WEBHOOK_ATTEMPTS = envint("WEBHOOK_ATTEMPTS", 5, minimum=1)
+WEBHOOK_RETRY_SECONDS = envint("WEBHOOK_RETRY_SECONDS", 60, minimum=0)
+WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
 
 # Days without a status update before an open buyer step counts as stale (the article: two weeks).
 STALE_BUYER_STEP_DAYS = envint("STALE_BUYER_STEP_DAYS", 14)

@@ -173,6 +173,23 @@ def exported_json(w: World) -> dict[str, Any]:
     return json.loads(response.content)  # type: ignore[no-any-return]
 
 
+def webhook_path(suffix: str = "") -> Callable[[World, str], str]:
+    """A webhook endpoint of the workspace (added for this request), or one that does not
+    exist."""
+
+    def build(w: World, variant: str) -> str:
+        if variant == "missing":
+            return f"/webhooks/{MISSING_ID}{suffix}"
+        added = w.owner.post("/webhooks", WEBHOOK)
+        return f"/webhooks/{added.json_body['id']}{suffix}"
+
+    return build
+
+
+# A public address, so the workspace's default (no private addresses) accepts it.
+WEBHOOK = {"url": "https://93.184.215.14/hooks", "events": ["plan.sent"]}
+
+
 def fixed(path: str) -> Callable[[World, str], str]:
     return lambda w, variant: path
 
@@ -254,6 +271,10 @@ CASES: dict[tuple[str, str], Case] = {
             "rows": [{"title": "Sign the order form", "owner_side": "joint"}],
         },
     ),
+    ("GET", "/webhooks"): Case(fixed("/webhooks")),
+    ("POST", "/webhooks"): Case(fixed("/webhooks"), lambda w: dict(WEBHOOK)),
+    ("DELETE", "/webhooks/{endpoint_id}"): Case(webhook_path()),
+    ("GET", "/webhooks/{endpoint_id}/deliveries"): Case(webhook_path("/deliveries")),
     ("GET", "/shared/{token}"): Case(shared_path(), bad_query="?name=Priya&email=not-an-email"),
     ("GET", "/shared/{token}/changes"): Case(shared_path("/changes")),
     ("POST", "/shared/{token}/milestones"): Case(

@@ -120,6 +120,7 @@ def valid_bodies(ids: dict[str, Any]) -> dict[str, Any]:
             "stakeholders": [{"key": "p1", "name": "Priya Shah"}],
             "milestones": [{"key": "m1", "title": "Kickoff", "owner_side": "joint"}],
         },
+        "post /api/v1/webhooks": {"url": "https://93.184.215.14/hooks", "events": ["plan.sent"]},
     }
 
 

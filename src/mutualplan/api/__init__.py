@@ -18,6 +18,7 @@ from mutualplan.api import (
     plans,
     shared,
     templates,
+    webhooks,
 )
 from mutualplan.api.auth import SellerToken
 from mutualplan.api.responses import answers, describe
@@ -53,6 +54,7 @@ api.add_router("/", documents.router, auth=SellerToken())
 api.add_router("/", emails.router, auth=SellerToken())
 api.add_router("/", escalations.router, auth=SellerToken())
 api.add_router("/", exports.router, auth=SellerToken())
+api.add_router("/", webhooks.router, auth=SellerToken())
 api.add_router("/", shared.router)
 
 

@@ -44,6 +44,12 @@ urlpatterns = [
     path("settings/tokens/", account.tokens, name="tokens"),
     path("settings/digest/", digests.seller_digest, name="seller_digest"),
     path("digests/unsubscribe/<str:token>/", digests.unsubscribe_page, name="digest_unsubscribe"),
+    path("settings/webhooks/", workspace.add_webhook, name="add_webhook"),
+    path(
+        "settings/webhooks/<int:endpoint_id>/remove/",
+        workspace.remove_webhook,
+        name="remove_webhook",
+    ),
     path("plans/new/", plans.new_plan, name="new_plan"),
     path("plans/<int:plan_id>/", plans.plan_page, name="plan"),
     path("plans/<int:plan_id>/timeline/", plans.timeline_page, name="plan_timeline"),

@@ -51,6 +51,9 @@ class Workspace(models.Model):
     quarter_end_window_days = models.PositiveIntegerField(default=7)
     fiscal_year_start_month = models.PositiveSmallIntegerField(default=1)
     max_open_steps = models.PositiveIntegerField(default=30)
+    # Webhook endpoints may be on private, loopback or link-local addresses (an integration
+    # inside the company's network). Off: such URLs are refused (server-side request forgery).
+    allow_private_webhooks = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

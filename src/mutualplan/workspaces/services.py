@@ -140,8 +140,8 @@ def is_owner(user: Any, workspace: Workspace) -> bool:
 
 
 def update_settings(user: Any, workspace: Workspace, values: dict[str, str]) -> Workspace:
-    """Set the workspace's time zone and health thresholds (its owners only). Every bad value
-    is listed and nothing is saved."""
+    """Set the workspace's time zone, health thresholds and whether webhooks may reach private
+    addresses (its owners only). Every bad value is listed and nothing is saved."""
     if not is_owner(user, workspace):
         raise Forbidden("only an owner of the workspace can change its settings")
     from mutualplan.workspaces.clock import is_time_zone
@@ -163,6 +163,13 @@ def update_settings(user: Any, workspace: Workspace, values: dict[str, str]) -> 
             )
         else:
             changes[name] = int(raw)
+    # A checkbox: present (any of these values) is on, absent is off.
+    changes["allow_private_webhooks"] = (values.get("allow_private_webhooks") or "").lower() in (
+        "on",
+        "true",
+        "1",
+        "yes",
+    )
     if errors:
         raise Invalid("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
     from mutualplan.plans.health import forget_health

@@ -11,6 +11,7 @@ from mutualplan.plans import live
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import Activity, BuyerVisitor, Milestone, Plan, Slip
+from mutualplan.webhooks import services as webhooks
 
 # What the buyer side is told of each activity. The buyer sees the plan, not the deal: no
 # deal edits (amount, stage, account type, CRM reference), no private notes or risk-checklist
@@ -204,6 +205,7 @@ def record(
         if actor.share_link is not None:
             _note_visitor(actor, now)
     live.publish(plan.id, activity_event(activity))
+    webhooks.emit_activity(activity, milestone)
     return activity
 
 
@@ -251,7 +253,7 @@ def record_slip(
     reason_text: str,
 ) -> Slip:
     days = (to_date - from_date).days if from_date and to_date else 0
-    return Slip.objects.create(
+    slip = Slip.objects.create(
         plan=plan,
         milestone=milestone,
         milestone_title=milestone.title if milestone else "",
@@ -265,3 +267,15 @@ def record_slip(
         actor_user=actor.user,
         actor_name=actor.name,
     )
+    webhooks.emit_slip(
+        plan,
+        milestone,
+        from_date,
+        to_date,
+        days,
+        slip.reason_category,
+        reason_text,
+        actor.kind,
+        actor.name,
+    )
+    return slip
