@@ -147,6 +147,14 @@ def versions_diff_path(w: World, variant: str) -> str:
     return f"/plans/{w.plan['id']}/versions/1/diff/2"
 
 
+def feed_path(w: World, variant: str) -> str:
+    """A calendar feed of the plan (created for this request), or one that does not exist."""
+    if variant == "missing":
+        return f"/calendar-feeds/{MISSING_ID}"
+    feed = w.owner.post(f"/plans/{w.plan['id']}/calendar-feeds")
+    return f"/calendar-feeds/{feed.json_body['id']}"
+
+
 def fixed(path: str) -> Callable[[World, str], str]:
     return lambda w, variant: path
 
@@ -207,6 +215,12 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/plans/{plan_id}/findings"): Case(plan_path("/findings")),
     ("GET", "/plans/{plan_id}/export/pdf"): Case(plan_path("/export/pdf")),
     ("GET", "/plans/{plan_id}/export/xlsx"): Case(plan_path("/export/xlsx")),
+    ("GET", "/plans/{plan_id}/export/ics"): Case(plan_path("/export/ics")),
+    ("GET", "/plans/{plan_id}/calendar-feeds"): Case(plan_path("/calendar-feeds")),
+    ("POST", "/plans/{plan_id}/calendar-feeds"): Case(plan_path("/calendar-feeds")),
+    ("GET", "/calendar-feeds"): Case(fixed("/calendar-feeds")),
+    ("POST", "/calendar-feeds"): Case(fixed("/calendar-feeds")),
+    ("DELETE", "/calendar-feeds/{feed_id}"): Case(feed_path),
     ("DELETE", "/share-links/{link_id}"): Case(
         lambda w, variant: f"/share-links/{MISSING_ID if variant == 'missing' else w.link_id}"
     ),

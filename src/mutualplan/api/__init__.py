@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
 from mutualplan import __version__
-from mutualplan.api import documents, emails, errors, people, plans, shared, templates
+from mutualplan.api import calendars, documents, emails, errors, people, plans, shared, templates
 from mutualplan.api.auth import SellerToken
 from mutualplan.api.responses import answers, describe
 
@@ -40,6 +40,7 @@ api.add_router("/", plans.router, auth=SellerToken())
 api.add_router("/", people.router, auth=SellerToken())
 api.add_router("/", templates.router, auth=SellerToken())
 api.add_router("/", documents.router, auth=SellerToken())
+api.add_router("/", calendars.router, auth=SellerToken())
 api.add_router("/", emails.router, auth=SellerToken())
 api.add_router("/", shared.router)
 

@@ -197,10 +197,15 @@ def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def render_plan_page(
-    request: HttpRequest, plan: Plan, new_share_url: str = "", status: int = 200
+    request: HttpRequest,
+    plan: Plan,
+    new_share_url: str = "",
+    status: int = 200,
+    new_calendar_url: str = "",
 ) -> HttpResponse:
-    """The seller's plan page; with `new_share_url`, the answer to "create a share link" that
-    shows the link this once (it is never stored, so it can't be shown again)."""
+    """The seller's plan page; with `new_share_url` (or `new_calendar_url`), the answer to
+    "create a share link" (or a calendar feed) that shows the address this once (it is never
+    stored, so it can't be shown again)."""
     context = plan_context(plan)
     links = list(plan.share_links.order_by("-id").prefetch_related("visitors"))
     context.update(
@@ -208,11 +213,13 @@ def render_plan_page(
         share_links=links,
         buyer_visits=buyer_visits(plan),
         new_share_url=new_share_url,
+        calendar_feeds=list(plan.calendar_feeds.order_by("-id")),
+        new_calendar_url=new_calendar_url,
         deliveries=EmailDelivery.objects.filter(plan=plan).order_by("-created_at", "-id")[:20],
         events_url=reverse("plan_events", args=[plan.id]),
     )
     response = render(request, "plans/detail.html", context, status=status)
-    if new_share_url:
+    if new_share_url or new_calendar_url:
         # Nor kept by the browser's or a proxy's cache.
         add_never_cache_headers(response)
     return response
