@@ -179,13 +179,16 @@ def test_a_teammate_may_revoke_a_plan_feed_but_not_anothers_own_feed(
 def test_titles_with_markup_commas_semicolons_and_newlines_are_escaped(
     owner_api: Api, plan: dict[str, Any]
 ) -> None:
-    nasty = "<script>alert(1)</script>, MSA; v2\\ redline"
+    nasty = "<script>alert(1)</script>, MSA; v2\\ redline\nsecond line"
     row = owner_api.post(
         f"/plans/{plan['id']}/milestones",
         {"title": nasty, "owner_side": "buyer", "owner_team": "Legal; Ops", "due_date": day(30)},
     ).json_body
     content = fetch(create_plan_feed(owner_api, plan)["url"]).content
-    assert b"SUMMARY:<script>alert(1)</script>\\, MSA\\; v2\\\\ redline" in content
+    unfolded = content.replace(b"\r\n ", b"")
+    assert b"SUMMARY:<script>alert(1)</script>\\, MSA\\; v2\\\\ redline\\nsecond line\r\n" in (
+        unfolded
+    )
     event = events(content)[f"milestone-{row['id']}@{HOST}"]
     assert str(event["summary"]) == nasty
     assert "Buyer · Legal; Ops" in str(event["description"])

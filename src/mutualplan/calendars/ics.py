@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from icalendar import Calendar, Event
 
 PRODID = "-//mutualplan//Mutual Action Plan//EN"
-# A summary is what a calendar cell shows: a long target reason is cut, and kept whole in
-# the description.
+# A summary is what a calendar cell shows: a long target reason (free text) is cut there, and
+# kept whole in the description. Milestone titles are short already and kept as they are.
 SUMMARY_LIMIT = 120
 
 # The owner and status words of the plan page and the documents.
@@ -107,7 +107,7 @@ def plan_events(
         _event(
             uid=f"milestone-{row.id}@{host}",
             day=row.due_date,
-            summary=_cut(prefix + row.title),
+            summary=prefix + row.title,
             description=(
                 f"Owner: {owner_text(row.owner_side, row.owner_team, row.owner_person)}\n"
                 f"Status: {STATUSES.get(row.status, row.status)}\n{footer}"
