@@ -21,6 +21,7 @@ from mutualplan.commands.common import (
     setup_django,
 )
 from mutualplan.commands.plans import plan
+from mutualplan.commands.remind import remind
 
 
 @click.group(
@@ -272,6 +273,7 @@ def token_create(name: str, user_email: str, workspace: str | None, data_dir: st
 main.add_command(plan)
 main.add_command(backup)
 main.add_command(restore)
+main.add_command(remind)
 
 if __name__ == "__main__":
     main()

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "mutualplan.accounts",
     "mutualplan.workspaces",
     "mutualplan.plans",
+    "mutualplan.digests",
     "mutualplan.live",
     "mutualplan.web",
     "huey.contrib.djhuey",
@@ -289,6 +290,12 @@ if env("EMAIL_URL"):
 # the first retry (doubled for each further one).
 EMAIL_ATTEMPTS = envint("EMAIL_ATTEMPTS", 5, minimum=1)
 EMAIL_RETRY_SECONDS = envint("EMAIL_RETRY_SECONDS", 60, minimum=0)
+
+# The daily digests go out on weekdays from this hour (0-23) of each workspace's local time
+# (the queue's periodic task looks every 15 minutes; `mutualplan remind` sends them at once).
+DIGEST_HOUR = envint("DIGEST_HOUR", 8, minimum=0)
+if DIGEST_HOUR > 23:
+    raise ImproperlyConfigured("MUTUALPLAN_DIGEST_HOUR must be an hour from 0 to 23")
 
 # Days without a status update before an open buyer step counts as stale (the article: two weeks).
 STALE_BUYER_STEP_DAYS = envint("STALE_BUYER_STEP_DAYS", 14)

@@ -237,6 +237,9 @@ class ShareLink(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     label = models.CharField(max_length=200, blank=True)
+    # Set on a link emailed every day (the digest): its token is re-derived from the server's
+    # secret and this salt (plans.services.sharing.standing_share_link), never stored.
+    salt = models.CharField(max_length=32, blank=True, default="")
     created_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mutualplan.core.vocab import ActivityVerb
 from mutualplan.links import absolute_reverse
-from mutualplan.plans.actors import Actor
+from mutualplan.plans.actors import SYSTEM, Actor
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import BuyerVisit, BuyerVisitor, Plan, ShareLink
 from mutualplan.plans.services.history import record
@@ -51,6 +55,45 @@ def create_share_link(
             "share_link_id": link.id,
             "expires_at": expires_at.isoformat() if expires_at else None,
         },
+    )
+    return link, token
+
+
+def derived_token(salt: str) -> str:
+    """A standing link's token: an HMAC of its salt under the server's secret, as long and as
+    unguessable as a random one."""
+    mac = hmac.new(
+        str(settings.SECRET_KEY).encode(), f"share-link:{salt}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def standing_label(email: str) -> str:
+    return f"daily digest for {email.lower()}"
+
+
+@transaction.atomic
+def standing_share_link(plan: Plan, email: str) -> tuple[ShareLink, str]:
+    """The link of the emails one buyer gets every day (the digest): made once and reused,
+    its token re-derived from the server's secret and a salt kept on the link, so no token
+    is stored and no new link is made each day. A revoked or expired one (or one made under
+    another secret) is replaced by a new one; revoking still cuts off the old link."""
+    label = standing_label(email)
+    for link in ShareLink.objects.filter(plan=plan, label=label).exclude(salt="").order_by("-id"):
+        token = derived_token(link.salt)
+        if link.is_usable() and hmac.compare_digest(hash_token(token), link.token_hash):
+            return link, token
+    salt = secrets.token_hex(16)
+    token = derived_token(salt)
+    link = ShareLink.objects.create(
+        plan=plan, token_hash=hash_token(token), prefix=token[:6], label=label, salt=salt
+    )
+    record(
+        plan,
+        SYSTEM,
+        ActivityVerb.SHARE_LINK_CREATED,
+        f"created a share link ({label})",
+        data={"share_link_id": link.id, "expires_at": None},
     )
     return link, token
 

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from mutualplan.digests.models import SELLER
+from mutualplan.digests.services import is_subscribed
 from mutualplan.plans.errors import DomainError
 from mutualplan.web.context import current_workspace, user_of
 from mutualplan.workspaces.services import SETTING_RANGES, is_owner, update_settings
@@ -74,6 +76,7 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
                 for name, label, help_text in FIELDS
             ],
             "zones": sorted(zoneinfo.available_timezones()),
+            "digest_on": is_subscribed(workspace, user_of(request).email, SELLER),
         },
         status=status,
     )

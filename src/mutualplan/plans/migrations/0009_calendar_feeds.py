@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("plans", "0007_email_delivery_kind"),
+        ("plans", "0008_share_link_salt"),
         ("workspaces", "0002_workspace_time_zone_and_health_thresholds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
