@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
 from mutualplan.plans.models import CalendarFeed, Deal, Milestone, Plan
+from mutualplan.workspaces.models import Membership, Workspace
 from tests.conftest import Api, day, make_plan, new_plan
 
 HOST = urlsplit(settings.BASE_URL).hostname
@@ -218,6 +219,17 @@ def test_the_sellers_feed_holds_their_open_plans_and_links_to_each_plan_page(
     assert str(first["summary"]) == f"Northwind Health · {plan['milestones'][0]['title']}"
     assert f"{settings.BASE_URL}/plans/{plan['id']}/" in str(first["description"])
     assert owner_api.get("/calendar-feeds").json_body[0]["id"] == body["id"]
+
+
+def test_the_sellers_feed_holds_only_the_plans_of_the_workspace_it_was_made_in(
+    owner_api: Api, owner: Any, plan: dict[str, Any], other_workspace: Workspace
+) -> None:
+    Membership.objects.create(user=owner, workspace=other_workspace)
+    elsewhere = make_plan(owner, workspace=other_workspace)
+    found = events(fetch(owner_api.post("/calendar-feeds").json_body["url"]).content)
+    assert f"plan-{plan['id']}-target@{HOST}" in found
+    assert f"plan-{elsewhere.id}-target@{HOST}" not in found
+    assert len(found) == 9
 
 
 def test_the_sellers_feed_costs_the_same_queries_for_2_and_20_plans(
