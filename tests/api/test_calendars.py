@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
-from mutualplan.plans.models import CalendarFeed, Deal, Milestone, Plan
+from mutualplan.plans.models import Activity, CalendarFeed, Deal, Milestone, Plan
 from mutualplan.workspaces.models import Membership, Workspace
 from tests.conftest import Api, day, make_plan, new_plan
 
@@ -132,6 +132,25 @@ def test_the_plan_feed_holds_only_what_the_buyer_sees_and_links_to_nothing(
         assert secret not in content, secret
     assert "Hospitals" not in content and "/plans/" not in content and "/s/" not in content
     assert "URL" not in [line.split(":")[0] for line in content.splitlines()]
+
+
+def test_making_and_revoking_a_plan_feed_is_in_the_sellers_activity_and_not_the_buyers(
+    owner_api: Api, anonymous_api: Api, plan: dict[str, Any], share_token: str
+) -> None:
+    feed = create_plan_feed(owner_api, plan)
+    owner_api.delete(f"/calendar-feeds/{feed['id']}")
+    owner_api.delete(f"/calendar-feeds/{feed['id']}")  # twice: recorded once
+    mine = owner_api.post("/calendar-feeds").json_body
+    owner_api.delete(f"/calendar-feeds/{mine['id']}")  # not a plan's: in no plan's activity
+    rows = Activity.objects.filter(verb__startswith="calendar_feed").order_by("id")
+    assert [(a.verb, a.actor_name, a.data) for a in rows] == [
+        ("calendar_feed_created", "Olivia Owner", {"calendar_feed_id": feed["id"]}),
+        ("calendar_feed_revoked", "Olivia Owner", {"calendar_feed_id": feed["id"]}),
+    ]
+    seller_feed = owner_api.get(f"/plans/{plan['id']}/activity").json_body
+    assert "revoked a calendar feed" in str(seller_feed)
+    buyer = anonymous_api.get(f"/shared/{share_token}")
+    assert buyer.status_code == 200 and b"calendar" not in buyer.content
 
 
 def test_a_revoked_feed_gives_nothing_and_an_unknown_one_is_not_found(

@@ -79,7 +79,7 @@ def revoke_feed(request: HttpRequest, feed_id: int) -> Status[Any]:
     """Stop a plan's feed of this workspace, or one of the caller's own feeds, at once."""
     workspace, actor = seller(request)
     feed = access.get_calendar_feed_of_seller(workspace, actor.user, feed_id)
-    calendar_feeds.revoke_calendar_feed(feed)
+    calendar_feeds.revoke_calendar_feed(feed, actor)
     return Status(204, None)
 
 

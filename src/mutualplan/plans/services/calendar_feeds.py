@@ -12,9 +12,11 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from mutualplan.core.vocab import ActivityVerb
 from mutualplan.links import absolute_reverse
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.models import CalendarFeed, Plan
+from mutualplan.plans.services.history import record
 from mutualplan.workspaces.models import Workspace, hash_token
 
 
@@ -38,8 +40,17 @@ def _create(workspace: Workspace, actor: Actor, plan: Plan | None) -> tuple[Cale
 
 @transaction.atomic
 def create_plan_feed(plan: Plan, actor: Actor) -> tuple[CalendarFeed, str]:
-    """A feed of one plan's dates, safe to hand to the buyer (it holds only what they see)."""
-    return _create(plan.workspace, actor, plan)
+    """A feed of one plan's dates, safe to hand to the buyer (it holds only what they see);
+    recorded in the plan's activity (the seller's alone), like a share link."""
+    feed, token = _create(plan.workspace, actor, plan)
+    record(
+        plan,
+        actor,
+        ActivityVerb.CALENDAR_FEED_CREATED,
+        "created a calendar feed",
+        data={"calendar_feed_id": feed.id},
+    )
+    return feed, token
 
 
 @transaction.atomic
@@ -48,13 +59,23 @@ def create_seller_feed(workspace: Workspace, actor: Actor) -> tuple[CalendarFeed
     return _create(workspace, actor, None)
 
 
-def revoke_calendar_feed(feed: CalendarFeed) -> CalendarFeed:
-    """Stop the feed at once; revoking twice keeps the first time."""
+@transaction.atomic
+def revoke_calendar_feed(feed: CalendarFeed, actor: Actor) -> CalendarFeed:
+    """Stop the feed at once; revoking twice keeps the first time. A plan's feed being
+    revoked is recorded in the plan's activity."""
     if feed.revoked_at is None:
         feed.revoked_at = timezone.now()
-        CalendarFeed.objects.filter(id=feed.id, revoked_at__isnull=True).update(
+        changed = CalendarFeed.objects.filter(id=feed.id, revoked_at__isnull=True).update(
             revoked_at=feed.revoked_at
         )
+        if changed and feed.plan is not None:
+            record(
+                feed.plan,
+                actor,
+                ActivityVerb.CALENDAR_FEED_REVOKED,
+                "revoked a calendar feed",
+                data={"calendar_feed_id": feed.id},
+            )
     return feed
 
 

@@ -81,7 +81,7 @@ def revoke_plan_feed(request: HttpRequest, plan_id: int, feed_id: int) -> HttpRe
     feed = access.get_calendar_feed_of_seller(plan.workspace, request.user, feed_id)
     if feed.plan_id != plan.id:
         raise NotFound(f"calendar feed {feed_id} not found")
-    calendar_feeds.revoke_calendar_feed(feed)
+    calendar_feeds.revoke_calendar_feed(feed, Actor.seller(request.user))
     return answer(
         request,
         plan_url(request, plan.id) + "#calendar",
@@ -109,7 +109,7 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
                 feed = access.get_calendar_feed_of_seller(workspace, user, int(raw))
                 if feed.user_id != user.id:
                     raise NotFound(f"you have no calendar feed {raw!r}")
-                calendar_feeds.revoke_calendar_feed(feed)
+                calendar_feeds.revoke_calendar_feed(feed, Actor.seller(user))
                 messages.success(request, "Calendar feed revoked: it stopped working at once.")
                 return redirect("my_calendar")
             _, token = calendar_feeds.create_seller_feed(workspace, Actor.seller(user))
