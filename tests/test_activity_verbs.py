@@ -21,6 +21,8 @@ PAGE_CODE = Path(mutualplan.__file__).parent / "static" / "mutualplan"
 
 def test_activity_verbs_keep_the_values_already_in_the_database_and_the_api() -> None:
     assert sorted(ActivityVerb) == [
+        "calendar_feed_created",
+        "calendar_feed_revoked",
         "call_logged",
         "comment_added",
         "escalation_sent",

@@ -54,6 +54,21 @@ def test_a_410_for_a_revoked_link_leaves_no_token_in_the_log(
     assert "Gone: /s/[share-token]/" in caplog.text
 
 
+def test_a_revoked_or_unknown_calendar_feed_leaves_no_token_in_the_log(
+    caplog: pytest.LogCaptureFixture, owner_api: Api, plan: dict[str, Any]
+) -> None:
+    created = owner_api.post(f"/plans/{plan['id']}/calendar-feeds")
+    token = created.json_body["token"]
+    owner_api.delete(f"/calendar-feeds/{created.json_body['id']}")
+    caplog.set_level(logging.INFO)
+    assert Client().get(f"/calendar/{token}.ics").status_code == 410
+    assert Client().get(f"/calendar/{UNKNOWN}.ics").status_code == 404
+    text = logged(caplog)
+    assert token not in text and UNKNOWN not in text
+    assert "Gone: /calendar/[share-token]" in caplog.text
+    assert "Not Found: /calendar/[share-token]" in caplog.text
+
+
 def test_an_api_shared_404_leaves_no_token_in_the_log(
     caplog: pytest.LogCaptureFixture, anonymous_api: Api
 ) -> None:

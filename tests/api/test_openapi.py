@@ -190,6 +190,14 @@ def webhook_path(suffix: str = "") -> Callable[[World, str], str]:
 WEBHOOK = {"url": "https://93.184.215.14/hooks", "events": ["plan.sent"]}
 
 
+def feed_path(w: World, variant: str) -> str:
+    """A calendar feed of the plan (created for this request), or one that does not exist."""
+    if variant == "missing":
+        return f"/calendar-feeds/{MISSING_ID}"
+    feed = w.owner.post(f"/plans/{w.plan['id']}/calendar-feeds")
+    return f"/calendar-feeds/{feed.json_body['id']}"
+
+
 def fixed(path: str) -> Callable[[World, str], str]:
     return lambda w, variant: path
 
@@ -259,6 +267,12 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/export"): Case(fixed("/export?format=csv"), bad_query="x"),
     ("POST", "/plans/import"): Case(fixed("/plans/import"), lambda w: exported_json(w)),
+    ("GET", "/plans/{plan_id}/export/ics"): Case(plan_path("/export/ics")),
+    ("GET", "/plans/{plan_id}/calendar-feeds"): Case(plan_path("/calendar-feeds")),
+    ("POST", "/plans/{plan_id}/calendar-feeds"): Case(plan_path("/calendar-feeds")),
+    ("GET", "/calendar-feeds"): Case(fixed("/calendar-feeds")),
+    ("POST", "/calendar-feeds"): Case(fixed("/calendar-feeds")),
+    ("DELETE", "/calendar-feeds/{feed_id}"): Case(feed_path),
     ("DELETE", "/share-links/{link_id}"): Case(
         lambda w, variant: f"/share-links/{MISSING_ID if variant == 'missing' else w.link_id}"
     ),

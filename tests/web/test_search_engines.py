@@ -117,4 +117,9 @@ def test_robots_txt_keeps_crawlers_out_of_share_links_and_the_api(db: Any) -> No
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
     rules = [line for line in response.content.decode().splitlines() if not line.startswith("#")]
-    assert rules == ["User-agent: *", "Disallow: /s/", "Disallow: /api/"]
+    assert rules == [
+        "User-agent: *",
+        "Disallow: /s/",
+        "Disallow: /api/",
+        "Disallow: /calendar/",
+    ]

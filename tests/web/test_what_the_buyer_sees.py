@@ -13,11 +13,14 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from icalendar import Calendar
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from mutualplan.live.events import in_thread
+from mutualplan.plans.actors import Actor
 from mutualplan.plans.models import Activity, Plan
+from mutualplan.plans.services.calendar_feeds import create_plan_feed
 from mutualplan.workspaces.models import Workspace
 from tests.conftest import BUYER, Api, api_for, day, make_seller, seller_plan, share_link_token
 from tests.live.sse import AsgiStream, SseEvent, session_cookie
@@ -298,6 +301,21 @@ def buyer_page_outputs(plan_id: int, token: str) -> dict[str, str]:
         str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row
     )
     assert "Northwind Health" in texts["plan.pdf"] and "Northwind Health" in texts["plan.xlsx"]
+    # The plan's dates as a calendar file and as the plan's feed (either may be handed over).
+    stored = Plan.objects.get(id=plan_id)
+    _, feed_token = create_plan_feed(stored, Actor.seller(stored.created_by))
+    for name, response in (
+        ("plan.ics", client.get(f"/s/{token}/plan.ics")),
+        ("plan calendar feed", Client().get(f"/calendar/{feed_token}.ics")),
+    ):
+        assert response.status_code == 200, name
+        events = Calendar.from_ical(response.content).walk("VEVENT")
+        texts[name] = " ".join(
+            str(event.get(key, "")) for event in events for key in ("summary", "description")
+        )
+        assert "Northwind Health" in texts[name] and "URL" not in (
+            line.split(":")[0] for line in response.content.decode().splitlines()
+        )
     return texts
 
 

@@ -9,6 +9,7 @@ from ninja import NinjaAPI, Schema
 
 from mutualplan import __version__
 from mutualplan.api import (
+    calendars,
     documents,
     emails,
     errors,
@@ -51,6 +52,7 @@ api.add_router("/", plans.router, auth=SellerToken())
 api.add_router("/", people.router, auth=SellerToken())
 api.add_router("/", templates.router, auth=SellerToken())
 api.add_router("/", documents.router, auth=SellerToken())
+api.add_router("/", calendars.router, auth=SellerToken())
 api.add_router("/", emails.router, auth=SellerToken())
 api.add_router("/", escalations.router, auth=SellerToken())
 api.add_router("/", exports.router, auth=SellerToken())

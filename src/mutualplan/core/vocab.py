@@ -78,6 +78,8 @@ class ActivityVerb(StrEnum):
     STAKEHOLDER_REMOVED = "stakeholder_removed"
     CALL_LOGGED = "call_logged"
     ESCALATION_SENT = "escalation_sent"
+    CALENDAR_FEED_CREATED = "calendar_feed_created"
+    CALENDAR_FEED_REVOKED = "calendar_feed_revoked"
 
 
 # What an open plan page redraws when a live event arrives: the one row the event names, or

@@ -12,6 +12,7 @@ from mutualplan.documents import file_name
 from mutualplan.documents.pdf import plan_pdf
 from mutualplan.documents.xlsx import plan_xlsx
 from mutualplan.plans.buyer_view import buyer_plan
+from mutualplan.plans.calendar_view import plan_calendar
 from mutualplan.plans.errors import NotFound
 from mutualplan.plans.models import Plan
 from mutualplan.workspaces.clock import today_for
@@ -42,3 +43,12 @@ def document_response(plan: Plan, kind: str) -> HttpResponse:
     return file_response(
         render(view, today_for(plan.workspace)), content_type, file_name(view.account_name, kind)
     )
+
+
+ICS = "text/calendar; charset=utf-8"
+
+
+def calendar_response(plan: Plan) -> HttpResponse:
+    """The plan's dates as an .ics attachment: the same events, UIDs and buyer-safe content
+    as the plan's calendar feed."""
+    return file_response(plan_calendar(plan), ICS, file_name(plan.deal.account_name, "ics"))

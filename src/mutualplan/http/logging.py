@@ -16,12 +16,13 @@ from typing import Any
 PLACEHOLDER = "[share-token]"
 # The token is the path segment after the buyer page's or the buyer API's prefix (the live
 # stream is /s/<token>/events); stop at anything that cannot be part of a URL path segment.
-_SHARE_PATH = re.compile(r"(/s/|/api/v1/shared/)(?!\[share-token\])[^/\s?#\"'<>`]+")
+# A calendar feed's token (/calendar/<token>.ics) is a password too, and goes the same way.
+_SHARE_PATH = re.compile(r"(/s/|/api/v1/shared/|/calendar/)(?!\[share-token\])[^/\s?#\"'<>`]+")
 
 
 def redact(text: str) -> str:
     """`text` with every share token in a buyer path replaced by a placeholder."""
-    if "/s/" not in text and "/shared/" not in text:
+    if "/s/" not in text and "/shared/" not in text and "/calendar/" not in text:
         return text  # the common case: no regex work
     return _SHARE_PATH.sub(lambda m: m.group(1) + PLACEHOLDER, text)
 

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_safe
 
 from mutualplan.http.middleware import RequestFilter
 
-# Paths reached through a share token: the buyer's pages and stream, and the buyer's API.
-SHARE_PATHS = ("/s/", "/api/v1/shared/")
+# Paths reached through a share token: the buyer's pages and stream, and the buyer's API;
+# and the secret calendar feeds.
+SHARE_PATHS = ("/s/", "/api/v1/shared/", "/calendar/")
 NOINDEX = "noindex, nofollow"
 # No Referer to any other site, whatever SECURE_REFERRER_POLICY says. Not "no-referrer": with
 # it, browsers send `Origin: null` (and, over HTTPS, no Referer) on the page's own form posts,
@@ -25,10 +26,12 @@ NOINDEX = "noindex, nofollow"
 REFERRER_POLICY = "same-origin"
 
 ROBOTS_TXT = """\
-# Share links (/s/) and the API are for the people they were given to, not for search engines.
+# Share links (/s/), calendar feeds (/calendar/) and the API are for the people they were
+# given to, not for search engines.
 User-agent: *
 Disallow: /s/
 Disallow: /api/
+Disallow: /calendar/
 """
 
 

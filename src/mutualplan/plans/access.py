@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from mutualplan.db.compiled import CompiledQuery
 from mutualplan.plans.errors import Gone, NotFound
-from mutualplan.plans.models import Milestone, Plan, ShareLink
+from mutualplan.plans.models import CalendarFeed, Milestone, Plan, ShareLink
 from mutualplan.plans.queries import with_dependency_ids
 from mutualplan.workspaces.models import Workspace, hash_token
 
@@ -138,3 +139,44 @@ def get_share_link_for_user(user: Any, link_id: int) -> ShareLink:
     if link is None:
         raise NotFound(f"share link {link_id} not found")
     return link
+
+
+def get_calendar_feed(token: str) -> CalendarFeed:
+    """The live calendar feed for `token`: unknown is 404, revoked 410. A seller's feed stops
+    with the seller's access (deactivated, or no longer a member of the workspace)."""
+    if not token or len(token) > 200:
+        raise NotFound("this calendar does not exist")
+    feed = (
+        CalendarFeed.objects.select_related(
+            "plan", "plan__deal", "plan__workspace", "workspace", "user"
+        )
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if feed is None:
+        raise NotFound("this calendar does not exist")
+    if feed.revoked_at is not None:
+        raise Gone("this calendar no longer works: it was revoked")
+    if (
+        feed.user_id is not None
+        and not feed.workspace.memberships.filter(
+            user_id=feed.user_id, user__is_active=True
+        ).exists()
+    ):
+        raise Gone("this calendar no longer works: its seller left the workspace")
+    return feed
+
+
+def get_calendar_feed_of_seller(workspace: Workspace, user: Any, feed_id: int) -> CalendarFeed:
+    """A feed this seller may manage: any plan feed of the workspace, or their own seller
+    feed (a teammate's personal feed is not found)."""
+    feed = (
+        CalendarFeed.objects.filter(id=feed_id, workspace=workspace)
+        .filter(models.Q(plan__isnull=False) | models.Q(user_id=user.id))
+        .first()
+        if _valid_id(feed_id)
+        else None
+    )
+    if feed is None:
+        raise NotFound(f"calendar feed {feed_id} not found")
+    return feed

@@ -256,6 +256,38 @@ class ShareLink(models.Model):
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
+class CalendarFeed(models.Model):
+    """A secret, revocable iCalendar subscription URL: one plan's dates as the buyer may see
+    them (`plan`), or every open plan of one seller (`user`). Only the token's hash is kept."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    user = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(plan__isnull=False, user__isnull=True)
+                | models.Q(plan__isnull=True, user__isnull=False),
+                name="calendar_feed_of_a_plan_or_a_seller",
+            )
+        ]
+
+
 class BuyerVisitor(models.Model):
     """A buyer who named themselves through a share link: who used it, and when."""
 

@@ -6,6 +6,7 @@ from django.urls import path
 from mutualplan.web.views import (
     account,
     buyer,
+    calendars,
     call,
     dashboard,
     digests,
@@ -42,6 +43,8 @@ urlpatterns = [
     path("workspace/", account.switch_workspace, name="switch_workspace"),
     path("settings/", workspace.workspace_settings, name="workspace_settings"),
     path("settings/tokens/", account.tokens, name="tokens"),
+    path("settings/calendar/", calendars.my_calendar, name="my_calendar"),
+    path("calendar/<str:token>.ics", calendars.calendar_feed, name="calendar_feed"),
     path("settings/digest/", digests.seller_digest, name="seller_digest"),
     path("digests/unsubscribe/<str:token>/", digests.unsubscribe_page, name="digest_unsubscribe"),
     path("settings/webhooks/", workspace.add_webhook, name="add_webhook"),
@@ -54,6 +57,8 @@ urlpatterns = [
     path("plans/<int:plan_id>/", plans.plan_page, name="plan"),
     path("plans/<int:plan_id>/timeline/", plans.timeline_page, name="plan_timeline"),
     path("plans/<int:plan_id>/fragments/<slug:name>/", plans.plan_fragment, name="plan_fragment"),
+    # Before plan.<kind>: the calendar is not one of the documents' formats.
+    path("plans/<int:plan_id>/plan.ics", calendars.seller_plan_ics, name="plan_ics"),
     path("plans/<int:plan_id>/plan.<str:kind>", documents.seller_document, name="plan_document"),
     path("plans/<int:plan_id>/export.<str:ext>", exports.plan_export, name="plan_export"),
     path("export.<str:ext>", exports.workspace_export, name="workspace_export"),
@@ -93,6 +98,16 @@ urlpatterns = [
         people.remove_stakeholder,
         name="remove_stakeholder",
     ),
+    path(
+        "plans/<int:plan_id>/calendar-feeds/",
+        calendars.create_plan_feed,
+        name="create_plan_feed",
+    ),
+    path(
+        "plans/<int:plan_id>/calendar-feeds/<int:feed_id>/revoke/",
+        calendars.revoke_plan_feed,
+        name="revoke_plan_feed",
+    ),
     path("share-links/<int:link_id>/revoke/", seller.revoke_share_link, name="revoke_share_link"),
     path("s/<str:token>/", buyer.shared_plan, name="shared_plan"),
     path("s/<str:token>/rows/", buyer.row_fragment, name="shared_rows"),
@@ -102,6 +117,7 @@ urlpatterns = [
     path("s/<str:token>/rows/<int:row_id>/comment/", buyer.comment_row, name="shared_comment_row"),
     path("s/<str:token>/rows/<int:row_id>/confirm/", buyer.confirm_row, name="shared_confirm_row"),
     path("s/<str:token>/fragments/<slug:name>/", buyer.shared_fragment, name="shared_fragment"),
+    path("s/<str:token>/plan.ics", calendars.buyer_plan_ics, name="shared_plan_ics"),
     path("s/<str:token>/plan.<str:kind>", documents.buyer_document, name="shared_document"),
     path("s/<str:token>/confirm/", buyer.confirm, name="shared_confirm"),
 ]

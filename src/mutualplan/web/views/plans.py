@@ -204,10 +204,12 @@ def render_plan_page(
     new_share_url: str = "",
     status: int = 200,
     escalation_form: dict[str, Any] | None = None,
+    new_calendar_url: str = "",
 ) -> HttpResponse:
-    """The seller's plan page; with `new_share_url`, the answer to "create a share link" that
-    shows the link this once (it is never stored, so it can't be shown again); with
-    `escalation_form`, a refused escalation's typed values and errors in its form."""
+    """The seller's plan page; with `new_share_url` (or `new_calendar_url`), the answer to
+    "create a share link" (or a calendar feed) that shows the address this once (it is never
+    stored, so it can't be shown again); with `escalation_form`, a refused escalation's typed
+    values and errors in its form."""
     context = plan_context(plan)
     if escalation_form:
         found = [card["e"] for card in context["escalations"]]
@@ -218,13 +220,15 @@ def render_plan_page(
         share_links=links,
         buyer_visits=buyer_visits(plan),
         new_share_url=new_share_url,
+        calendar_feeds=list(plan.calendar_feeds.order_by("-id")),
+        new_calendar_url=new_calendar_url,
         deliveries=EmailDelivery.objects.filter(plan=plan).order_by("-created_at", "-id")[:20],
         # A send now is a revised version: what it will tell the buyer changed.
         pending_revision=pending_revision(plan),
         events_url=reverse("plan_events", args=[plan.id]),
     )
     response = render(request, "plans/detail.html", context, status=status)
-    if new_share_url:
+    if new_share_url or new_calendar_url:
         # Nor kept by the browser's or a proxy's cache.
         add_never_cache_headers(response)
     return response
