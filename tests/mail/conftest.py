@@ -54,6 +54,14 @@ class Inbox:
         return "250 OK"
 
 
+def settled(delivery_id: int) -> Any:
+    """The delivery once it is sent or failed for good; None while queued or being sent."""
+    from mutualplan.plans.models import EmailDelivery
+
+    delivery = EmailDelivery.objects.get(id=delivery_id)
+    return delivery if delivery.status in (EmailDelivery.SENT, EmailDelivery.FAILED) else None
+
+
 def parts(message: Message) -> dict[str, str]:
     """The message's text parts by type (text/plain, text/html), decoded."""
     found = {}

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def failed(plan_id: int) -> list[dict[str, Any]] | None:
-    if EmailDelivery.objects.filter(plan_id=plan_id, status=EmailDelivery.QUEUED).exists():
+    unsettled = [EmailDelivery.QUEUED, EmailDelivery.SENDING]
+    if EmailDelivery.objects.filter(plan_id=plan_id, status__in=unsettled).exists():
         return None
     return list(EmailDelivery.objects.filter(plan_id=plan_id).values())
 

@@ -13,7 +13,7 @@ from django.test import Client
 
 from mutualplan.plans.models import Activity, EmailDelivery, Milestone, Plan, ShareLink
 from tests.conftest import Api
-from tests.mail.conftest import Inbox, wait_for
+from tests.mail.conftest import Inbox, settled, wait_for
 from tests.mail.conftest import parts as raw_parts
 from tests.web.test_escalations import champion, stale_buyer_step
 
@@ -31,11 +31,6 @@ def parts(message: Any) -> dict[str, str]:
 
 def send(api: Api, plan_id: int, row_id: int, **body: Any) -> Any:
     return api.post(f"/plans/{plan_id}/escalations/{row_id}/send", body)
-
-
-def settled(delivery_id: int) -> EmailDelivery | None:
-    delivery = EmailDelivery.objects.get(id=delivery_id)
-    return None if delivery.status == EmailDelivery.QUEUED else delivery
 
 
 def nothing_was_recorded() -> bool:

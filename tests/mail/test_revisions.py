@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from mutualplan.plans.models import EmailDelivery
 from tests.conftest import BUYER, Api, day
-from tests.mail.conftest import Inbox, parts, wait_for
+from tests.mail.conftest import Inbox, parts, settled, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,11 +50,6 @@ def attachments(message: Message) -> dict[str, tuple[str, bytes]]:
 def squeeze(text: str) -> str:
     """Text without whitespace: a PDF wraps long titles across lines."""
     return "".join(text.split())
-
-
-def settled(delivery_id: int) -> EmailDelivery | None:
-    delivery = EmailDelivery.objects.get(id=delivery_id)
-    return None if delivery.status == EmailDelivery.QUEUED else delivery
 
 
 def send(api: Api, plan_id: int, message: str = "") -> dict[str, Any]:

@@ -18,7 +18,7 @@ from mutualplan.plans.models import EmailDelivery, Plan, PlanVersion, ShareLink
 from mutualplan.plans.services.milestones import update_milestone
 from mutualplan.plans.services.sharing import create_share_link
 from tests.conftest import Api
-from tests.mail.conftest import Inbox, parts, wait_for
+from tests.mail.conftest import Inbox, parts, settled, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,11 +34,6 @@ def send(api: Api, plan_id: int, *recipients: str, **extra: Any) -> Any:
     )
     response.elapsed = time.monotonic() - started
     return response
-
-
-def settled(delivery_id: int) -> EmailDelivery | None:
-    delivery = EmailDelivery.objects.get(id=delivery_id)
-    return None if delivery.status == EmailDelivery.QUEUED else delivery
 
 
 def test_a_plan_sent_to_the_buyer_arrives_through_the_queue_with_its_link_and_message(

@@ -41,6 +41,9 @@ class DigestDelivery(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When the queue should next try it: a queued digest long past this was lost by the queue
+    # (digests.services.lost_digests queues it again).
+    next_attempt_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

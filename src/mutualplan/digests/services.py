@@ -115,7 +115,7 @@ def claim(delivery_id: int) -> bool:
 def send(delivery_id: int) -> str:
     """Send one digest (re-read as of its day) if this call claims it; record the outcome."""
     from mutualplan.digests.emails import digest_email
-    from mutualplan.plans.tasks import reason
+    from mutualplan.plans.tasks import reason, retry_delay
 
     if not claim(delivery_id):
         return TAKEN
@@ -137,7 +137,10 @@ def send(delivery_id: int) -> str:
             if delivery.attempts >= settings.EMAIL_ATTEMPTS
             else DigestDelivery.QUEUED
         )
-        delivery.save(update_fields=["status", "last_error", "subject"])
+        delivery.next_attempt_at = timezone.now() + dt.timedelta(
+            seconds=retry_delay(delivery.attempts)
+        )
+        delivery.save(update_fields=["status", "last_error", "subject", "next_attempt_at"])
         if delivery.status == DigestDelivery.FAILED:
             log.warning(
                 "digest %s to %s failed after %s attempts: %s",
@@ -153,6 +156,36 @@ def send(delivery_id: int) -> str:
     delivery.last_error = ""
     delivery.save(update_fields=["status", "sent_at", "last_error", "subject"])
     return SENT
+
+
+def lost_digests(now: dt.datetime) -> list[int]:
+    """Put back the digests the queue lost (as plans.tasks.lost_emails does for emails); the
+    ids to queue again. One lost for more than a day is not news any more: failed, saying so."""
+    from mutualplan.plans.tasks import LOST_AFTER, STUCK_SENDING_AFTER
+
+    unsent = [DigestDelivery.QUEUED, DigestDelivery.SENDING]
+    DigestDelivery.objects.filter(
+        status__in=unsent, created_at__lt=now - dt.timedelta(days=1)
+    ).update(
+        status=DigestDelivery.FAILED, last_error="lost by the task queue and not sent in its day"
+    )
+    stuck = list(
+        DigestDelivery.objects.filter(
+            status=DigestDelivery.SENDING, last_attempt_at__lt=now - STUCK_SENDING_AFTER
+        ).values_list("id", flat=True)
+    )
+    late = list(
+        DigestDelivery.objects.filter(
+            status=DigestDelivery.QUEUED, next_attempt_at__lt=now - LOST_AFTER
+        ).values_list("id", flat=True)
+    )
+    DigestDelivery.objects.filter(id__in=stuck, status=DigestDelivery.SENDING).update(
+        status=DigestDelivery.QUEUED, next_attempt_at=now
+    )
+    DigestDelivery.objects.filter(id__in=late, status=DigestDelivery.QUEUED).update(
+        next_attempt_at=now
+    )
+    return stuck + late
 
 
 def unsubscribe_token(delivery: DigestDelivery) -> str:

@@ -10,7 +10,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from huey.exceptions import RetryTask
 
 from mutualplan.digests.models import DigestDelivery
-from mutualplan.digests.services import RETRY, digests_due, prepare, send
+from mutualplan.digests.services import RETRY, digests_due, lost_digests, prepare, send
 from mutualplan.plans.health import refresh_health
 from mutualplan.plans.models import Plan
 from mutualplan.plans.tasks import retry_delay
@@ -42,7 +42,10 @@ def run_workspace(workspace: Workspace, digests: bool = True) -> list[int]:
 
 @db_periodic_task(crontab(minute="*/15"))
 def daily_digests() -> None:
-    """Every 15 minutes: each workspace's health, and its digests when they are due."""
+    """Every 15 minutes: each workspace's health, and its digests when they are due; and
+    the digests the queue lost, queued again."""
     now = timezone.now()
+    for delivery_id in lost_digests(now):
+        deliver_digest(delivery_id)
     for workspace in Workspace.objects.order_by("id"):
         run_workspace(workspace, digests=digests_due(workspace, now))

@@ -364,8 +364,10 @@ class EmailDelivery(models.Model):
     """One email of the plan to one buyer recipient ("Send to buyer"): queued, then sent or
     failed with its reason, so that no send is ever silently lost."""
 
-    QUEUED, SENT, FAILED = "queued", "sent", "failed"
-    STATUSES = [(QUEUED, "queued"), (SENT, "sent"), (FAILED, "failed")]
+    # Sending: one consumer has claimed the row and is talking to the mail server (so a
+    # second copy of the task, or the sweep, never sends it twice).
+    QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+    STATUSES = [(QUEUED, "queued"), (SENDING, "sending"), (SENT, "sent"), (FAILED, "failed")]
     # What the email is: the plan sent, a revised version (what changed first), an escalation
     # of a stale buyer step, or the champion asked to confirm changed rows again.
     PLAN, REVISION, ESCALATION, RECONFIRM = "plan", "revision", "escalation", "reconfirm"
@@ -399,7 +401,13 @@ class EmailDelivery(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When the queue should next try it: a queued row long past this was lost by the queue
+    # (plans.tasks.requeue_lost_emails sends it again).
+    next_attempt_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["plan", "-created_at"])]
+        indexes = [
+            models.Index(fields=["plan", "-created_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+        ]

@@ -3,13 +3,16 @@ one inside `mutualplan serve`); never in a request."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import F
 from django.utils import timezone
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 from huey.exceptions import RetryTask
 
 from mutualplan.mail.confirm_again_email import confirm_again_email
@@ -18,6 +21,7 @@ from mutualplan.mail.plan_email import plan_email
 from mutualplan.plans.models import EmailDelivery
 from mutualplan.plans.services.reconfirm import request_confirmation_again
 from mutualplan.plans.services.revisions import revision_of
+from mutualplan.plans.services.sharing import link_token, share_url
 
 log = logging.getLogger(__name__)
 
@@ -62,25 +66,58 @@ def build_message(delivery: EmailDelivery, link: str) -> EmailMultiAlternatives:
     return plan_email(delivery.plan, delivery.recipient, delivery.message, link, revision)
 
 
-@db_task()
-def deliver_plan_email(delivery_id: int, link: str) -> None:
-    """Send one queued email of a plan (sent, revised, escalation, confirm again) to one
-    person; retry with backoff; record the outcome."""
-    delivery = (
-        EmailDelivery.objects.select_related("plan__workspace", "plan__deal", "version")
-        .filter(id=delivery_id, status=EmailDelivery.QUEUED)
-        .first()
+def claim(delivery_id: int) -> EmailDelivery | None:
+    """Take a queued delivery for this consumer (queued -> sending, one UPDATE): a second
+    copy of its task, or the sweep, finds it taken and sends nothing."""
+    now = timezone.now()
+    taken = EmailDelivery.objects.filter(id=delivery_id, status=EmailDelivery.QUEUED).update(
+        status=EmailDelivery.SENDING, attempts=F("attempts") + 1, last_attempt_at=now
     )
-    if delivery is None:  # already sent, or the plan is gone
+    if not taken:  # already sent, being sent, failed for good, or the plan is gone
+        return None
+    return EmailDelivery.objects.select_related(
+        "plan__workspace", "plan__deal", "version", "share_link"
+    ).get(id=delivery_id)
+
+
+def emailed_link(delivery: EmailDelivery, link: str) -> str:
+    """The link the email carries: the one handed to the task, else derived again from the
+    delivery's share link. Refused when the link was revoked or can't be made again."""
+    share_link = delivery.share_link
+    if share_link is None:
+        return link
+    if not share_link.is_usable():
+        raise LinkGone("the share link was revoked (or expired) before the email went out")
+    if link:
+        return link
+    token = link_token(share_link)
+    if token is None:
+        raise LinkGone("the email's share link can't be made again: send the plan again")
+    return share_url(token)
+
+
+class LinkGone(Exception):
+    """The email's link no longer opens the plan: sending it would only confuse."""
+
+
+@db_task()
+def deliver_plan_email(delivery_id: int, link: str = "") -> None:
+    """Send one queued email of a plan (sent, revised, escalation, confirm again) to one
+    person; retry with backoff; record the outcome. (`link`: from tasks queued before links
+    were derived again from the delivery; new tasks carry none.)"""
+    delivery = claim(delivery_id)
+    if delivery is None:
         return
-    delivery.attempts += 1
-    delivery.last_attempt_at = timezone.now()
     try:
-        message = build_message(delivery, link)
+        message = build_message(delivery, emailed_link(delivery, link))
         delivery.subject = message.subject[:300]
         message.send()
+    except LinkGone as gone:
+        delivery.status = EmailDelivery.FAILED
+        delivery.last_error = str(gone)
     except Exception as error:
         delivery.last_error = reason(error)
+        delivery.status = EmailDelivery.QUEUED
         if delivery.attempts >= settings.EMAIL_ATTEMPTS:
             delivery.status = EmailDelivery.FAILED
             log.warning(
@@ -89,18 +126,53 @@ def deliver_plan_email(delivery_id: int, link: str) -> None:
                 delivery.attempts,
                 delivery.last_error,
             )
-        delivery.save(
-            update_fields=["attempts", "last_attempt_at", "last_error", "status", "subject"]
-        )
-        if delivery.status == EmailDelivery.QUEUED:
-            raise RetryTask(delay=retry_delay(delivery.attempts)) from None
-        return
-    delivery.status = EmailDelivery.SENT
-    delivery.sent_at = timezone.now()
-    delivery.last_error = ""
-    delivery.save(
-        update_fields=["attempts", "last_attempt_at", "last_error", "status", "sent_at", "subject"]
+    else:
+        delivery.status = EmailDelivery.SENT
+        delivery.sent_at = timezone.now()
+        delivery.last_error = ""
+    delay = retry_delay(delivery.attempts)
+    delivery.next_attempt_at = timezone.now() + dt.timedelta(seconds=delay)
+    delivery.save(update_fields=["last_error", "status", "sent_at", "subject", "next_attempt_at"])
+    if delivery.status == EmailDelivery.QUEUED:
+        raise RetryTask(delay=delay)
+
+
+# A queued email this long past its next attempt, or one being sent this long, was lost by
+# the queue (a Redis without persistence restarted, a process died mid-send): sent again.
+LOST_AFTER = dt.timedelta(minutes=10)
+STUCK_SENDING_AFTER = dt.timedelta(minutes=15)
+
+
+def lost_emails(now: dt.datetime) -> list[int]:
+    """Put back every email the queue lost; the ids to queue again. (An id whose row moved on
+    meanwhile is harmless: its task finds the row taken and does nothing.)"""
+    stuck = list(
+        EmailDelivery.objects.filter(
+            status=EmailDelivery.SENDING, last_attempt_at__lt=now - STUCK_SENDING_AFTER
+        ).values_list("id", flat=True)
     )
+    late = list(
+        EmailDelivery.objects.filter(
+            status=EmailDelivery.QUEUED, next_attempt_at__lt=now - LOST_AFTER
+        ).values_list("id", flat=True)
+    )
+    EmailDelivery.objects.filter(id__in=stuck, status=EmailDelivery.SENDING).update(
+        status=EmailDelivery.QUEUED, next_attempt_at=now
+    )
+    # Not picked again by the next sweep unless this try is lost too.
+    EmailDelivery.objects.filter(id__in=late, status=EmailDelivery.QUEUED).update(
+        next_attempt_at=now
+    )
+    return stuck + late
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def requeue_lost_emails() -> None:
+    """Every five minutes: queue again the emails the queue lost. The claim in
+    deliver_plan_email keeps a late original and its copy from both sending."""
+    for delivery_id in lost_emails(timezone.now()):
+        log.warning("email delivery %s was lost by the queue; queued again", delivery_id)
+        deliver_plan_email(delivery_id)
 
 
 @db_task()
@@ -109,4 +181,4 @@ def ask_to_confirm_again(plan_id: int) -> None:
     again" email to the champion (plans.services.reconfirm)."""
     request = request_confirmation_again(plan_id)
     if request is not None:  # committed: the email can be queued at once
-        deliver_plan_email(request.delivery.id, request.link)
+        deliver_plan_email(request.delivery.id)

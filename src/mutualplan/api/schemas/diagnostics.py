@@ -16,7 +16,9 @@ class EscalationDeliveryOut(Out):
     kind: str = Field(description="Always escalation here.")
     recipient: str
     subject: str
-    status: str = Field(description="queued, sent or failed (after every retry).")
+    status: str = Field(
+        description="queued, sending (a consumer is on it), sent, or failed (after every retry)."
+    )
     attempts: int
     last_error: str = Field(description="Why the last attempt failed (blank when none did).")
     created_at: dt.datetime

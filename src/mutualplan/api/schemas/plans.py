@@ -156,7 +156,9 @@ class EmailDeliveryOut(Out):
     )
     recipient: str
     subject: str
-    status: str = Field(description="queued, sent or failed (after every retry).")
+    status: str = Field(
+        description="queued, sending (a consumer is on it), sent, or failed (after every retry)."
+    )
     attempts: int
     last_error: str = Field(description="Why the last attempt failed (blank when none did).")
     created_at: dt.datetime

@@ -93,7 +93,7 @@ def send_escalation(
     """Queue the escalation email of a stale buyer step; None takes the draft's value.
 
     Everything is checked before anything is written. The recipient gets a share link of their
-    own (as "Send to buyer" gives one): the token travels in the queued task only.
+    own (as "Send to buyer" gives one), derived again by the task that sends it.
     """
     from mutualplan.plans.tasks import deliver_plan_email
 
@@ -102,8 +102,8 @@ def send_escalation(
     subject = clean_subject(subject, escalation)
     body = clean_body(body, escalation)
     with transaction.atomic():
-        link, token = sharing.create_share_link(
-            plan, actor, label=f"escalation emailed to {address}"
+        link, _ = sharing.create_share_link(
+            plan, actor, label=f"escalation emailed to {address}", emailed=True
         )
         delivery = EmailDelivery.objects.create(
             plan=plan,
@@ -128,8 +128,7 @@ def send_escalation(
                 "days_silent": escalation.days_silent,
             },
         )
-        url = sharing.share_url(token)
-        transaction.on_commit(lambda: deliver_plan_email(delivery.id, url))
+        transaction.on_commit(lambda: deliver_plan_email(delivery.id))
     return delivery
 
 

@@ -98,7 +98,7 @@ def request_confirmation_again(plan_id: int, now: dt.datetime | None = None) -> 
     if not recipient:
         return None
     link, token = sharing.create_share_link(
-        plan, SYSTEM, label=f"emailed to {recipient} to confirm again"
+        plan, SYSTEM, label=f"emailed to {recipient} to confirm again", emailed=True
     )
     delivery = EmailDelivery.objects.create(
         plan=plan,

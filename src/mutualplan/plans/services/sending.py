@@ -64,7 +64,9 @@ def send_to_buyer(plan: Plan, actor: Actor, recipients: Sequence[str], message: 
 
     A new link per recipient rather than a shared one: only a link's hash is stored, so an
     existing link cannot be put in an email, and a link of one's own shows the seller who
-    opened the plan from the email and can be revoked for that one person.
+    opened the plan from the email and can be revoked for that one person. Its token is
+    derived from the server's secret (`sharing.link_token`), so a lost email is sent again
+    with the same link.
     """
     from mutualplan.plans.tasks import deliver_plan_email
 
@@ -78,7 +80,9 @@ def send_to_buyer(plan: Plan, actor: Actor, recipients: Sequence[str], message: 
         kind = EmailDelivery.PLAN if revision is None else EmailDelivery.REVISION
         deliveries = []
         for address in addresses:
-            link, token = sharing.create_share_link(plan, actor, label=f"emailed to {address}")
+            link, _ = sharing.create_share_link(
+                plan, actor, label=f"emailed to {address}", emailed=True
+            )
             delivery = EmailDelivery.objects.create(
                 plan=plan,
                 version=version,
@@ -89,9 +93,9 @@ def send_to_buyer(plan: Plan, actor: Actor, recipients: Sequence[str], message: 
                 created_by=actor.user,
             )
             deliveries.append(delivery)
-            # The token travels in the queued task only (it is never stored in the database).
-            url = sharing.share_url(token)
+            # The task derives the link again from the delivery's share link: the token is
+            # stored nowhere, not even in the queue.
             transaction.on_commit(
-                lambda d=delivery.id, u=url: deliver_plan_email(d, u)  # type: ignore[misc]
+                lambda d=delivery.id: deliver_plan_email(d)  # type: ignore[misc]
             )
     return Sent(version=version, deliveries=deliveries, warning=warning, revision=revision)

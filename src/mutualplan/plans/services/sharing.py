@@ -29,20 +29,30 @@ def share_url(token: str) -> str:
 
 @transaction.atomic
 def create_share_link(
-    plan: Plan, actor: Actor, expires_at: dt.datetime | None = None, label: str = ""
+    plan: Plan,
+    actor: Actor,
+    expires_at: dt.datetime | None = None,
+    label: str = "",
+    *,
+    emailed: bool = False,
 ) -> tuple[ShareLink, str]:
-    """A new unguessable link; the token is returned once and only its hash is kept."""
+    """A new unguessable link; the token is returned once and only its hash is kept.
+
+    An `emailed` link's token is derived from the server's secret and a salt kept on the link
+    (`link_token`), so that an email the queue lost can be sent again with its own link."""
     if expires_at is not None:
         if timezone.is_naive(expires_at):
             expires_at = timezone.make_aware(expires_at, dt.UTC)
         if expires_at <= timezone.now():
             raise Invalid.field("expires_at", "the expiry must be in the future")
-    token = secrets.token_urlsafe(32)
+    salt = secrets.token_hex(16) if emailed else ""
+    token = derived_token(salt) if emailed else secrets.token_urlsafe(32)
     link = ShareLink.objects.create(
         plan=plan,
         token_hash=hash_token(token),
         prefix=token[:6],
         label=label,
+        salt=salt,
         created_by=actor.user,
         expires_at=expires_at,
     )
@@ -68,6 +78,15 @@ def derived_token(salt: str) -> str:
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
+def link_token(link: ShareLink) -> str | None:
+    """The token of a link made with a salt (emailed or standing), derived again; None for a
+    link whose token was random (never kept) or made under another secret key."""
+    if not link.salt:
+        return None
+    token = derived_token(link.salt)
+    return token if hmac.compare_digest(hash_token(token), link.token_hash) else None
+
+
 def standing_label(email: str) -> str:
     return f"daily digest for {email.lower()}"
 
@@ -80,22 +99,10 @@ def standing_share_link(plan: Plan, email: str) -> tuple[ShareLink, str]:
     another secret) is replaced by a new one; revoking still cuts off the old link."""
     label = standing_label(email)
     for link in ShareLink.objects.filter(plan=plan, label=label).exclude(salt="").order_by("-id"):
-        token = derived_token(link.salt)
-        if link.is_usable() and hmac.compare_digest(hash_token(token), link.token_hash):
+        token = link_token(link)
+        if link.is_usable() and token is not None:
             return link, token
-    salt = secrets.token_hex(16)
-    token = derived_token(salt)
-    link = ShareLink.objects.create(
-        plan=plan, token_hash=hash_token(token), prefix=token[:6], label=label, salt=salt
-    )
-    record(
-        plan,
-        SYSTEM,
-        ActivityVerb.SHARE_LINK_CREATED,
-        f"created a share link ({label})",
-        data={"share_link_id": link.id, "expires_at": None},
-    )
-    return link, token
+    return create_share_link(plan, SYSTEM, label=label, emailed=True)
 
 
 @transaction.atomic
