@@ -99,8 +99,9 @@ def record_as_sent(page: Page) -> None:
     """The seller records the plan as sent to the buyer (a version)."""
     from playwright.sync_api import expect
 
+    page.click("#record-version summary")
     with page.expect_navigation():
-        page.click("#send button[type=submit]")
+        page.click("#record-version button[type=submit]")
     expect(page.locator(".messages")).to_contain_text("recorded as sent to the buyer")
 
 

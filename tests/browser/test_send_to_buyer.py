@@ -61,6 +61,8 @@ def test_the_seller_sends_the_plan_from_its_page_and_sees_what_was_sent_and_what
         sign_in(seller, new_seller(mailing_server, "sending"))
         url = create_plan_in_the_browser(seller, "Tailspin Aerospace")
         form = seller.locator("#send-email-form")
+        expect(seller.locator("#send button:text('Record as sent')")).to_be_hidden()
+        seller.locator("#record-version summary").click()
         expect(seller.locator("#send button:text('Record as sent')")).to_be_visible()
         form.locator("#se-to").fill("priya@buyer.example, gone@buyer.example")
         form.locator("#se-message").fill("Priya, here is the plan we walked through on Tuesday.")

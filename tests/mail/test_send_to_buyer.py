@@ -197,7 +197,20 @@ def test_the_plan_page_form_queues_the_email_and_asks_first_when_the_buyer_did_n
         {"recipients": "priya@buyer.example", "message": MESSAGE},
         follow=True,
     )
-    assert "The buyer has not added or changed anything" in asked.content.decode()
+    assert asked.status_code == 400
+    asked_page = asked.content.decode()
+    assert "The buyer has not added or changed anything" in asked_page
+    # What was typed is still in the form, to send anyway without typing it again.
+    assert 'value="priya@buyer.example"' in asked_page and MESSAGE in asked_page
+    assert not EmailDelivery.objects.exists()
+
+    bad = browser.post(
+        f"/plans/{plan['id']}/send-email/",
+        {"recipients": "priya@buyer, sam@buyer.example", "message": MESSAGE, "send_anyway": "1"},
+    )
+    assert bad.status_code == 400
+    assert "&#x27;priya@buyer&#x27; is not an email address" in bad.content.decode()
+    assert 'value="priya@buyer, sam@buyer.example"' in bad.content.decode()
     assert not EmailDelivery.objects.exists()
 
     sent = browser.post(

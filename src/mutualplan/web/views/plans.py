@@ -47,7 +47,7 @@ from mutualplan.plans.services.revisions import pending_revision
 from mutualplan.plans.services.templates import available_templates
 from mutualplan.web.context import current_workspace
 from mutualplan.web.escalations import escalation_cards
-from mutualplan.web.responses import answer, page_action, parse
+from mutualplan.web.responses import answer, page_action, parse, wants_json
 from mutualplan.web.tables import CHOICES, ROLE_LABELS, activity_feed, table_rows
 from mutualplan.workspaces.clock import today_for
 
@@ -205,11 +205,12 @@ def render_plan_page(
     status: int = 200,
     escalation_form: dict[str, Any] | None = None,
     new_calendar_url: str = "",
+    send_form: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The seller's plan page; with `new_share_url` (or `new_calendar_url`), the answer to
     "create a share link" (or a calendar feed) that shows the address this once (it is never
     stored, so it can't be shown again); with `escalation_form`, a refused escalation's typed
-    values and errors in its form."""
+    values and errors in its form; with `send_form`, a refused "Send to buyer"'s."""
     context = plan_context(plan)
     if escalation_form:
         found = [card["e"] for card in context["escalations"]]
@@ -225,6 +226,7 @@ def render_plan_page(
         deliveries=EmailDelivery.objects.filter(plan=plan).order_by("-created_at", "-id")[:20],
         # A send now is a revised version: what it will tell the buyer changed.
         pending_revision=pending_revision(plan),
+        send_form=send_form or {},
         events_url=reverse("plan_events", args=[plan.id]),
     )
     response = render(request, "plans/detail.html", context, status=status)
@@ -300,23 +302,26 @@ def send_version(request: HttpRequest, plan_id: int) -> HttpResponse:
 @page_action(plan_url)
 def send_to_buyer(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Email the plan to the buyer through the queue: answered at once, sent in the
-    background; each email's outcome shows on the plan page."""
+    background; each email's outcome shows on the plan page. A refused send shows the page
+    again with the reason in the form and what was typed kept."""
     plan = seller_plan(request, plan_id)
+    typed = {
+        "recipients": request.POST.get("recipients", "")[:5000],
+        "message": request.POST.get("message", "")[: sending.MAX_MESSAGE],
+    }
     if not buyer_contributed(plan) and not request.POST.get("send_anyway"):
-        messages.warning(
-            request,
-            "The buyer has not added or changed anything in this plan yet. A plan handed over "
-            "for sign-off is your schedule, not a shared one: build it with the champion first, "
-            "or send anyway.",
+        error = f"{sending.BUILT_ALONE_WARNING} Or tick “Send anyway” to send it all the same."
+        return render_plan_page(request, plan, status=400, send_form={**typed, "error": error})
+    recipients = typed["recipients"].replace(";", ",").replace("\n", ",")
+    try:
+        sent = sending.send_to_buyer(
+            plan, Actor.seller(request.user), recipients.split(","), typed["message"]
         )
-        return redirect(plan_url(request, plan.id) + "#send-email")
-    recipients = request.POST.get("recipients", "").replace(";", ",").replace("\n", ",")
-    sent = sending.send_to_buyer(
-        plan,
-        Actor.seller(request.user),
-        recipients.split(","),
-        request.POST.get("message", "")[: sending.MAX_MESSAGE],
-    )
+    except Invalid as refused:
+        if wants_json(request):
+            raise
+        error = "; ".join(e["message"] for e in refused.errors or [{"message": refused.detail}])
+        return render_plan_page(request, plan, status=400, send_form={**typed, "error": error})
     count = len(sent.deliveries)
     return answer(
         request,
