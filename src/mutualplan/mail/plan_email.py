@@ -6,6 +6,10 @@ buyer page would not show (no amount, stage or private notes)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import threading
+from collections import OrderedDict
 from email.utils import formataddr
 
 from django.conf import settings
@@ -28,11 +32,32 @@ def sender(plan: Plan) -> str:
     return formataddr((plan.workspace.name, settings.DEFAULT_FROM_EMAIL))
 
 
+# The documents of the last few plan states: one send to five people renders the PDF once,
+# not five times (WeasyPrint takes about a second for a 30-row plan). Keyed by everything the
+# documents are made of, so a plan that changed in between is rendered again.
+_RENDERED: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
+_RENDERED_KEPT = 8
+_RENDER_LOCK = threading.Lock()
+
+
+def plan_documents(view: BuyerPlan, today: dt.date) -> tuple[bytes, bytes]:
+    """The plan's PDF and XLSX as the buyer sees it on `today`, rendered once per state (the
+    lock makes the other senders of the same state wait for the first one's rendering)."""
+    key = hashlib.sha256(repr((view, today)).encode()).hexdigest()
+    with _RENDER_LOCK:
+        if key not in _RENDERED:
+            _RENDERED[key] = (plan_pdf(view, today), plan_xlsx(view, today))
+            while len(_RENDERED) > _RENDERED_KEPT:
+                _RENDERED.popitem(last=False)
+        _RENDERED.move_to_end(key)
+        return _RENDERED[key]
+
+
 def attach_documents(email: EmailMultiAlternatives, plan: Plan, view: BuyerPlan) -> None:
     """The plan as the buyer page's downloads: the same PDF and XLSX, the same file names."""
-    today = today_for(plan.workspace)
-    email.attach(file_name(view.account_name, "pdf"), plan_pdf(view, today), PDF)
-    email.attach(file_name(view.account_name, "xlsx"), plan_xlsx(view, today), XLSX)
+    pdf, xlsx = plan_documents(view, today_for(plan.workspace))
+    email.attach(file_name(view.account_name, "pdf"), pdf, PDF)
+    email.attach(file_name(view.account_name, "xlsx"), xlsx, XLSX)
 
 
 def plan_subject(view: BuyerPlan, workspace_name: str, revised: bool) -> str:
