@@ -1,8 +1,14 @@
-"""Plans as files and back: one plan in any format, the workspace's plans as one table, and
-a plan imported from a file. Every format is a plug-in of `mutualplan.formats`."""
+"""Plans as files and back: one plan in any format, the workspace's plans as one table, a
+plan imported from a file, and a spreadsheet imported through a column mapping and preview.
+Every format is a plug-in of `mutualplan.formats`.
+
+The API takes only JSON bodies (see api/middleware.py), so a spreadsheet comes as base64 in
+a JSON body (`POST /plans/import/sheet`) rather than as a multipart upload."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -11,12 +17,15 @@ from ninja import Query, Router
 from mutualplan import formats
 from mutualplan.api.auth import seller
 from mutualplan.api.responses import answers, render
+from mutualplan.api.schemas.imports import SheetImportIn, SheetPreviewOut
 from mutualplan.api.schemas.plans import SellerPlanOut
 from mutualplan.documents.download import file_response
 from mutualplan.plans import access, exports
+from mutualplan.plans.errors import Invalid
 from mutualplan.plans.exports import ExportFile
 from mutualplan.plans.seller_view import plan_dict
-from mutualplan.plans.services import imports
+from mutualplan.plans.services import imports, sheet_imports
+from mutualplan.plans.sheet_view import preview_dict
 
 router = Router(tags=["files"])
 
@@ -110,4 +119,42 @@ def import_plan(
     nothing, with every bad field named."""
     workspace, actor = seller(request)
     plan = imports.import_plan_file(workspace, actor, request.body, format)
+    return render(SellerPlanOut, plan_dict(access.get_plan(workspace, plan.id)), 201)
+
+
+def _decode(content_base64: str) -> bytes:
+    try:
+        return base64.b64decode(content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid.field("content_base64", "is not base64") from None
+
+
+@router.post(
+    "/plans/import/sheet",
+    response=answers({200: SheetPreviewOut, 201: SellerPlanOut}, 401, 400, 413, 415),
+)
+def import_sheet(request: HttpRequest, body: SheetImportIn) -> HttpResponse:
+    """A plan from a spreadsheet (CSV or XLSX as Google Sheets or Excel write them). With
+    `preview: true`: how each column and row reads (200), nothing saved. Else a new deal and
+    plan (201) with every row, or nothing (400) with every bad row named by its line."""
+    workspace, actor = seller(request)
+    content = _decode(body.content_base64)
+    if body.preview:
+        preview = sheet_imports.preview_sheet_file(workspace, content, body.format, body.mapping)
+        if body.save_mapping:
+            sheet_imports.save_mapping(workspace, actor, preview)
+        return render(SheetPreviewOut, preview_dict(preview))
+    if body.deal is None:
+        raise Invalid.field("deal", "is required to import (or send preview: true)")
+    fields = sheet_imports.plan_fields(
+        workspace,
+        {
+            **body.deal.model_dump(),
+            "target_date": body.target_date,
+            "target_reason": body.target_reason,
+        },
+    )
+    plan = sheet_imports.import_sheet(
+        workspace, actor, content, body.format, fields, body.mapping, body.save_mapping
+    )
     return render(SellerPlanOut, plan_dict(access.get_plan(workspace, plan.id)), 201)
