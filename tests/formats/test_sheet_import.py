@@ -33,7 +33,9 @@ DEAL = DealData(account_name="Acme", account_type="enterprise", stage="evaluatio
 def read(name: str, mapping: dict[str, str] | None = None) -> SheetPreview:
     format_name = name.rsplit(".", 1)[1]
     content = (FIXTURES / name).read_bytes()
-    return preview_sheet(formats.sheet_format(format_name).read_sheet(content), format_name, mapping)
+    return preview_sheet(
+        formats.sheet_format(format_name).read_sheet(content), format_name, mapping
+    )
 
 
 def table(preview: SheetPreview) -> list[tuple[Any, ...]]:

@@ -3,7 +3,8 @@ plan imported from a file, and a spreadsheet imported through a column mapping a
 Every format is a plug-in of `mutualplan.formats`.
 
 The API takes only JSON bodies (see api/middleware.py), so a spreadsheet comes as base64 in
-a JSON body (`POST /plans/import/sheet`) rather than as a multipart upload."""
+a JSON body (`POST /plans/import/sheet[/preview]`) rather than as a multipart upload. The
+preview and the import are two operations, each with its one success code."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ninja import Query, Router
 from mutualplan import formats
 from mutualplan.api.auth import seller
 from mutualplan.api.responses import answers, render
-from mutualplan.api.schemas.imports import SheetImportIn, SheetPreviewOut
+from mutualplan.api.schemas.imports import SheetImportIn, SheetPreviewIn, SheetPreviewOut
 from mutualplan.api.schemas.plans import SellerPlanOut
 from mutualplan.documents.download import file_response
 from mutualplan.plans import access, exports
@@ -130,31 +131,36 @@ def _decode(content_base64: str) -> bytes:
 
 
 @router.post(
-    "/plans/import/sheet",
-    response=answers({200: SheetPreviewOut, 201: SellerPlanOut}, 401, 400, 413, 415),
+    "/plans/import/sheet/preview", response=answers({200: SheetPreviewOut}, 401, 400, 413, 415)
 )
-def import_sheet(request: HttpRequest, body: SheetImportIn) -> HttpResponse:
-    """A plan from a spreadsheet (CSV or XLSX as Google Sheets or Excel write them). With
-    `preview: true`: how each column and row reads (200), nothing saved. Else a new deal and
-    plan (201) with every row, or nothing (400) with every bad row named by its line."""
+def preview_sheet(request: HttpRequest, payload: SheetPreviewIn) -> HttpResponse:
+    """How a spreadsheet (CSV or XLSX as Google Sheets or Excel write them) reads: each
+    column as understood (recognised by its header, mapped, or ignored) and every row parsed,
+    with each bad row's line and reason. Imports nothing (`save_mapping` keeps the mapping)."""
     workspace, actor = seller(request)
-    content = _decode(body.content_base64)
-    if body.preview:
-        preview = sheet_imports.preview_sheet_file(workspace, content, body.format, body.mapping)
-        if body.save_mapping:
-            sheet_imports.save_mapping(workspace, actor, preview)
-        return render(SheetPreviewOut, preview_dict(preview))
-    if body.deal is None:
-        raise Invalid.field("deal", "is required to import (or send preview: true)")
+    content = _decode(payload.content_base64)
+    preview = sheet_imports.preview_sheet_file(workspace, content, payload.format, payload.mapping)
+    if payload.save_mapping:
+        sheet_imports.save_mapping(workspace, actor, preview)
+    return render(SheetPreviewOut, preview_dict(preview))
+
+
+@router.post("/plans/import/sheet", response=answers({201: SellerPlanOut}, 401, 400, 413, 415))
+def import_sheet(request: HttpRequest, payload: SheetImportIn) -> HttpResponse:
+    """A new deal and plan from a spreadsheet, read as `POST /plans/import/sheet/preview`
+    shows: every row, or nothing (400) with every bad row named by its line in the file. No
+    target date: the plan is a draft."""
+    workspace, actor = seller(request)
+    content = _decode(payload.content_base64)
     fields = sheet_imports.plan_fields(
         workspace,
         {
-            **body.deal.model_dump(),
-            "target_date": body.target_date,
-            "target_reason": body.target_reason,
+            **payload.deal.model_dump(),
+            "target_date": payload.target_date,
+            "target_reason": payload.target_reason,
         },
     )
     plan = sheet_imports.import_sheet(
-        workspace, actor, content, body.format, fields, body.mapping, body.save_mapping
+        workspace, actor, content, payload.format, fields, payload.mapping, payload.save_mapping
     )
     return render(SellerPlanOut, plan_dict(access.get_plan(workspace, plan.id)), 201)

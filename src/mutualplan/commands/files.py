@@ -82,7 +82,7 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         column, sep, field = pair.rpartition("=")
         if not sep or not column.strip():
-            fail(f"--map {pair!r}: write COLUMN=FIELD, e.g. --map \"Who=owner\"")
+            fail(f'--map {pair!r}: write COLUMN=FIELD, e.g. --map "Who=owner"')
         mapping[column.strip()] = field.strip()
     return mapping
 
@@ -92,8 +92,12 @@ def _show_preview(preview: Any) -> None:
         table(
             ["#", "Column", "Read as", "Samples"],
             [
-                [c.number, c.header, c.label + (" (mapped)" if c.how == "mapped" else ""),
-                 " | ".join(c.samples)[:60]]
+                [
+                    c.number,
+                    c.header,
+                    c.label + (" (mapped)" if c.how == "mapped" else ""),
+                    " | ".join(c.samples)[:60],
+                ]
                 for c in preview.columns
             ],
         )

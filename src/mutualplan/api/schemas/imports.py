@@ -15,7 +15,7 @@ from mutualplan.inputs.plans import DealIn
 Base64 = Annotated[str, StringConstraints(min_length=1, max_length=2_000_000)]
 
 
-class SheetImportIn(In):
+class SheetPreviewIn(In):
     format: str = Field(..., max_length=40, description="csv or xlsx")
     content_base64: Base64 = Field(..., description="The file's bytes, base64-encoded.")
     mapping: dict[Annotated[str, StringConstraints(max_length=200)], str] = Field(
@@ -24,11 +24,13 @@ class SheetImportIn(In):
         "fields: title, owner, owner_side, owner_team, owner_person, due_date, status, notes, "
         "step_type, high_risk. Over the workspace's saved mapping for these headers.",
     )
-    preview: bool = Field(False, description="Only say how the file reads; import nothing.")
     save_mapping: bool = Field(
         False, description="Keep this mapping for the next file with the same headers."
     )
-    deal: DealIn | None = Field(None, description="The new plan's deal (required to import).")
+
+
+class SheetImportIn(SheetPreviewIn):
+    deal: DealIn = Field(..., description="The new plan's deal.")
     target_date: dt.date | None = Field(None, description="Empty: the plan is a draft.")
     target_reason: LongText = ""
 
