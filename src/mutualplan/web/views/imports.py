@@ -40,8 +40,8 @@ def _content(request: HttpRequest) -> tuple[bytes, str]:
 def _mapping(request: HttpRequest) -> dict[str, str]:
     """The preview's selects, one per column by its number."""
     return {
-        key.removeprefix("map-"): value
-        for key, value in request.POST.items()
+        key.removeprefix("map-"): str(request.POST.get(key, ""))
+        for key in request.POST
         if key.startswith("map-") and key.removeprefix("map-").isdigit()
     }
 
