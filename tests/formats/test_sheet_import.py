@@ -5,6 +5,8 @@ all-or-nothing with every bad row named by its line in the file."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -352,3 +354,16 @@ def test_files_that_are_no_spreadsheet_are_refused_with_a_reason() -> None:
         preview_sheet(formats.sheet_format("csv").read_sheet(b"just one cell\n"), "csv")
     with pytest.raises(formats.FormatError, match="unknown format 'md'"):
         formats.sheet_format("md")
+
+
+def test_excels_unicode_text_export_and_a_zip_that_is_no_workbook_are_handled() -> None:
+    content = "Task\tOwner\tDue\nKickoff\tSeller\t2027-03-01\n".encode("utf-16")
+    preview = preview_sheet(formats.sheet_format("csv").read_sheet(content), "csv")
+    assert preview.ok and table(preview) == [
+        (2, "Kickoff", "seller", "", dt.date(2027, 3, 1), "not_started", "kickoff")
+    ]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("notes.txt", "hello")
+    with pytest.raises(formats.FormatError, match="is not an XLSX file that can be read"):
+        formats.sheet_format("xlsx").read_sheet(archive.getvalue())

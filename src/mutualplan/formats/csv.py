@@ -37,6 +37,8 @@ def _write(headers: Sequence[str], rows: Iterable[Sequence[Value]]) -> bytes:
 
 
 def _decode(content: bytes) -> str:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" (tab separated)
+        return content.decode("utf-16", errors="replace").replace("\x00", "")
     if content.startswith(b"\xef\xbb\xbf"):
         content = content[3:]
     try:

@@ -65,8 +65,10 @@ def read_rows(content: bytes) -> SheetRows:
     computed values (never evaluated here)."""
     try:
         book = load_workbook(io.BytesIO(content), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        message = "is not an XLSX file" if isinstance(exc, zipfile.BadZipFile) else str(exc)
+    except zipfile.BadZipFile:
+        raise FormatError([{"field": "file", "message": "is not an XLSX file"}]) from None
+    except Exception:  # noqa: BLE001 - any parser failure on an uploaded file is bad input
+        message = "is not an XLSX file that can be read (save it again from Excel)"
         raise FormatError([{"field": "file", "message": message}]) from None
     sheet = book.worksheets[0]
     rows: SheetRows = []
