@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from mutualplan.cli import main
 from mutualplan.plans.models import ImportMapping, Plan
+from tests.conftest import make_plan
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 
@@ -88,3 +89,19 @@ def test_spreadsheet_options_are_refused_where_they_mean_nothing(
                   "--user", owner.email)  # fmt: skip
     assert bad_map.exit_code == 2 and "write COLUMN=FIELD" in bad_map.stderr
     assert Plan.objects.count() == 0
+
+
+def test_plan_adds_the_rows_to_an_existing_plan_of_the_workspace_only(
+    runner: CliRunner, owner: Any, outsider: Any
+) -> None:
+    plan = make_plan(owner)
+    before = plan.milestones.count()
+    path = str(FIXTURES / "excel.xlsx")
+    result = run(runner, "import", path, "--format", "xlsx", "--plan", str(plan.id), "--user",
+                 owner.email)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == f"Added 6 rows to plan {plan.id}."
+    assert plan.milestones.count() == before + 6
+    theirs = run(runner, "import", path, "--format", "xlsx", "--plan", str(plan.id), "--user",
+                 outsider.email)  # fmt: skip
+    assert theirs.exit_code == 2 and plan.milestones.count() == before + 6

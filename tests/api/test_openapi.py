@@ -275,6 +275,9 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/export"): Case(fixed("/export?format=csv"), bad_query="x"),
     ("POST", "/plans/import"): Case(fixed("/plans/import"), lambda w: exported_json(w)),
+    ("POST", "/plans/{plan_id}/import/sheet"): Case(
+        plan_path("/import/sheet"), lambda w: dict(SHEET)
+    ),
     ("POST", "/plans/import/sheet/preview"): Case(
         fixed("/plans/import/sheet/preview"), lambda w: dict(SHEET)
     ),

@@ -168,3 +168,46 @@ def test_bad_requests_are_refused_with_the_field_named(owner_api: Api) -> None:
         assert answer.status_code == 400, (field, answer.json_body)
         assert field in [e["field"] for e in answer.json_body["errors"]], answer.json_body
     assert Plan.objects.count() == 0 and Deal.objects.count() == 0
+
+
+def test_a_sheets_rows_are_added_to_an_existing_plan_anchored_and_recorded(
+    owner_api: Api, plan: dict[str, Any]
+) -> None:
+    before = len(plan["milestones"])
+    answer = owner_api.post(f"/plans/{plan['id']}/import/sheet", body("european.csv"))
+    assert answer.status_code == 201, answer.json_body
+    rows = answer.json_body["milestones"]
+    assert len(rows) == before + 5
+    assert [(m["title"], m["owner_team"], m["due_date"]) for m in rows[before:]][:2] == [
+        ("Business case", "Finance", "2027-01-15"),
+        ("Security questionnaire", "IT", "2027-01-29"),
+    ]
+    history = owner_api.get(f"/plans/{plan['id']}/activity").json_body
+    assert [a["verb"] for a in history].count("milestone_added") == 5
+
+
+def test_adding_rows_is_all_or_nothing_and_names_the_lines(
+    owner_api: Api, plan: dict[str, Any]
+) -> None:
+    content = b"Milestone,Owner person\nKickoff,\nLegal review,Nobody Known\n"
+    answer = owner_api.post(
+        f"/plans/{plan['id']}/import/sheet",
+        {"format": "csv", "content_base64": base64.b64encode(content).decode()},
+    )
+    assert answer.status_code == 400
+    assert answer.json_body["errors"] == [
+        {
+            "field": "line 3",
+            "message": "owner person 'Nobody Known' is not one of the plan's people: add them "
+            "first",
+        }
+    ]
+    assert Milestone.objects.filter(plan_id=plan["id"]).count() == len(plan["milestones"])
+
+
+def test_an_outsider_cannot_add_rows_to_another_workspaces_plan(
+    outsider_api: Api, plan: dict[str, Any]
+) -> None:
+    answer = outsider_api.post(f"/plans/{plan['id']}/import/sheet", body("google_sheets.csv"))
+    assert answer.status_code == 404
+    assert Milestone.objects.filter(plan_id=plan["id"]).count() == len(plan["milestones"])

@@ -121,6 +121,10 @@ def valid_bodies(ids: dict[str, Any]) -> dict[str, Any]:
             "milestones": [{"key": "m1", "title": "Kickoff", "owner_side": "joint"}],
         },
         "post /api/v1/plans/import/sheet/preview": {"format": "csv", "content_base64": "QSxCCg=="},
+        "post /api/v1/plans/{plan_id}/import/sheet": {
+            "format": "csv",
+            "content_base64": "TWlsZXN0b25lLE93bmVyCktpY2tvZmYsSm9pbnQK",
+        },
         "post /api/v1/plans/import/sheet": {
             "format": "csv",
             "content_base64": "TWlsZXN0b25lLE93bmVyCktpY2tvZmYsSm9pbnQK",

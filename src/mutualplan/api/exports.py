@@ -164,3 +164,20 @@ def import_sheet(request: HttpRequest, payload: SheetImportIn) -> HttpResponse:
         workspace, actor, content, payload.format, fields, payload.mapping, payload.save_mapping
     )
     return render(SellerPlanOut, plan_dict(access.get_plan(workspace, plan.id)), 201)
+
+
+@router.post(
+    "/plans/{int:plan_id}/import/sheet",
+    response=answers({201: SellerPlanOut}, 401, 400, 404, 413, 415),
+)
+def add_sheet_rows(request: HttpRequest, plan_id: int, payload: SheetPreviewIn) -> HttpResponse:
+    """Add a spreadsheet's rows at the end of one of your plans, read as
+    `POST /plans/import/sheet/preview` shows: every row, or none (400) with every bad row
+    named by its line. An owner person must already be one of the plan's people."""
+    workspace, actor = seller(request)
+    plan = access.get_plan(workspace, plan_id)
+    content = _decode(payload.content_base64)
+    sheet_imports.add_sheet_rows(
+        plan, actor, content, payload.format, payload.mapping, payload.save_mapping
+    )
+    return render(SellerPlanOut, plan_dict(access.get_plan(workspace, plan.id)), 201)

@@ -139,6 +139,13 @@ def _show_preview(preview: Any) -> None:
 )
 @option("--preview", is_flag=True, help="CSV/XLSX: show how the file reads; import nothing.")
 @option("--save-mapping", is_flag=True, help="CSV/XLSX: keep the mapping for files like this.")
+@option(
+    "--plan",
+    "plan_id",
+    type=int,
+    default=None,
+    help="CSV/XLSX: add the rows to this existing plan instead of creating one.",
+)
 @option("--account", default=None, help="CSV/XLSX: the new deal's account name.")
 @option("--account-type", default=None, help="CSV/XLSX: default: the workspace's first.")
 @option("--stage", default=None, help="CSV/XLSX: default: the workspace's first stage.")
@@ -157,6 +164,7 @@ def import_(
     mapping: tuple[str, ...],
     preview: bool,
     save_mapping: bool,
+    plan_id: int | None,
     account: str | None,
     account_type: str | None,
     stage: str | None,
@@ -170,11 +178,12 @@ def import_(
     """Create a new deal and plan from FILE (- for standard input): all of it, or nothing
     with every bad field (or every bad row, by its line) named."""
     is_sheet = format_name in names(SheetFormat)
-    if not is_sheet and (mapping or preview or save_mapping or account):
-        fail("--map, --preview, --save-mapping and --account are for --format csv or xlsx")
-    if is_sheet and not preview and not account:
-        fail("--account is required to import a spreadsheet (or use --preview)")
+    if not is_sheet and (mapping or preview or save_mapping or account or plan_id):
+        fail("--map, --preview, --save-mapping, --plan and --account are for --format csv or xlsx")
+    if is_sheet and not preview and not account and plan_id is None:
+        fail("--account is required to import a spreadsheet (or --plan ID, or --preview)")
     setup_django(data_dir)
+    from mutualplan.plans import access
     from mutualplan.plans.seller_view import plan_dict
     from mutualplan.plans.services import imports, sheet_imports
     from mutualplan.plans.sheet_view import preview_dict
@@ -196,6 +205,18 @@ def import_(
                 _show_preview(found)
             if not found.ok:
                 sys.exit(2)
+            return
+        if plan_id is not None:
+            existing = run_action(lambda: access.get_plan(ws, plan_id))
+            added = run_action(
+                lambda: sheet_imports.add_sheet_rows(
+                    existing, actor, content, format_name, given, save_mapping
+                )
+            )
+            if as_json:
+                click.echo(dump_json(plan_dict(access.get_plan(ws, existing.id))))
+            else:
+                click.echo(f"Added {len(added)} rows to plan {existing.id}.")
             return
         values = {
             "account_name": account,

@@ -1,6 +1,7 @@
 """Import a plan from a spreadsheet (CSV, XLSX): the preview of how each column and row reads
 (nothing saved), the workspace's saved column mapping for files of one header layout, and the
-import itself: a new deal and plan with every row, or nothing with every bad row named."""
+import itself: a new deal and plan, or the rows added to an existing plan, with every row or
+nothing with every bad row named."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from mutualplan import formats
 from mutualplan.formats import sheet
 from mutualplan.formats.data import DealData
 from mutualplan.formats.sheet import PlanFields, SheetPreview
+from mutualplan.formats.sheet_values import words
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.exports import invalid
-from mutualplan.plans.models import ImportMapping, Plan
+from mutualplan.plans.models import ImportMapping, Milestone, Plan
 from mutualplan.plans.services.imports import import_plan
+from mutualplan.plans.services.milestones import add_milestone
 from mutualplan.workspaces.models import Workspace
 
 MAX_SHEET_BYTES = 5 * 1024 * 1024
@@ -90,6 +93,16 @@ def plan_fields(workspace: Workspace, values: Mapping[str, Any]) -> PlanFields:
     )
 
 
+def _refuse(errors: list[dict[str, str]]) -> Invalid:
+    return Invalid(f"{errors[0]['field']}: {errors[0]['message']}", errors)
+
+
+def _importable(preview: SheetPreview) -> SheetPreview:
+    if not preview.ok:
+        raise _refuse(preview.errors or [{"field": "file", "message": "has no rows to import"}])
+    return preview
+
+
 @transaction.atomic
 def import_sheet(
     workspace: Workspace,
@@ -102,11 +115,60 @@ def import_sheet(
 ) -> Plan:
     """Create the deal and plan from the spreadsheet: every row, or nothing (Invalid lists
     every bad row with its line in the file). `remember` saves the mapping too."""
-    preview = preview_sheet_file(workspace, content, format_name, mapping)
-    if not preview.ok:
-        errors = preview.errors or [{"field": "file", "message": "has no rows to import"}]
-        raise Invalid(f"{errors[0]['field']}: {errors[0]['message']}", errors)
+    preview = _importable(preview_sheet_file(workspace, content, format_name, mapping))
     plan = import_plan(workspace, actor, sheet.plan_from_sheet(preview, fields), format_name)
     if remember:
         save_mapping(workspace, actor, preview)
     return plan
+
+
+@transaction.atomic
+def add_sheet_rows(
+    plan: Plan,
+    actor: Actor,
+    content: bytes,
+    format_name: str,
+    mapping: Any = None,
+    remember: bool = False,
+) -> list[Milestone]:
+    """Add the spreadsheet's rows at the end of an existing plan, each as the plan page adds
+    a row (anchored, recorded, sent live): all of them, or none with every bad row's line.
+    An owner person must be one of the plan's people already (matched by name)."""
+    preview = _importable(preview_sheet_file(plan.workspace, content, format_name, mapping))
+    people = {words(p.name): p.id for p in plan.deal.stakeholders.all()}
+    names = {p.key: p.name for p in preview.people}
+    errors: list[dict[str, str]] = []
+    added: list[Milestone] = []
+    for row in preview.rows:
+        m = row.milestone
+        assert m is not None  # an importable preview has every row read
+        fields: dict[str, Any] = {
+            "title": m.title,
+            "owner_side": m.owner_side,
+            "owner_team": m.owner_team,
+            "due_date": m.due_date,
+            "status": m.status,
+            "notes": m.notes,
+            "step_type": m.step_type,
+            "high_risk": m.high_risk,
+        }
+        person = names.get(m.owner_person or "")
+        if person and words(person) not in people:
+            message = f"owner person {person!r} is not one of the plan's people: add them first"
+            errors.append({"field": f"line {row.line}", "message": message})
+            continue
+        if person:
+            fields["owner_person_id"] = people[words(person)]
+        try:
+            with transaction.atomic():
+                added.append(add_milestone(plan, actor, fields))
+        except Invalid as exc:
+            errors += [
+                {"field": f"line {row.line}", "message": f"{e['field']} {e['message']}"}
+                for e in exc.errors or [{"field": "row", "message": exc.detail}]
+            ]
+    if errors:
+        raise _refuse(errors)  # the outer transaction takes back the rows added before
+    if remember:
+        save_mapping(plan.workspace, actor, preview)
+    return added
