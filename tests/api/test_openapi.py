@@ -4,6 +4,7 @@ code an operation declares is one a real request gets, in the declared shape; a 
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as dt
 import json
@@ -25,6 +26,13 @@ DOCUMENT: dict[str, Any] = json.loads(json.dumps(api.get_openapi_schema()))
 PREFIX = "/api/v1"
 MISSING_ID = 987654321
 LIMIT = 1024 * 1024
+SHEET = {
+    "format": "csv",
+    "content_base64": base64.b64encode(
+        b"Milestone,Owner,Due date\nKickoff,Joint,2027-03-01\n"
+    ).decode(),
+    "mapping": {"Owner": "owner"},
+}
 
 
 @pytest.fixture(autouse=True)
@@ -267,6 +275,19 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/export"): Case(fixed("/export?format=csv"), bad_query="x"),
     ("POST", "/plans/import"): Case(fixed("/plans/import"), lambda w: exported_json(w)),
+    ("POST", "/plans/{plan_id}/import/sheet"): Case(
+        plan_path("/import/sheet"), lambda w: dict(SHEET)
+    ),
+    ("POST", "/plans/import/sheet/preview"): Case(
+        fixed("/plans/import/sheet/preview"), lambda w: dict(SHEET)
+    ),
+    ("POST", "/plans/import/sheet"): Case(
+        fixed("/plans/import/sheet"),
+        lambda w: {
+            **SHEET,
+            "deal": {"account_name": "Contoso", "account_type": "smb", "stage": "demo"},
+        },
+    ),
     ("GET", "/plans/{plan_id}/export/ics"): Case(plan_path("/export/ics")),
     ("GET", "/plans/{plan_id}/calendar-feeds"): Case(plan_path("/calendar-feeds")),
     ("POST", "/plans/{plan_id}/calendar-feeds"): Case(plan_path("/calendar-feeds")),

@@ -120,6 +120,17 @@ def valid_bodies(ids: dict[str, Any]) -> dict[str, Any]:
             "stakeholders": [{"key": "p1", "name": "Priya Shah"}],
             "milestones": [{"key": "m1", "title": "Kickoff", "owner_side": "joint"}],
         },
+        "post /api/v1/plans/import/sheet/preview": {"format": "csv", "content_base64": "QSxCCg=="},
+        "post /api/v1/plans/{plan_id}/import/sheet": {
+            "format": "csv",
+            "content_base64": "TWlsZXN0b25lLE93bmVyCktpY2tvZmYsSm9pbnQK",
+        },
+        "post /api/v1/plans/import/sheet": {
+            "format": "csv",
+            "content_base64": "TWlsZXN0b25lLE93bmVyCktpY2tvZmYsSm9pbnQK",
+            "deal": {"account_name": "Contoso", "account_type": "smb", "stage": "demo"},
+            "target_reason": "Board meeting",
+        },
         "post /api/v1/webhooks": {"url": "https://93.184.215.14/hooks", "events": ["plan.sent"]},
     }
 

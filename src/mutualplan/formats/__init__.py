@@ -4,13 +4,20 @@ reach every format through `get` and never name a module. Formats work on plain 
 (`data.PlanData`) only: they never query the database.
 
 A format that can read files back (`base.ReadableFormat`) is importable; one that can write
-many plans as one table (`base.WorkspaceFormat`) serves the workspace export.
+many plans as one table (`base.WorkspaceFormat`) serves the workspace export; a spreadsheet
+(`base.SheetFormat`) is imported through the column mapping and preview of `formats.sheet`.
 """
 
 from __future__ import annotations
 
 from mutualplan.formats import csv, json, markdown, xlsx
-from mutualplan.formats.base import Format, FormatError, ReadableFormat, WorkspaceFormat
+from mutualplan.formats.base import (
+    Format,
+    FormatError,
+    ReadableFormat,
+    SheetFormat,
+    WorkspaceFormat,
+)
 
 FORMATS: dict[str, Format] = {
     f.name: f for f in (csv.FORMAT, xlsx.FORMAT, markdown.FORMAT, json.FORMAT)
@@ -55,4 +62,20 @@ def readable_format(name: str) -> ReadableFormat:
     return found
 
 
-__all__ = ["FORMATS", "Format", "FormatError", "ReadableFormat", "WorkspaceFormat", "get", "names"]
+def sheet_format(name: str) -> SheetFormat:
+    found = FORMATS.get(name)
+    if not isinstance(found, SheetFormat):
+        raise _unknown(name, names(SheetFormat))
+    return found
+
+
+__all__ = [
+    "FORMATS",
+    "Format",
+    "FormatError",
+    "ReadableFormat",
+    "SheetFormat",
+    "WorkspaceFormat",
+    "get",
+    "names",
+]

@@ -8,6 +8,10 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from mutualplan.formats.data import PlanData
+from mutualplan.formats.sheet_values import CellValue
+
+# A spreadsheet's non-blank rows as read: (line in the file, the cells).
+SheetRows = list[tuple[int, list[CellValue]]]
 
 
 class FormatError(Exception):
@@ -43,4 +47,12 @@ class WorkspaceFormat(Protocol):
 class ReadableFormat(Protocol):
     def read(self, content: bytes) -> PlanData:
         """A file of this format back into plan data; FormatError lists every problem."""
+        ...
+
+
+@runtime_checkable
+class SheetFormat(Protocol):
+    def read_sheet(self, content: bytes) -> SheetRows:
+        """A spreadsheet's non-blank rows with their line numbers, cells as typed (text,
+        numbers, dates); the column mapping of `formats.sheet` makes a plan of them."""
         ...

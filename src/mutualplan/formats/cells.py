@@ -20,6 +20,12 @@ def csv_text(value: str) -> str:
     return "'" + value if looks_like_formula(value) else value
 
 
+def from_csv_text(value: str) -> str:
+    """A CSV cell back as typed: the ' that `csv_text` (and Excel) put before a formula-like
+    start is taken off again."""
+    return value[1:] if value.startswith("'") and looks_like_formula(value[1:]) else value
+
+
 def xlsx_text(cell: Cell, value: str) -> None:
     """Write `value` as text, never as a formula: a formula-like start keeps the cell a
     string, shown with Excel's quote prefix (the way a typed ' does)."""

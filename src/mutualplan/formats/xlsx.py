@@ -1,19 +1,23 @@
 """XLSX (openpyxl): real date cells, a frozen bold header with a filter, wrapped notes, and
-text that would run as a formula stored as text."""
+text that would run as a formula stored as text. Read back from the first sheet, cells as
+typed (dates as dates, Excel serial numbers as numbers: the column mapping reads both)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from mutualplan.formats.base import FormatError, SheetRows
 from mutualplan.formats.cells import xlsx_date, xlsx_text
 from mutualplan.formats.data import PlanData
+from mutualplan.formats.sheet_values import CellValue
 from mutualplan.formats.table import PLAN_COLUMNS, WORKSPACE_COLUMNS, Value, plan_table
 from mutualplan.formats.table import workspace_table as workspace_rows
 
@@ -56,6 +60,32 @@ def _write(title: str, headers: Sequence[str], rows: Iterable[Sequence[Value]]) 
     return out.getvalue()
 
 
+def read_rows(content: bytes) -> SheetRows:
+    """The first sheet's non-blank rows with their row numbers; formulas as their last
+    computed values (never evaluated here)."""
+    try:
+        book = load_workbook(io.BytesIO(content), data_only=True)
+    except zipfile.BadZipFile:
+        raise FormatError([{"field": "file", "message": "is not an XLSX file"}]) from None
+    except Exception:  # noqa: BLE001 - any parser failure on an uploaded file is bad input
+        message = "is not an XLSX file that can be read (save it again from Excel)"
+        raise FormatError([{"field": "file", "message": message}]) from None
+    sheet = book.worksheets[0]
+    rows: SheetRows = []
+    for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells: list[CellValue] = [
+            value.strip()
+            if isinstance(value, str)
+            else value
+            if isinstance(value, int | float | dt.date) or value is None
+            else str(value)
+            for value in row
+        ]
+        if any(c not in (None, "") for c in cells):
+            rows.append((line, cells))
+    return rows
+
+
 class XlsxFormat:
     name = "xlsx"
     extension = "xlsx"
@@ -68,6 +98,9 @@ class XlsxFormat:
 
     def export_workspace(self, plans: Sequence[PlanData]) -> bytes:
         return _write("Milestones", WORKSPACE_COLUMNS, workspace_rows(plans))
+
+    def read_sheet(self, content: bytes) -> SheetRows:
+        return read_rows(content)
 
 
 FORMAT = XlsxFormat()

@@ -411,3 +411,25 @@ class EmailDelivery(models.Model):
             models.Index(fields=["plan", "-created_at"]),
             models.Index(fields=["status", "next_attempt_at"]),
         ]
+
+
+class ImportMapping(models.Model):
+    """A workspace's saved column mapping for spreadsheets with one header layout (keyed by
+    `formats.sheet.header_signature`), applied to the next file like it."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="import_mappings"
+    )
+    signature = models.CharField(max_length=500)
+    mapping = models.JSONField()  # {header text: field or "ignore"}
+    updated_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "signature"], name="one_import_mapping_per_layout"
+            )
+        ]
