@@ -163,7 +163,8 @@ def test_a_digest_the_queue_lost_is_sent_again_and_one_a_day_old_fails_saying_so
     assert len(queued) == 2
     old, lost = queued
     DigestDelivery.objects.filter(id=lost).update(next_attempt_at=minutes_ago(11))
-    DigestDelivery.objects.filter(id=old).update(created_at=minutes_ago(25 * 60))
+    yesterday_but_one = today_for(plan.workspace) - dt.timedelta(days=2)
+    DigestDelivery.objects.filter(id=old).update(day=yesterday_but_one)
 
     again = lost_digests(timezone.now())
     for delivery_id in again:

@@ -165,7 +165,7 @@ def lost_digests(now: dt.datetime) -> list[int]:
 
     unsent = [DigestDelivery.QUEUED, DigestDelivery.SENDING]
     DigestDelivery.objects.filter(
-        status__in=unsent, created_at__lt=now - dt.timedelta(days=1)
+        status__in=unsent, day__lt=(now - dt.timedelta(days=1)).date()
     ).update(
         status=DigestDelivery.FAILED, last_error="lost by the task queue and not sent in its day"
     )
