@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mutualplan.core.vocab import SIDE_LABELS, STATUS_LABELS
+
 
 class Kind:
     TARGET_MOVED = "target_moved"
@@ -24,13 +26,6 @@ class Kind:
     RETITLED = "retitled"
 
 
-STATUS_LABELS = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "done": "Done",
-    "blocked": "Blocked",
-}
-SIDE_LABELS = {"buyer": "Buyer", "seller": "Seller", "joint": "Buyer + Seller"}
 _OWNER_FIELDS = ("owner_side", "owner_team", "owner_person")
 _MISSING = object()
 

@@ -20,6 +20,20 @@ class MilestoneStatus(StrEnum):
     BLOCKED = "blocked"
 
 
+# How every page, file and email names a stored status and owner side.
+STATUS_LABELS: dict[str, str] = {
+    MilestoneStatus.NOT_STARTED: "Not started",
+    MilestoneStatus.IN_PROGRESS: "In progress",
+    MilestoneStatus.DONE: "Done",
+    MilestoneStatus.BLOCKED: "Blocked",
+}
+SIDE_LABELS: dict[str, str] = {
+    OwnerSide.BUYER: "Buyer",
+    OwnerSide.SELLER: "Seller",
+    OwnerSide.JOINT: "Buyer + Seller",
+}
+
+
 class PlanStatus(StrEnum):
     DRAFT = "draft"
     ACTIVE = "active"

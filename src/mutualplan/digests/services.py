@@ -159,33 +159,17 @@ def send(delivery_id: int) -> str:
 
 
 def lost_digests(now: dt.datetime) -> list[int]:
-    """Put back the digests the queue lost (as plans.tasks.lost_emails does for emails); the
-    ids to queue again. One lost for more than a day is not news any more: failed, saying so."""
-    from mutualplan.plans.tasks import LOST_AFTER, STUCK_SENDING_AFTER
+    """Put back the digests the queue lost (see queue.lost_rows); the ids to queue again. One
+    lost for more than a day is not news any more: failed, saying so."""
+    from mutualplan.queue import lost_rows
 
-    unsent = [DigestDelivery.QUEUED, DigestDelivery.SENDING]
     DigestDelivery.objects.filter(
-        status__in=unsent, day__lt=(now - dt.timedelta(days=1)).date()
+        status__in=[DigestDelivery.QUEUED, DigestDelivery.SENDING],
+        day__lt=(now - dt.timedelta(days=1)).date(),
     ).update(
         status=DigestDelivery.FAILED, last_error="lost by the task queue and not sent in its day"
     )
-    stuck = list(
-        DigestDelivery.objects.filter(
-            status=DigestDelivery.SENDING, last_attempt_at__lt=now - STUCK_SENDING_AFTER
-        ).values_list("id", flat=True)
-    )
-    late = list(
-        DigestDelivery.objects.filter(
-            status=DigestDelivery.QUEUED, next_attempt_at__lt=now - LOST_AFTER
-        ).values_list("id", flat=True)
-    )
-    DigestDelivery.objects.filter(id__in=stuck, status=DigestDelivery.SENDING).update(
-        status=DigestDelivery.QUEUED, next_attempt_at=now
-    )
-    DigestDelivery.objects.filter(id__in=late, status=DigestDelivery.QUEUED).update(
-        next_attempt_at=now
-    )
-    return stuck + late
+    return lost_rows(DigestDelivery, now)
 
 
 def unsubscribe_token(delivery: DigestDelivery) -> str:

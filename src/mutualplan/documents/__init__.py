@@ -7,15 +7,8 @@ import re
 
 from django.utils.text import slugify
 
+from mutualplan.core.vocab import SIDE_LABELS, STATUS_LABELS
 from mutualplan.plans.buyer_view import BuyerMilestone
-
-STATUS_LABELS = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "done": "Done",
-    "blocked": "Blocked",
-}
-SIDE_LABELS = {"buyer": "Buyer", "seller": "Seller", "joint": "Buyer + Seller"}
 
 
 def file_name(account_name: str, extension: str) -> str:

@@ -8,16 +8,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from mutualplan.core.vocab import RISK_CHECKLIST
+from mutualplan.core.vocab import RISK_CHECKLIST, SIDE_LABELS, STATUS_LABELS
 
 # The labels a spreadsheet or a pasted table shows for the stored values.
-STATUS_LABELS = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "done": "Done",
-    "blocked": "Blocked",
-}
-SIDE_LABELS = {"buyer": "Buyer", "seller": "Seller", "joint": "Buyer + Seller"}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from mutualplan.formats.data import SIDE_LABELS, MilestoneData, PlanData, status_label
+from mutualplan.core.vocab import SIDE_LABELS
+from mutualplan.formats.data import MilestoneData, PlanData, status_label
 
 Value = str | dt.date | Decimal | int | None
 

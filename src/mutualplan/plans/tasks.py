@@ -22,6 +22,7 @@ from mutualplan.plans.models import EmailDelivery
 from mutualplan.plans.services.reconfirm import request_confirmation_again
 from mutualplan.plans.services.revisions import revision_of
 from mutualplan.plans.services.sharing import link_token, share_url
+from mutualplan.queue import lost_rows
 
 log = logging.getLogger(__name__)
 
@@ -137,33 +138,9 @@ def deliver_plan_email(delivery_id: int, link: str = "") -> None:
         raise RetryTask(delay=delay)
 
 
-# A queued email this long past its next attempt, or one being sent this long, was lost by
-# the queue (a Redis without persistence restarted, a process died mid-send): sent again.
-LOST_AFTER = dt.timedelta(minutes=10)
-STUCK_SENDING_AFTER = dt.timedelta(minutes=15)
-
-
 def lost_emails(now: dt.datetime) -> list[int]:
-    """Put back every email the queue lost; the ids to queue again. (An id whose row moved on
-    meanwhile is harmless: its task finds the row taken and does nothing.)"""
-    stuck = list(
-        EmailDelivery.objects.filter(
-            status=EmailDelivery.SENDING, last_attempt_at__lt=now - STUCK_SENDING_AFTER
-        ).values_list("id", flat=True)
-    )
-    late = list(
-        EmailDelivery.objects.filter(
-            status=EmailDelivery.QUEUED, next_attempt_at__lt=now - LOST_AFTER
-        ).values_list("id", flat=True)
-    )
-    EmailDelivery.objects.filter(id__in=stuck, status=EmailDelivery.SENDING).update(
-        status=EmailDelivery.QUEUED, next_attempt_at=now
-    )
-    # Not picked again by the next sweep unless this try is lost too.
-    EmailDelivery.objects.filter(id__in=late, status=EmailDelivery.QUEUED).update(
-        next_attempt_at=now
-    )
-    return stuck + late
+    """Put back every email the queue lost (see queue.lost_rows); the ids to queue again."""
+    return lost_rows(EmailDelivery, now)
 
 
 @db_periodic_task(crontab(minute="*/5"))

@@ -10,6 +10,8 @@ from typing import Any
 
 from mutualplan.core.vocab import (
     RISK_CHECKLIST,
+    SIDE_LABELS,
+    STATUS_LABELS,
     MilestoneStatus,
     OwnerSide,
     SlipReason,
@@ -22,13 +24,6 @@ from mutualplan.plans.queries import milestone_rows
 from mutualplan.plans.seller_view import milestone_dict
 from mutualplan.workspaces.clock import today_for
 
-STATUS_LABELS = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "done": "Done",
-    "blocked": "Blocked",
-}
-SIDE_LABELS = {"buyer": "Buyer", "seller": "Seller", "joint": "Buyer + Seller"}
 ROLE_LABELS = {
     "champion": "Champion",
     "executive_sponsor": "Executive sponsor",

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from mutualplan.core.vocab import ActivityVerb, SlipReason
+from mutualplan.core.vocab import SIDE_LABELS, STATUS_LABELS, ActivityVerb, SlipReason
 from mutualplan.plans import live
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
@@ -50,13 +50,6 @@ TEXT_FIELDS = frozenset({"private_notes", "notes", "risk_checklist", "depends_on
 UNNAMED_FIELDS = frozenset({"completed_at"})
 # How a line names a field, and how it words the field's value.
 FIELD_LABELS = {"owner_person_id": "owner", "turnaround_days": "turnaround (days)"}
-STATUS_WORDS = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "done": "Done",
-    "blocked": "Blocked",
-}
-SIDE_WORDS = {"buyer": "Buyer", "seller": "Seller", "joint": "Buyer + Seller"}
 BOOL_WORDS = {"True": "yes", "False": "no"}
 
 
@@ -64,9 +57,9 @@ def _value_words(field: str, value: str) -> str:
     if value == "none":
         return "none"
     if field == "status":
-        return STATUS_WORDS.get(value, value)
+        return STATUS_LABELS.get(value, value)
     if field == "owner_side":
-        return SIDE_WORDS.get(value, value)
+        return SIDE_LABELS.get(value, value)
     if field == "step_type":
         return value.replace("_", " ").capitalize()
     if field in ("due_date", "baseline_due_date"):

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from mutualplan.core.vocab import STATUS_LABELS
 from mutualplan.inputs.calls import CallCreate
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.agenda import call_dict, plan_agenda
@@ -19,7 +20,7 @@ from mutualplan.plans.models import Call
 from mutualplan.plans.queries import milestone_rows
 from mutualplan.plans.services import calls as call_service
 from mutualplan.web.responses import answer, page_action, parse
-from mutualplan.web.tables import CHOICES, STATUS_LABELS
+from mutualplan.web.tables import CHOICES
 from mutualplan.web.views.plans import seller_plan
 from mutualplan.workspaces.clock import today_for
 
