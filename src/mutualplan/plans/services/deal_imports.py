@@ -1,0 +1,380 @@
+"""Import deals from a CRM export: create or update each deal by its CRM id, in one
+transaction, with no write at all for a deal the file does not change; on request a plan
+for each open deal that has none. Closed deals keep their real created and close dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from mutualplan.core.vocab import ActivityVerb, PlanStatus
+from mutualplan.crm.reader import WON_KEYS, CrmFileError, DealFile, DealRecord, read_deals
+from mutualplan.crm.values import key_of
+from mutualplan.plans.actors import Actor
+from mutualplan.plans.errors import Invalid
+from mutualplan.plans.models import Deal, Plan
+from mutualplan.plans.services.history import record
+from mutualplan.plans.services.plans import DealInput, create_plan, update_plan
+from mutualplan.plans.services.templates import resolve_template
+from mutualplan.workspaces.models import Workspace
+
+BATCH = 500
+# The fields an import writes, compared before any write.
+DEAL_FIELDS = (
+    "account_name",
+    "account_type",
+    "industry",
+    "amount",
+    "currency",
+    "stage",
+    "owner_id",
+    "created_at",
+    "close_date",
+)
+ACCOUNT_TYPE_ALIASES = {
+    "small_business": "smb",
+    "small": "smb",
+    "midmarket": "mid_market",
+    "mid": "mid_market",
+    "mm": "mid_market",
+    "ent": "enterprise",
+    "large_enterprise": "enterprise",
+}
+PLAN_STATUS = {"won": PlanStatus.WON, "lost": PlanStatus.LOST}
+Progress = Callable[[int], None]
+
+
+@dataclass
+class DealImport:
+    """What an import did (or, dry run, would do)."""
+
+    source: str
+    columns: dict[str, str]
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    plans_created: int = 0
+    plans_closed: int = 0
+    stages_added: list[str] = field(default_factory=list)
+    account_types_added: list[str] = field(default_factory=list)
+    unmatched_owners: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def summary(self) -> str:
+        done = "would be " if self.dry_run else ""
+        return (
+            f"{self.rows} deals from {self.source}: {self.created} {done}created, "
+            f"{self.updated} {done}updated, {self.unchanged} unchanged; "
+            f"{self.plans_created} plans {done}created, {self.plans_closed} plans {done}closed"
+        )
+
+
+def read_deal_file(
+    content: bytes, source: str = "auto", mapping: list[str] | dict[str, str] | None = None
+) -> DealFile:
+    """The file's deals; Invalid names every bad row by its line."""
+    try:
+        return read_deals(content, source, mapping)
+    except CrmFileError as exc:
+        raise Invalid(str(exc), exc.errors) from None
+
+
+class _Keys:
+    """A workspace list of keys (stages or account types), grown by what the file needs."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = list(keys)
+        self.added: list[str] = []
+
+    def add(self, key: str, before: frozenset[str] = frozenset()) -> str:
+        if key not in self.keys:
+            # Open stages go before the closing ones, so the list still reads in order.
+            at = next((i for i, k in enumerate(self.keys) if k in before), len(self.keys))
+            self.keys.insert(at, key)
+            self.added.append(key)
+        return key
+
+
+CLOSING = frozenset({"closed_won", "closed_lost", "won", "lost"})
+
+
+def _stage(stages: _Keys, record: DealRecord) -> str:
+    if record.outcome != "open":
+        wanted = WON_KEYS if record.outcome == "won" else frozenset({"closed_lost", "lost"})
+        found = next((k for k in stages.keys if k in wanted), None)
+        return found or stages.add(f"closed_{record.outcome}")
+    return stages.add(key_of(record.stage)[:50], before=CLOSING)
+
+
+def _account_type(types: _Keys, raw: str) -> str:
+    key = key_of(raw)[:50]
+    alias = ACCOUNT_TYPE_ALIASES.get(key)
+    if alias and alias in types.keys:
+        return alias
+    return types.add(key)
+
+
+def _sellers(workspace: Workspace) -> dict[str, Any]:
+    """The workspace's active sellers by email and by full name, lower case."""
+    found: dict[str, Any] = {}
+    users = get_user_model().objects.filter(memberships__workspace=workspace, is_active=True)
+    for user in users:
+        found[str(user.email).lower()] = user
+        name = str(user.get_full_name() or "").strip().lower()
+        if name:
+            found.setdefault(name, user)
+    return found
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment.replace(tzinfo=dt.UTC) if moment is not None else None
+
+
+def _values(
+    record: DealRecord,
+    stages: _Keys,
+    types: _Keys,
+    sellers: dict[str, Any],
+    unmatched: set[str],
+) -> dict[str, Any]:
+    """The deal fields the record sets (fields the file does not hold are left out)."""
+    values: dict[str, Any] = {
+        "account_name": record.account_name,
+        "stage": _stage(stages, record),
+    }
+    if record.account_type is not None:
+        values["account_type"] = _account_type(types, record.account_type)
+    if record.industry is not None:
+        values["industry"] = record.industry
+    if record.amount is not None:
+        values["amount"] = record.amount
+    if record.currency is not None:
+        values["currency"] = record.currency
+    if record.created is not None:
+        values["created_at"] = _aware(record.created)
+    if record.close_date is not None:
+        values["close_date"] = record.close_date
+    if record.owner:
+        seller = sellers.get(record.owner.lower())
+        if seller is None:
+            unmatched.add(record.owner)
+        else:
+            values["owner_id"] = seller.id
+    return values
+
+
+def _changed(deal: Deal, values: dict[str, Any]) -> list[str]:
+    """The names of the fields that `values` changes, set on `deal`."""
+    changed = []
+    for name, value in values.items():
+        if getattr(deal, name) != value:
+            setattr(deal, name, value)
+            changed.append(name.removesuffix("_id"))
+    return changed
+
+
+def _in_batches(items: list[Any], run: Callable[[list[Any]], object], progress: Progress) -> None:
+    for start in range(0, len(items), BATCH):
+        chunk = items[start : start + BATCH]
+        run(chunk)
+        progress(len(chunk))
+
+
+def _note_deal_changes(
+    actor: Actor,
+    source: str,
+    changed: list[Deal],
+    what: dict[int, list[str]],
+    plans: dict[int, Plan],
+    dry_run: bool,
+) -> None:
+    """A deal with a plan that the import changed: the plan's version moves on (a stale edit
+    of the deal is then refused) and its activity says what changed, as `update_plan` does."""
+    touched = [(plans[d.id], d) for d in changed if d.id in plans]
+    if dry_run or not touched:
+        return
+    now = timezone.now()
+    for plan, _ in touched:
+        plan.version += 1
+        plan.updated_at = now
+    Plan.objects.bulk_update([p for p, _ in touched], ["version", "updated_at"], batch_size=BATCH)
+    for plan, deal in touched:
+        fields = [f"deal.{name}" for name in what[deal.id]]
+        record(
+            plan,
+            actor,
+            ActivityVerb.PLAN_UPDATED,
+            f"updated {', '.join(n.replace('_', ' ') for n in what[deal.id])} from {source}",
+            data={"fields": fields, "imported_from": source},
+        )
+
+
+def _sync_plans(
+    workspace: Workspace,
+    actor: Actor,
+    result: DealImport,
+    outcomes: dict[int, str],
+    plans: dict[int, Plan],
+) -> None:
+    """Won and lost deals close their plan; a reopened deal reopens it."""
+    for deal_id, outcome in outcomes.items():
+        plan = plans.get(deal_id)
+        if plan is None:
+            continue
+        wanted = PLAN_STATUS.get(outcome)
+        if wanted is None and plan.status in (PlanStatus.WON, PlanStatus.LOST):
+            wanted = PlanStatus.ACTIVE if plan.target_date else PlanStatus.DRAFT
+        if wanted is None or plan.status == wanted:
+            continue
+        result.plans_closed += outcome != "open"
+        if not result.dry_run:
+            update_plan(plan, actor, plan.version, {"status": wanted})
+
+
+def _create_plans(
+    workspace: Workspace,
+    actor: Actor,
+    template: str,
+    deals: list[Deal],
+    result: DealImport,
+) -> None:
+    for deal in deals:
+        result.plans_created += 1
+        if result.dry_run:
+            continue
+        create_plan(
+            workspace,
+            actor,
+            DealInput(
+                account_name=deal.account_name,
+                account_type=deal.account_type,
+                stage=deal.stage,
+                amount=deal.amount,
+                currency=deal.currency,
+                industry=deal.industry,
+                crm_ref=deal.crm_ref,
+            ),
+            target_date=deal.close_date,
+            template=template,
+            existing_deal=deal,
+        )
+
+
+def import_deals(
+    workspace: Workspace,
+    actor: Actor,
+    content: bytes,
+    source: str = "auto",
+    mapping: list[str] | dict[str, str] | None = None,
+    create_plans: bool = False,
+    template: str = "standard",
+    account_type: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> DealImport:
+    """Read the CRM export and save its deals: all of them, or nothing with every bad row
+    listed. `progress` is told how many deals each step has written."""
+    data = read_deal_file(content, source, mapping)
+    if create_plans:
+        resolve_template(workspace, template)
+    with transaction.atomic():
+        result = _save(
+            workspace, actor, data, create_plans, template, account_type, dry_run, progress
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _save(
+    workspace: Workspace,
+    actor: Actor,
+    data: DealFile,
+    create_plans: bool,
+    template: str,
+    account_type: str | None,
+    dry_run: bool,
+    progress: Progress | None,
+) -> DealImport:
+    tick: Progress = progress or (lambda n: None)
+    # One import at a time per workspace: both may grow its stages and account types.
+    workspace = Workspace.objects.select_for_update().get(id=workspace.id)
+    result = DealImport(data.source, data.columns, rows=len(data.records), dry_run=dry_run)
+    stages, types = _Keys(workspace.stages), _Keys(workspace.account_types)
+    default_type = account_type or (types.keys[0] if types.keys else "")
+    if account_type is not None and account_type not in types.keys:
+        raise Invalid.field(
+            "account_type",
+            f"unknown account type {account_type!r}; this workspace uses " + ", ".join(types.keys),
+        )
+    sellers = _sellers(workspace)
+    existing = {
+        d.crm_id: d
+        for d in Deal.objects.filter(workspace=workspace, crm_source=data.source).exclude(crm_id="")
+    }
+    plans = {
+        p.deal_id: p
+        for p in Plan.objects.filter(workspace=workspace, deal__crm_source=data.source).exclude(
+            deal__crm_id=""
+        )
+    }
+    unmatched: set[str] = set()
+    new: list[Deal] = []
+    changed: list[Deal] = []
+    outcomes: dict[int, str] = {}
+    what: dict[int, list[str]] = {}
+    for row in data.records:
+        values = _values(row, stages, types, sellers, unmatched)
+        deal = existing.get(row.crm_id)
+        if deal is None:
+            values.setdefault("account_type", default_type)
+            values.setdefault("owner_id", actor.user.id if actor.user else None)
+            new.append(
+                Deal(
+                    workspace=workspace,
+                    crm_source=data.source,
+                    crm_id=row.crm_id,
+                    crm_ref=row.crm_id,
+                    **values,
+                )
+            )
+            continue
+        outcomes[deal.id] = row.outcome
+        fields = _changed(deal, values)
+        if fields:
+            deal.version += 1
+            changed.append(deal)
+            what[deal.id] = fields
+    if stages.added or types.added:
+        workspace.stages, workspace.account_types = stages.keys, types.keys
+        workspace.save(update_fields=["stages", "account_types"])
+    _in_batches(new, lambda chunk: Deal.objects.bulk_create(chunk), tick)
+    _in_batches(
+        changed,
+        lambda chunk: Deal.objects.bulk_update(chunk, [*DEAL_FIELDS, "version"]),
+        tick,
+    )
+    tick(len(data.records) - len(new) - len(changed))
+    _note_deal_changes(actor, data.source, changed, what, plans, dry_run)
+    result.created, result.updated = len(new), len(changed)
+    result.unchanged = len(data.records) - len(new) - len(changed)
+    result.stages_added, result.account_types_added = stages.added, types.added
+    result.unmatched_owners = sorted(unmatched)
+    _sync_plans(workspace, actor, result, outcomes, plans)
+    if create_plans:
+        by_id = {d.crm_id: d for d in [*new, *existing.values()]}
+        wanting = [
+            by_id[r.crm_id]
+            for r in data.records
+            if r.outcome == "open" and by_id[r.crm_id].id not in plans
+        ]
+        _create_plans(workspace, actor, template, wanting, result)
+    return result
