@@ -24,7 +24,7 @@ def salesforce_rows(count: int, stage: str = "Qualification", prefix: str = "006
     """A Salesforce report export of `count` open deals."""
     lines = ["Opportunity ID,Account Name,Stage,Close Date,Created Date,Amount"]
     lines += [
-        f"{prefix}{i:012d},Account {i},{stage},6/30/2027,1/15/2026,\"${1000 + i:,}.00\""
+        f'{prefix}{i:012d},Account {i},{stage},6/30/2027,1/15/2026,"${1000 + i:,}.00"'
         for i in range(count)
     ]
     return ("\n".join(lines) + "\n").encode()

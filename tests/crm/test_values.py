@@ -61,9 +61,7 @@ def test_it_refuses_negative_formula_and_huge_amounts(text: str) -> None:
 
 
 def test_closed_stages_of_both_crms_are_won_or_lost_and_the_rest_open() -> None:
-    assert [outcome_of(s) for s in ("Closed Won", "closedwon", "Closed won", "Won")] == [
-        "won"
-    ] * 4
+    assert [outcome_of(s) for s in ("Closed Won", "closedwon", "Closed won", "Won")] == ["won"] * 4
     assert [outcome_of(s) for s in ("Closed Lost", "closedlost", "Closed lost")] == ["lost"] * 3
     assert outcome_of("Negotiation/Review") == "open"
     assert key_of("Negotiation/Review") == "negotiation_review"

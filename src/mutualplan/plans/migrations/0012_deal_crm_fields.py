@@ -5,31 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0011_calendar_feeds'),
-        ('workspaces', '0003_allow_private_webhooks'),
+        ("plans", "0011_calendar_feeds"),
+        ("workspaces", "0003_allow_private_webhooks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='deal',
-            name='close_date',
+            model_name="deal",
+            name="close_date",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='deal',
-            name='crm_id',
+            model_name="deal",
+            name="crm_id",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='deal',
-            name='crm_source',
+            model_name="deal",
+            name="crm_source",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddConstraint(
-            model_name='deal',
-            constraint=models.UniqueConstraint(condition=models.Q(('crm_id', ''), _negated=True), fields=('workspace', 'crm_source', 'crm_id'), name='one_deal_per_crm_id'),
+            model_name="deal",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("crm_id", ""), _negated=True),
+                fields=("workspace", "crm_source", "crm_id"),
+                name="one_deal_per_crm_id",
+            ),
         ),
     ]
