@@ -47,7 +47,8 @@ ACCOUNT_TYPE_ALIASES = {
     "large_enterprise": "enterprise",
 }
 PLAN_STATUS = {"won": PlanStatus.WON, "lost": PlanStatus.LOST}
-Progress = Callable[[int], None]
+# Told (deals just written or found unchanged, deals in the file) as the import goes.
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -181,7 +182,9 @@ def _changed(deal: Deal, values: dict[str, Any]) -> list[str]:
     return changed
 
 
-def _in_batches(items: list[Any], run: Callable[[list[Any]], object], progress: Progress) -> None:
+def _in_batches(
+    items: list[Any], run: Callable[[list[Any]], object], progress: Callable[[int], None]
+) -> None:
     for start in range(0, len(items), BATCH):
         chunk = items[start : start + BATCH]
         run(chunk)
@@ -281,7 +284,7 @@ def import_deals(
     progress: Progress | None = None,
 ) -> DealImport:
     """Read the CRM export and save its deals: all of them, or nothing with every bad row
-    listed. `progress` is told how many deals each step has written."""
+    listed. `progress`, when given, follows the writing."""
     data = read_deal_file(content, source, mapping)
     if create_plans:
         resolve_template(workspace, template)
@@ -304,7 +307,12 @@ def _save(
     dry_run: bool,
     progress: Progress | None,
 ) -> DealImport:
-    tick: Progress = progress or (lambda n: None)
+    total = len(data.records)
+
+    def tick(done: int) -> None:
+        if progress is not None and done:
+            progress(done, total)
+
     # One import at a time per workspace: both may grow its stages and account types.
     workspace = Workspace.objects.select_for_update().get(id=workspace.id)
     result = DealImport(data.source, data.columns, rows=len(data.records), dry_run=dry_run)
