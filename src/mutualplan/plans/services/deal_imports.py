@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from mutualplan.core.vocab import ActivityVerb, PlanStatus
@@ -180,6 +180,25 @@ def _changed(deal: Deal, values: dict[str, Any]) -> list[str]:
             setattr(deal, name, value)
             changed.append(name.removesuffix("_id"))
     return changed
+
+
+def _update_deals(deals: list[Deal]) -> None:
+    """Write the import's fields of `deals` as one prepared UPDATE run for every deal:
+    `bulk_update`'s CASE expressions took 2 ms a deal on SQLite, this takes a few µs."""
+    wanted = {*DEAL_FIELDS, "version"}
+    fields = [f for f in Deal._meta.concrete_fields if f.attname in wanted]
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(Deal._meta.db_table)} SET "
+        + ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
+        + f" WHERE {quote('id')} = %s"
+    )
+    params = [
+        [f.get_db_prep_save(getattr(d, f.attname), connection) for f in fields] + [d.id]
+        for d in deals
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _in_batches(
@@ -365,11 +384,7 @@ def _save(
         workspace.stages, workspace.account_types = stages.keys, types.keys
         workspace.save(update_fields=["stages", "account_types"])
     _in_batches(new, lambda chunk: Deal.objects.bulk_create(chunk), tick)
-    _in_batches(
-        changed,
-        lambda chunk: Deal.objects.bulk_update(chunk, [*DEAL_FIELDS, "version"]),
-        tick,
-    )
+    _in_batches(changed, _update_deals, tick)
     tick(len(data.records) - len(new) - len(changed))
     _note_deal_changes(actor, data.source, changed, what, plans, dry_run)
     result.created, result.updated = len(new), len(changed)
