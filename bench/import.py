@@ -15,7 +15,7 @@ database given with --database-url, which is DROPPED AND RECREATED first (throug
 
 Target: each step of 10,000 rows in a few seconds (under 5 s) on SQLite and PostgreSQL.
 With --plans, also an import into a second workspace that gives every open deal a plan from
-the standard template (reported, not held to the target: each plan is made by `create_plan`).
+the standard template (reported, not held to the target: eight milestones a plan).
 
 Run: .venv/bin/python bench/import.py [--rows 10000]
      [--database-url sqlite --database-url postgresql://postgres@127.0.0.1:5432/mutualplan_bench_crm]
@@ -133,7 +133,6 @@ def child(database_url: str, rows: int, plans: bool) -> dict[str, Any]:
     if Deal.objects.count() != rows:
         raise BenchError(f"expected {rows} deals, found {Deal.objects.count()}")
     if plans:
-        # Plans are made one by one through `create_plan` (rows, dependencies, activity).
         other = onboard_seller("plans@example.com", workspace="plans", name="Plans Seller").user
         start = time.perf_counter()
         result = import_deals(

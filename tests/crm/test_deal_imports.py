@@ -18,6 +18,7 @@ from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import Activity, Deal, Milestone, Plan
 from mutualplan.plans.services.deal_imports import import_deals
+from mutualplan.plans.services.plans import DealInput, create_plan
 from mutualplan.workspaces.models import Workspace
 from tests.crm.conftest import GENERIC_MAPPING, fixture, salesforce_rows
 
@@ -115,9 +116,24 @@ def test_open_deals_get_a_plan_targeting_their_close_date_and_closed_deals_none(
     assert set(plans) == {"0065g00000AbCdE3", "0065g00000AbCdE4"}
     vandelay = plans["0065g00000AbCdE3"]
     assert (vandelay.status, vandelay.target_date) == ("active", dt.date(2027, 2, 26))
-    assert vandelay.milestones.count() == 8
     assert vandelay.deal.crm_ref == "0065g00000AbCdE3"
     assert vandelay.activities.get().verb == "plan_created"
+    # The same rows, dates and dependencies as a plan created by hand for that date.
+    by_hand = create_plan(
+        workspace,
+        Actor.seller(owner),
+        DealInput(account_name="Vandelay", account_type="smb", stage="demo"),
+        target_date=dt.date(2027, 2, 26),
+    )
+    assert _rows(vandelay) == _rows(by_hand) and len(_rows(vandelay)) == 8
+
+
+def _rows(plan: Plan) -> list[tuple[Any, ...]]:
+    return [
+        (m.position, m.title, m.owner_side, m.due_date, m.anchor_offset, m.high_risk)
+        + (sorted(d.title for d in m.depends_on.all()),)
+        for m in plan.milestones.order_by("position")
+    ]
 
 
 def test_a_deal_won_in_the_crm_closes_its_plan_and_keeps_its_dates(

@@ -13,14 +13,22 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
+from mutualplan.core.schedule import DependencyCycle
+from mutualplan.core.templates import DraftMilestone, instantiate
 from mutualplan.core.vocab import ActivityVerb, PlanStatus
 from mutualplan.crm.reader import WON_KEYS, CrmFileError, DealFile, DealRecord, read_deals
 from mutualplan.crm.values import key_of
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
-from mutualplan.plans.models import Deal, Plan
+from mutualplan.plans.models import Activity, Deal, Milestone, Plan
+from mutualplan.plans.services.calendars import make_calendar
 from mutualplan.plans.services.history import record
-from mutualplan.plans.services.plans import DealInput, create_plan, update_plan
+from mutualplan.plans.services.plans import (
+    plan_created,
+    template_links,
+    template_rows,
+    update_plan,
+)
 from mutualplan.plans.services.templates import resolve_template
 from mutualplan.workspaces.models import Workspace
 
@@ -268,26 +276,64 @@ def _create_plans(
     deals: list[Deal],
     result: DealImport,
 ) -> None:
-    for deal in deals:
-        result.plans_created += 1
-        if result.dry_run:
-            continue
-        create_plan(
-            workspace,
-            actor,
-            DealInput(
-                account_name=deal.account_name,
-                account_type=deal.account_type,
-                stage=deal.stage,
-                amount=deal.amount,
-                currency=deal.currency,
-                industry=deal.industry,
-                crm_ref=deal.crm_ref,
-            ),
+    """A plan from `template` for each deal, targeting its close date, made in batches: the
+    same rows, dependencies and `plan_created` activity as `create_plan` gives one plan (no
+    live event: no one is watching a plan that did not exist)."""
+    result.plans_created = len(deals)
+    if result.dry_run or not deals:
+        return
+    chosen = resolve_template(workspace, template)
+    calendar = make_calendar(False, "")
+    drafts_on: dict[dt.date | None, list[DraftMilestone]] = {}
+    plans = [
+        Plan(
+            workspace=workspace,
+            deal=deal,
+            status=PlanStatus.ACTIVE if deal.close_date else PlanStatus.DRAFT,
             target_date=deal.close_date,
-            template=template,
-            existing_deal=deal,
+            template_key=chosen.key,
+            created_by=actor.user,
         )
+        for deal in deals
+    ]
+    Plan.objects.bulk_create(plans, batch_size=BATCH)
+    now = timezone.now()
+    rows: list[Milestone] = []
+    made: list[tuple[list[DraftMilestone], int, int]] = []
+    for plan in plans:
+        if plan.target_date not in drafts_on:
+            try:
+                drafts_on[plan.target_date] = instantiate(chosen.rows, plan.target_date, calendar)
+            except DependencyCycle as exc:
+                raise Invalid.field("template", str(exc)) from None
+        drafts = drafts_on[plan.target_date]
+        made.append((drafts, len(rows), len(drafts)))
+        rows += template_rows(plan, drafts, actor, now)
+    Milestone.objects.bulk_create(rows, batch_size=BATCH)
+    Milestone.depends_on.through.objects.bulk_create(
+        [
+            link
+            for drafts, start, count in made
+            for link in template_links(drafts, rows[start : start + count])
+        ],
+        batch_size=BATCH,
+    )
+    activities = []
+    for plan in plans:
+        summary, data = plan_created(plan, plan.deal, chosen.key)
+        activities.append(
+            Activity(
+                plan=plan,
+                actor_kind=actor.kind,
+                actor_user=actor.user,
+                actor_name=actor.name,
+                actor_email=actor.email,
+                verb=ActivityVerb.PLAN_CREATED,
+                summary=summary,
+                data={**data, "imported_from": "crm"},
+            )
+        )
+    Activity.objects.bulk_create(activities, batch_size=BATCH)
 
 
 def import_deals(
