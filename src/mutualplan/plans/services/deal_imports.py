@@ -11,23 +11,16 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.utils import timezone
 
-from mutualplan.core.schedule import DependencyCycle
-from mutualplan.core.templates import DraftMilestone, instantiate
-from mutualplan.core.vocab import ActivityVerb, PlanStatus
 from mutualplan.crm.reader import WON_KEYS, CrmFileError, DealFile, DealRecord, read_deals
 from mutualplan.crm.values import key_of
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
-from mutualplan.plans.models import Activity, Deal, Milestone, Plan
-from mutualplan.plans.services.calendars import make_calendar
-from mutualplan.plans.services.history import record
-from mutualplan.plans.services.plans import (
-    plan_created,
-    template_links,
-    template_rows,
-    update_plan,
+from mutualplan.plans.models import Deal, Plan
+from mutualplan.plans.services.deal_import_plans import (
+    note_deal_changes,
+    plans_from_template,
+    sync_plan_statuses,
 )
 from mutualplan.plans.services.templates import resolve_template
 from mutualplan.workspaces.models import Workspace
@@ -54,7 +47,6 @@ ACCOUNT_TYPE_ALIASES = {
     "ent": "enterprise",
     "large_enterprise": "enterprise",
 }
-PLAN_STATUS = {"won": PlanStatus.WON, "lost": PlanStatus.LOST}
 # Told (deals just written or found unchanged, deals in the file) as the import goes.
 Progress = Callable[[int, int], None]
 
@@ -218,124 +210,6 @@ def _in_batches(
         progress(len(chunk))
 
 
-def _note_deal_changes(
-    actor: Actor,
-    source: str,
-    changed: list[Deal],
-    what: dict[int, list[str]],
-    plans: dict[int, Plan],
-    dry_run: bool,
-) -> None:
-    """A deal with a plan that the import changed: the plan's version moves on (a stale edit
-    of the deal is then refused) and its activity says what changed, as `update_plan` does."""
-    touched = [(plans[d.id], d) for d in changed if d.id in plans]
-    if dry_run or not touched:
-        return
-    now = timezone.now()
-    for plan, _ in touched:
-        plan.version += 1
-        plan.updated_at = now
-    Plan.objects.bulk_update([p for p, _ in touched], ["version", "updated_at"], batch_size=BATCH)
-    for plan, deal in touched:
-        fields = [f"deal.{name}" for name in what[deal.id]]
-        record(
-            plan,
-            actor,
-            ActivityVerb.PLAN_UPDATED,
-            f"updated {', '.join(n.replace('_', ' ') for n in what[deal.id])} from {source}",
-            data={"fields": fields, "imported_from": source},
-        )
-
-
-def _sync_plans(
-    workspace: Workspace,
-    actor: Actor,
-    result: DealImport,
-    outcomes: dict[int, str],
-    plans: dict[int, Plan],
-) -> None:
-    """Won and lost deals close their plan; a reopened deal reopens it."""
-    for deal_id, outcome in outcomes.items():
-        plan = plans.get(deal_id)
-        if plan is None:
-            continue
-        wanted = PLAN_STATUS.get(outcome)
-        if wanted is None and plan.status in (PlanStatus.WON, PlanStatus.LOST):
-            wanted = PlanStatus.ACTIVE if plan.target_date else PlanStatus.DRAFT
-        if wanted is None or plan.status == wanted:
-            continue
-        result.plans_closed += outcome != "open"
-        if not result.dry_run:
-            update_plan(plan, actor, plan.version, {"status": wanted})
-
-
-def _create_plans(
-    workspace: Workspace,
-    actor: Actor,
-    template: str,
-    deals: list[Deal],
-    result: DealImport,
-) -> None:
-    """A plan from `template` for each deal, targeting its close date, made in batches: the
-    same rows, dependencies and `plan_created` activity as `create_plan` gives one plan (no
-    live event: no one is watching a plan that did not exist)."""
-    result.plans_created = len(deals)
-    if result.dry_run or not deals:
-        return
-    chosen = resolve_template(workspace, template)
-    calendar = make_calendar(False, "")
-    drafts_on: dict[dt.date | None, list[DraftMilestone]] = {}
-    plans = [
-        Plan(
-            workspace=workspace,
-            deal=deal,
-            status=PlanStatus.ACTIVE if deal.close_date else PlanStatus.DRAFT,
-            target_date=deal.close_date,
-            template_key=chosen.key,
-            created_by=actor.user,
-        )
-        for deal in deals
-    ]
-    Plan.objects.bulk_create(plans, batch_size=BATCH)
-    now = timezone.now()
-    rows: list[Milestone] = []
-    made: list[tuple[list[DraftMilestone], int, int]] = []
-    for plan in plans:
-        if plan.target_date not in drafts_on:
-            try:
-                drafts_on[plan.target_date] = instantiate(chosen.rows, plan.target_date, calendar)
-            except DependencyCycle as exc:
-                raise Invalid.field("template", str(exc)) from None
-        drafts = drafts_on[plan.target_date]
-        made.append((drafts, len(rows), len(drafts)))
-        rows += template_rows(plan, drafts, actor, now)
-    Milestone.objects.bulk_create(rows, batch_size=BATCH)
-    Milestone.depends_on.through.objects.bulk_create(
-        [
-            link
-            for drafts, start, count in made
-            for link in template_links(drafts, rows[start : start + count])
-        ],
-        batch_size=BATCH,
-    )
-    activities = []
-    for plan in plans:
-        summary, data = plan_created(plan, plan.deal, chosen.key)
-        activities.append(
-            Activity(
-                plan=plan,
-                actor_kind=actor.kind,
-                actor_user=actor.user,
-                actor_name=actor.name,
-                actor_email=actor.email,
-                verb=ActivityVerb.PLAN_CREATED,
-                summary=summary,
-                data={**data, "imported_from": "crm"},
-            )
-        )
-    Activity.objects.bulk_create(activities, batch_size=BATCH)
-
-
 def import_deals(
     workspace: Workspace,
     actor: Actor,
@@ -432,12 +306,15 @@ def _save(
     _in_batches(new, lambda chunk: Deal.objects.bulk_create(chunk), tick)
     _in_batches(changed, _update_deals, tick)
     tick(len(data.records) - len(new) - len(changed))
-    _note_deal_changes(actor, data.source, changed, what, plans, dry_run)
+    if not dry_run:
+        note_deal_changes(
+            actor, data.source, [(plans[d.id], what[d.id]) for d in changed if d.id in plans]
+        )
     result.created, result.updated = len(new), len(changed)
     result.unchanged = len(data.records) - len(new) - len(changed)
     result.stages_added, result.account_types_added = stages.added, types.added
     result.unmatched_owners = sorted(unmatched)
-    _sync_plans(workspace, actor, result, outcomes, plans)
+    result.plans_closed = sync_plan_statuses(actor, outcomes, plans, dry_run)
     if create_plans:
         by_id = {d.crm_id: d for d in [*new, *existing.values()]}
         wanting = [
@@ -445,5 +322,7 @@ def _save(
             for r in data.records
             if r.outcome == "open" and by_id[r.crm_id].id not in plans
         ]
-        _create_plans(workspace, actor, template, wanting, result)
+        result.plans_created = len(wanting)
+        if not dry_run:
+            plans_from_template(workspace, actor, template, wanting)
     return result
