@@ -87,6 +87,18 @@ def test_the_formats_import_no_django_and_nothing_of_the_app_but_the_core() -> N
     assert outside == []
 
 
+def test_the_crm_readers_import_no_django_and_nothing_of_the_app_but_the_core() -> None:
+    imports = _modules_under("crm")
+    assert imports
+    assert _reaching(imports, "django") == []
+    outside = [
+        line
+        for line in _reaching(imports, "mutualplan")
+        if not line.split(" imports ")[1].startswith(("mutualplan.core", "mutualplan.crm"))
+    ]
+    assert outside == []
+
+
 def test_no_service_function_takes_a_serializer() -> None:
     services = [
         importlib.import_module(f"mutualplan.plans.services.{info.name}")

@@ -20,6 +20,7 @@ from mutualplan.commands.common import (
     seller_options,
     setup_django,
 )
+from mutualplan.commands.deals import import_deals
 from mutualplan.commands.files import export, import_
 from mutualplan.commands.plans import plan
 from mutualplan.commands.remind import remind
@@ -274,6 +275,7 @@ def token_create(name: str, user_email: str, workspace: str | None, data_dir: st
 main.add_command(plan)
 main.add_command(export)
 main.add_command(import_)
+main.add_command(import_deals)
 main.add_command(backup)
 main.add_command(restore)
 main.add_command(remind)

@@ -289,6 +289,14 @@ CASES: dict[tuple[str, str], Case] = {
         },
     ),
     ("GET", "/plans/{plan_id}/export/ics"): Case(plan_path("/export/ics")),
+    ("GET", "/deals"): Case(fixed("/deals"), bad_query="?page=0"),
+    ("POST", "/deals/import"): Case(
+        fixed("/deals/import"),
+        lambda w: {
+            "content": "Opportunity ID,Account Name,Stage\n006A,Initech,Closed Won\n",
+            "create_plans": True,
+        },
+    ),
     ("GET", "/plans/{plan_id}/calendar-feeds"): Case(plan_path("/calendar-feeds")),
     ("POST", "/plans/{plan_id}/calendar-feeds"): Case(plan_path("/calendar-feeds")),
     ("GET", "/calendar-feeds"): Case(fixed("/calendar-feeds")),

@@ -132,6 +132,14 @@ def valid_bodies(ids: dict[str, Any]) -> dict[str, Any]:
             "target_reason": "Board meeting",
         },
         "post /api/v1/webhooks": {"url": "https://93.184.215.14/hooks", "events": ["plan.sent"]},
+        "post /api/v1/deals/import": {
+            "content": "Opportunity ID,Account Name,Stage\n006A,Initech,Qualification\n",
+            "source": "auto",
+            "mapping": {"Opportunity ID": "crm_id"},
+            "create_plans": True,
+            "template": "standard",
+            "account_type": "smb",
+        },
     }
 
 

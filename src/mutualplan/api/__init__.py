@@ -10,6 +10,7 @@ from ninja import NinjaAPI, Schema
 from mutualplan import __version__
 from mutualplan.api import (
     calendars,
+    deals,
     documents,
     emails,
     errors,
@@ -56,6 +57,7 @@ api.add_router("/", calendars.router, auth=SellerToken())
 api.add_router("/", emails.router, auth=SellerToken())
 api.add_router("/", escalations.router, auth=SellerToken())
 api.add_router("/", exports.router, auth=SellerToken())
+api.add_router("/", deals.router, auth=SellerToken())
 api.add_router("/", webhooks.router, auth=SellerToken())
 api.add_router("/", shared.router)
 

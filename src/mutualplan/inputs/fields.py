@@ -49,6 +49,10 @@ def _not_null(schema: dict[str, Any]) -> None:
         schema["anyOf"] = options
 
 
+# For a field whose null means "not sent": its documented schema offers no null.
+not_null = _not_null
+
+
 def keep() -> Any:
     """The default of an optional field that takes no null: left out, the stored value is
     kept. The services refuse null for it (`core.row_edits.NULLABLE_FIELDS` names the

@@ -39,8 +39,24 @@ class Deal(models.Model):
     stage = models.CharField(max_length=50)
     owner = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL)
     crm_ref = models.CharField(max_length=100, blank=True)
+    # Set by a CRM import (plans/services/deal_imports.py): the CRM it came from ("salesforce",
+    # "hubspot", "generic") and its id there, the key a later import of the same deal updates.
+    crm_source = models.CharField(max_length=20, blank=True)
+    crm_id = models.CharField(max_length=100, blank=True)
+    # The CRM's close date: expected while the deal is open, actual once won or lost. With
+    # `created_at` (the CRM's created date for an imported deal) it gives the cycle length.
+    close_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "crm_source", "crm_id"],
+                condition=~models.Q(crm_id=""),
+                name="one_deal_per_crm_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.account_name

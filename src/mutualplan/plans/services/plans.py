@@ -179,8 +179,18 @@ def create_plan(
             )
     except IntegrityError:
         raise Invalid.field("deal", "this deal already has a plan") from None
-    now = timezone.now()
-    rows = Milestone.objects.bulk_create(
+    rows = Milestone.objects.bulk_create(template_rows(plan, drafts, actor, timezone.now()))
+    Milestone.depends_on.through.objects.bulk_create(template_links(drafts, rows))
+    summary, data = plan_created(plan, new_deal, chosen.key)
+    record(plan, actor, ActivityVerb.PLAN_CREATED, summary, data=data)
+    return plan
+
+
+def template_rows(
+    plan: Plan, drafts: list[DraftMilestone], actor: Actor, now: dt.datetime
+) -> list[Milestone]:
+    """A new plan's rows from its template's drafts (not saved yet)."""
+    return [
         Milestone(
             plan=plan,
             position=d.position,
@@ -197,23 +207,27 @@ def create_plan(
             added_at=now,
         )
         for d in drafts
-    )
+    ]
+
+
+def template_links(drafts: list[DraftMilestone], rows: list[Milestone]) -> list[Any]:
+    """The dependencies between saved `rows` made from `drafts`, as through-table rows."""
     by_key = {d.key: row for d, row in zip(drafts, rows, strict=True)}
     Through = Milestone.depends_on.through
-    Through.objects.bulk_create(
+    return [
         Through(from_milestone_id=by_key[d.key].id, to_milestone_id=by_key[dep].id)
         for d in drafts
         for dep in d.depends_on
         if dep in by_key
+    ]
+
+
+def plan_created(plan: Plan, deal: Deal, template: str) -> tuple[str, dict[str, Any]]:
+    """The summary and data of a new plan's `plan_created` activity."""
+    return (
+        f"created the plan for {deal.account_name} from the {template} template",
+        {"template": template, "target_date": _iso(plan.target_date)},
     )
-    record(
-        plan,
-        actor,
-        ActivityVerb.PLAN_CREATED,
-        f"created the plan for {new_deal.account_name} from the {chosen.key} template",
-        data={"template": chosen.key, "target_date": _iso(target_date)},
-    )
-    return plan
 
 
 def _iso(day: dt.date | None) -> str | None:
