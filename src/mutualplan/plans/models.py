@@ -41,8 +41,9 @@ class Deal(models.Model):
     crm_ref = models.CharField(max_length=100, blank=True)
     # Set by a CRM import (plans/services/deal_imports.py): the CRM it came from ("salesforce",
     # "hubspot", "generic") and its id there, the key a later import of the same deal updates.
-    crm_source = models.CharField(max_length=20, blank=True)
-    crm_id = models.CharField(max_length=100, blank=True)
+    # (A default in the database too: deals written from outside the app get "" as well.)
+    crm_source = models.CharField(max_length=20, blank=True, default="", db_default="")
+    crm_id = models.CharField(max_length=100, blank=True, default="", db_default="")
     # The CRM's close date: expected while the deal is open, actual once won or lost. With
     # `created_at` (the CRM's created date for an imported deal) it gives the cycle length.
     close_date = models.DateField(null=True, blank=True)
