@@ -52,6 +52,11 @@ def _csv_rows(content: bytes) -> Iterator[Row]:
 def _xlsx_rows(content: bytes) -> Iterator[Row]:
     from openpyxl import load_workbook  # only when an XLSX arrives
 
+    from mutualplan.core.unpacked import too_large
+
+    refused = too_large(content)
+    if refused:
+        raise TableError(refused)
     try:
         # Not data_only: a formula cell comes back as its text ("=1+1"), never evaluated.
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)

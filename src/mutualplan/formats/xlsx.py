@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from mutualplan.core import unpacked
 from mutualplan.formats.base import FormatError, SheetRows
 from mutualplan.formats.cells import xlsx_date, xlsx_text
 from mutualplan.formats.data import PlanData
@@ -63,6 +64,9 @@ def _write(title: str, headers: Sequence[str], rows: Iterable[Sequence[Value]]) 
 def read_rows(content: bytes) -> SheetRows:
     """The first sheet's non-blank rows with their row numbers; formulas as their last
     computed values (never evaluated here)."""
+    refused = unpacked.too_large(content)
+    if refused:
+        raise FormatError([{"field": "file", "message": refused}])
     try:
         book = load_workbook(io.BytesIO(content), data_only=True)
     except zipfile.BadZipFile:
