@@ -86,5 +86,6 @@ def import_deals(request: HttpRequest, payload: DealImportIn) -> Status[Any]:
         template=payload.template,
         account_type=payload.account_type,
         dry_run=payload.dry_run,
+        remember=payload.save_mapping,
     )
     return Status(200, {**asdict(result), "summary": result.summary})

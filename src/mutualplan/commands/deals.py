@@ -71,6 +71,11 @@ class _Bar:
     help="New deals' account type when the file has none (default: the workspace's first).",
 )
 @option("--dry-run", is_flag=True, help="Count what would change; save nothing.")
+@option(
+    "--save-mapping",
+    is_flag=True,
+    help="Remember the columns for the next file with the same headers (not on a dry run).",
+)
 @json_option
 @seller_options
 def import_deals(
@@ -80,6 +85,7 @@ def import_deals(
     template: str | None,
     account_type: str | None,
     dry_run: bool,
+    save_mapping: bool,
     as_json: bool,
     user_email: str,
     workspace: str | None,
@@ -107,6 +113,7 @@ def import_deals(
                 account_type=account_type,
                 dry_run=dry_run,
                 progress=bar,
+                remember=save_mapping,
             )
         )
     finally:

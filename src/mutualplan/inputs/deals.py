@@ -45,6 +45,11 @@ class DealImportIn(In):
         "the workspace's first).",
     )
     dry_run: bool = Field(False, description="Count what would change; save nothing.")
+    save_mapping: bool = Field(
+        False,
+        description="Remember these columns for the next file with the same headers (applied "
+        "automatically, under `mapping`); not kept by a dry run.",
+    )
 
     @field_validator("content_base64")
     @classmethod

@@ -12,7 +12,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
-from mutualplan.crm.reader import WON_KEYS, CrmFileError, DealFile, DealRecord, read_deals
+from mutualplan.crm.preview import DealPreview
+from mutualplan.crm.reader import WON_KEYS, DealFile, DealRecord
 from mutualplan.crm.values import key_of
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
@@ -22,6 +23,7 @@ from mutualplan.plans.services.deal_import_plans import (
     plans_from_template,
     sync_plan_statuses,
 )
+from mutualplan.plans.services.deal_mappings import preview_deal_file, read_deal_file, save_mapping
 from mutualplan.plans.services.templates import resolve_template
 from mutualplan.workspaces.models import Workspace
 
@@ -76,16 +78,6 @@ class DealImport:
             f"{self.updated} {done}updated, {self.unchanged} unchanged; "
             f"{self.plans_created} plans {done}created, {self.plans_closed} plans {done}closed"
         )
-
-
-def read_deal_file(
-    content: bytes, source: str = "auto", mapping: list[str] | dict[str, str] | None = None
-) -> DealFile:
-    """The file's deals; Invalid names every bad row by its line."""
-    try:
-        return read_deals(content, source, mapping)
-    except CrmFileError as exc:
-        raise Invalid(str(exc), exc.errors) from None
 
 
 class _Keys:
@@ -221,10 +213,38 @@ def import_deals(
     account_type: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    remember: bool = False,
 ) -> DealImport:
-    """Read the CRM export and save its deals: all of them, or nothing with every bad row
-    listed. `progress`, when given, follows the writing."""
-    data = read_deal_file(content, source, mapping)
+    """Read the CRM export (with the workspace's saved mapping for its headers) and save its
+    deals: all of them, or nothing with every bad row listed. `progress`, when given, follows
+    the writing; `remember` keeps the columns for the next file (not on a dry run)."""
+    preview = preview_deal_file(workspace, content, source, mapping)
+    return import_preview(
+        workspace,
+        actor,
+        preview,
+        create_plans=create_plans,
+        template=template,
+        account_type=account_type,
+        dry_run=dry_run,
+        progress=progress,
+        remember=remember,
+    )
+
+
+def import_preview(
+    workspace: Workspace,
+    actor: Actor,
+    preview: DealPreview,
+    create_plans: bool = False,
+    template: str = "standard",
+    account_type: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    remember: bool = False,
+) -> DealImport:
+    """Save (or, dry run, count) the deals of a file already read."""
+    data = read_deal_file(preview)
     if create_plans:
         resolve_template(workspace, template)
     with transaction.atomic():
@@ -233,6 +253,8 @@ def import_deals(
         )
         if dry_run:
             transaction.set_rollback(True)
+        elif remember:
+            save_mapping(workspace, actor, preview)
     return result
 
 
