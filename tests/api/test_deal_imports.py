@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from mutualplan.plans.models import Deal, Plan
+from mutualplan.plans.models import Deal, ImportMapping, Plan
 from tests.conftest import Api
 from tests.crm.conftest import GENERIC_MAPPING, fixture
 
@@ -125,3 +125,68 @@ def test_a_non_json_body_is_refused(owner_api: Api) -> None:
 
     assert response.status_code == 415
     assert Deal.objects.count() == 0
+
+
+UNKNOWN = "Ref,Customer,Phase\nX-1,Initech,Qualification\n"
+UNKNOWN_MAPPING = {"Ref": "crm_id", "Customer": "account_name", "Phase": "stage"}
+
+
+def test_a_saved_mapping_reads_the_next_file_with_the_same_headers(
+    owner_api: Api, outsider_api: Api
+) -> None:
+    unmapped = owner_api.post("/deals/import", {"content": UNKNOWN})
+    assert unmapped.status_code == 400
+    assert "no column holds the deal id" in unmapped.json_body["errors"][0]["message"]
+
+    first = owner_api.post(
+        "/deals/import", {"content": UNKNOWN, "mapping": UNKNOWN_MAPPING, "save_mapping": True}
+    )
+
+    assert first.status_code == 200, first.json_body
+    assert first.json_body["columns"] == UNKNOWN_MAPPING
+    saved = ImportMapping.objects.get()
+    assert saved.signature == "deals:ref|customer|phase" and saved.mapping == UNKNOWN_MAPPING
+    later = owner_api.post(
+        "/deals/import", {"content": "Ref,Customer,Phase\nX-2,Hooli,Proposal\n", "dry_run": True}
+    )
+    assert later.status_code == 200, later.json_body
+    assert later.json_body["created"] == 1 and later.json_body["columns"] == UNKNOWN_MAPPING
+    theirs = outsider_api.post("/deals/import", {"content": UNKNOWN})
+    assert theirs.status_code == 400
+    assert Deal.objects.filter(crm_id="X-1").count() == 1
+
+
+def test_a_given_mapping_wins_over_the_saved_one(owner_api: Api) -> None:
+    owner_api.post(
+        "/deals/import", {"content": UNKNOWN, "mapping": UNKNOWN_MAPPING, "save_mapping": True}
+    )
+
+    response = owner_api.post(
+        "/deals/import",
+        {"content": UNKNOWN, "mapping": {"Customer": "deal_name"}, "dry_run": True},
+    )
+
+    assert response.status_code == 200, response.json_body
+    assert response.json_body["columns"]["Customer"] == "deal_name"
+
+
+def test_a_dry_run_or_a_refused_import_saves_no_mapping(owner_api: Api) -> None:
+    dry = owner_api.post(
+        "/deals/import",
+        {"content": UNKNOWN, "mapping": UNKNOWN_MAPPING, "save_mapping": True, "dry_run": True},
+    )
+    bad = owner_api.post(
+        "/deals/import",
+        {
+            "content": UNKNOWN + "X-1,Again,Proposal\n",
+            "mapping": UNKNOWN_MAPPING,
+            "save_mapping": True,
+        },
+    )
+    not_bool = owner_api.post("/deals/import", {"content": UNKNOWN, "save_mapping": "maybe"})
+
+    assert dry.status_code == 200 and bad.status_code == 400 and not_bool.status_code == 400
+    assert bad.json_body["errors"] == [
+        {"field": "line 3", "message": "Ref: 'X-1' is already on line 2"}
+    ]
+    assert ImportMapping.objects.count() == 0 and Deal.objects.count() == 0

@@ -82,3 +82,22 @@ def test_a_large_file_shows_a_progress_bar(runner: CliRunner, owner: Any, tmp_pa
     assert result.exit_code == 0, result.output
     assert "Importing deals" in result.stderr
     assert "1500 deals from salesforce: 1500 created" in result.stdout
+
+
+def test_save_mapping_keeps_the_columns_for_the_next_file(
+    runner: CliRunner, owner: Any, outsider: Any, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text("Ref,Customer,Phase\nX-1,Initech,Qualification\n")
+    second.write_text("Ref,Customer,Phase\nX-2,Hooli,Proposal\n")
+    maps = ["--map", "Ref=crm_id", "--map", "Customer=account_name", "--map", "Phase=stage"]
+
+    saved = run(runner, str(first), *maps, "--save-mapping", "--user", owner.email)
+    later = run(runner, str(second), "--user", owner.email)
+    theirs = run(runner, str(second), "--user", outsider.email)
+
+    assert saved.exit_code == 0, saved.output
+    assert later.exit_code == 0, later.output
+    assert "1 deals from generic: 1 created" in later.stdout
+    assert theirs.exit_code == 2 and "no column holds the deal id" in theirs.stderr
+    assert sorted(Deal.objects.values_list("crm_id", flat=True)) == ["X-1", "X-2"]
