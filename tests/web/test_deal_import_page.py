@@ -77,7 +77,9 @@ def test_a_salesforce_upload_previews_then_imports_deals_and_plans(
 ) -> None:
     client = signed_in(owner)
 
-    preview = upload(client, "opportunities.csv", fixture("salesforce_report.csv"), create_plans="1")
+    preview = upload(
+        client, "opportunities.csv", fixture("salesforce_report.csv"), create_plans="1"
+    )
 
     page = preview.content.decode()
     assert preview.status_code == 200
