@@ -432,7 +432,8 @@ class EmailDelivery(models.Model):
 
 class ImportMapping(models.Model):
     """A workspace's saved column mapping for spreadsheets with one header layout (keyed by
-    `formats.sheet.header_signature`), applied to the next file like it."""
+    `formats.sheet.header_signature`; a CRM deal export's by `crm.preview.header_signature`,
+    which starts "deals:"), applied to the next file like it."""
 
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="import_mappings"
