@@ -11,6 +11,7 @@ from scipy import stats
 
 from mutualplan.core.durations import (
     DurationRow,
+    StepColumns,
     StepObservation,
     duration_table,
     realistic_turnaround,
@@ -222,6 +223,53 @@ def test_a_group_of_two_is_pulled_toward_the_step_type_and_a_group_of_200_barely
     assert (enterprise.median.raw, enterprise.median.value) == (30, 30)
     assert enterprise.median.rests_on == 200 and enterprise.median.shrunk
     np.testing.assert_allclose(enterprise.curve.evaluate(10), 200 / 210 + 10 / 210 * 200 / 402)
+
+
+def test_columns_read_straight_from_a_query_give_the_same_table_as_observations() -> None:
+    columns = StepColumns(
+        step_type=np.array([SECURITY] * 8),
+        account_type=np.array(["enterprise"] * 5 + ["smb"] * 3),
+        days=np.array([10, 20, 30, 25, 40, 5, 8, 12]),
+        finished=np.array([True, True, True, False, True, True, True, False]),
+        planned_days=np.array([7, 14, 30, 14, np.nan, 5, 5, 7]),
+        slipped_days=np.array([3, 6, 0, 5, 10, 0, 3, 0]),
+        reason_step=np.array([0, 1, 1, 3, 4, 6]),
+        reason=np.array(
+            [
+                "legal_or_security_delay",
+                "legal_or_security_delay",
+                "competing_priorities",
+                "stakeholder_not_engaged",
+                "legal_or_security_delay",
+                "competing_priorities",
+            ]
+        ),
+    )
+    from_columns, from_observations = duration_table(columns), duration_table(small_history())
+    for ours, theirs in zip(from_columns, from_observations, strict=True):
+        assert (ours.median, ours.p80, ours.top_reasons, ours.slip_share) == (
+            theirs.median,
+            theirs.p80,
+            theirs.top_reasons,
+            theirs.slip_share,
+        )
+        assert (ours.planned_vs_actual, ours.mean_days_slipped, ours.open) == (
+            theirs.planned_vs_actual,
+            theirs.mean_days_slipped,
+            theirs.open,
+        )
+
+
+def test_columns_of_different_lengths_or_out_of_range_are_refused() -> None:
+    ok = StepColumns.of(small_history())
+    with pytest.raises(ValueError, match="one entry per step"):
+        StepColumns(**{**ok.__dict__, "days": ok.days[:-1]})
+    with pytest.raises(ValueError, match="same length"):
+        StepColumns(**{**ok.__dict__, "reason": ok.reason[:-1]})
+    with pytest.raises(ValueError, match="must index a step"):
+        StepColumns(**{**ok.__dict__, "reason_step": ok.reason_step + 8})
+    with pytest.raises(ValueError, match="must not be negative"):
+        StepColumns(**{**ok.__dict__, "days": ok.days - 100})
 
 
 # --- The realistic turnaround suggestion ---------------------------------------------------
