@@ -123,6 +123,43 @@ def test_open_observations_count_as_lasting_at_least_that_long() -> None:
     assert weights.tolist() == pytest.approx([0.25, 0.375, 0.375])
 
 
+def test_draws_of_mixed_steps_equal_a_search_of_each_steps_own_cumulative_probabilities() -> None:
+    rng = np.random.default_rng(5)
+    censored = Durations(
+        tuple(rng.lognormal(2, 0.6, 60).tolist()), tuple((rng.random(60) < 0.2).tolist())
+    )
+    plain = uniform(2, 30, 45)
+    draws = [
+        step_draws(plain, in_progress=False, days_spent=0),
+        step_draws(censored, in_progress=False, days_spent=0),
+        step_draws(censored, in_progress=True, days_spent=60),  # beyond history
+        step_draws(censored, in_progress=True, days_spent=6),
+        step_draws(plain, in_progress=True, days_spent=12),
+    ]
+    uniforms = np.asfortranarray(rng.random((20_000, len(draws))))
+    drawn = draw_durations(draws, uniforms)
+    for k, d in enumerate(draws):
+        if np.isfinite(d.cumulative).any():
+            index = np.searchsorted(d.cumulative, uniforms[:, k], side="right")
+        else:
+            index = (uniforms[:, k] * len(d.values)).astype(int)
+        assert drawn[:, k].tolist() == d.values[index].tolist()
+    assert [d.beyond_history for d in draws] == [False, False, True, False, False]
+    assert draw_durations(draws, np.ascontiguousarray(uniforms)).tolist() == drawn.tolist()
+
+
+def test_of_equally_long_tracks_the_first_dependency_listed_is_the_critical_one() -> None:
+    result = forecast(
+        plan(
+            step("legal", fixed(5)),
+            step("security", fixed(5)),
+            step("sign", fixed(1), "security", "legal"),
+        ),
+        samples=10,
+    )
+    assert criticality(result) == {"legal": 0.0, "security": 1.0, "sign": 1.0}
+
+
 def test_the_same_seed_gives_identical_results_and_different_seeds_differ() -> None:
     steps = (step("a", uniform(3, 30)), step("b", uniform(2, 9), "a"), step("c", uniform(5, 25)))
     first = forecast(plan(*steps, target=25, seed=11), samples=3_000)

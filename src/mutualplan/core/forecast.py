@@ -20,10 +20,17 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from mutualplan.core.forecast_draws import Durations, StepDraws, draw_durations, step_draws
+from mutualplan.core.forecast_draws import (
+    OVERDUE_REMAINING_DAYS,
+    Durations,
+    StepDraws,
+    draw_durations,
+    step_draws,
+)
 from mutualplan.core.schedule import DependencyCycle, find_cycle
 
 __all__ = [
+    "OVERDUE_REMAINING_DAYS",
     "DependencyCycle",
     "Durations",
     "PlanForecast",
@@ -35,7 +42,7 @@ __all__ = [
 ]
 
 DEFAULT_SAMPLES = 2_000
-# Samples × columns of one batch: bounds the memory of a large forecast_many call (~100 MB).
+# Samples × columns of one batch: bounds memory (~200 MB peak) and measured fastest.
 _BATCH_CELLS = 4_000_000
 
 
@@ -63,8 +70,10 @@ class PlanToForecast:
 
 @dataclass(frozen=True)
 class StepForecast:
-    """`criticality`: share of samples in which the step is on the longest path.
-    `beyond_history`: open longer than any recorded duration, so its remaining time is a guess."""
+    """`criticality`: share of samples in which the step is on the longest path (of tracks
+    finishing at the same moment, the first dependency listed counts as the critical one).
+    `beyond_history`: open longer than any recorded duration, so its remaining time is a guess
+    (OVERDUE_REMAINING_DAYS)."""
 
     id: str
     criticality: float
@@ -73,6 +82,9 @@ class StepForecast:
 
 @dataclass(frozen=True)
 class PlanForecast:
+    """Chances of finishing by the target and by the quarter end; the dates by which half,
+    80 % and 90 % of the samples finish (a fractional day counts as the whole day)."""
+
     samples: int
     p_by_target: float
     p_by_quarter_end: float
@@ -209,13 +221,18 @@ def _finish_times(
     for lvl in sorted(by_level):
         cols = np.array([c for c, _ in by_level[lvl]])
         width = max(1, max(len(p) for _, p in by_level[lvl]))
-        # Pad with column 0 after the real predecessors: argmax keeps the first maximum.
+        # Pad with column 0 after the real predecessors: only a strictly later finish wins,
+        # so the first of equal predecessors stays critical and the padding never does.
         preds = np.array([(p + [0] * width)[:width] for _, p in by_level[lvl]])
-        before = finish[:, preds]  # samples × cols × width
-        which = before.argmax(axis=2)
-        critical_pred[:, cols] = preds[np.arange(len(cols)), which]
-        finish[:, cols] = np.take_along_axis(before, which[:, :, None], axis=2)[:, :, 0]
-        finish[:, cols] += durations[:, cols]
+        latest = finish[:, preds[:, 0]]
+        which = np.broadcast_to(preds[:, 0], latest.shape).copy(order="F")
+        for w in range(1, width):
+            later = finish[:, preds[:, w]]
+            wins = later > latest
+            np.copyto(latest, later, where=wins)
+            np.copyto(which, preds[:, w], where=wins)
+        critical_pred[:, cols] = which
+        finish[:, cols] = latest + durations[:, cols]
     return finish, critical_pred
 
 
@@ -224,15 +241,18 @@ def _on_longest_path(
 ) -> NDArray[np.float64]:
     """Share of samples in which each column is on the longest path: walk back from every
     plan's end along the predecessor that finished last, all samples and plans at once."""
-    samples = critical_pred.shape[0]
-    rows = np.arange(samples)[:, None]
-    on_path = np.zeros(critical_pred.shape, dtype=bool)
-    current = critical_pred[rows, ends[None, :]]
+    samples, n_cols = critical_pred.shape
+    # Flat, column by column (a view of the column-major array): 1-D indexing is fast.
+    pred = critical_pred.ravel(order="F")
+    rows = np.arange(samples, dtype=np.int64)[:, None]
+    on_path = np.zeros(samples * n_cols, dtype=bool)
+    here = ends[None, :].astype(np.int64) * samples + rows
     for _ in range(depth):
-        on_path[rows, current] = True
-        current = critical_pred[rows, current]
-    on_path[:, 0] = False
-    return on_path.mean(axis=0)
+        here = pred[here] * np.int64(samples) + rows
+        on_path[here] = True
+    shares: NDArray[np.float64] = on_path.reshape((samples, n_cols), order="F").mean(axis=0)
+    shares[0] = 0.0
+    return shares
 
 
 def _summary(

@@ -36,8 +36,17 @@ class Durations:
             raise ValueError(f"{len(self.censored)} censoring flags for {len(self.days)} durations")
 
     @cached_property
-    def sorted_days(self) -> NDArray[np.float64]:
-        return np.sort(np.asarray(self.days, dtype=np.float64))
+    def weighted(self) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+        """Sorted values and their probabilities, None when all are equally likely (no
+        observation is open): those draw by index alone, with no search."""
+        if any(self.censored):
+            return self.distribution
+        return np.sort(np.asarray(self.days, dtype=np.float64)), None
+
+    @cached_property
+    def draws(self) -> StepDraws:
+        """What a step not yet started draws from, built once per sample."""
+        return _step_draws(*self.weighted)
 
     @cached_property
     def distribution(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -61,12 +70,34 @@ class Durations:
 
 @dataclass(frozen=True)
 class StepDraws:
-    """What one step's remaining days are drawn from: sorted values with their cumulative
-    probabilities, or with `cumulative` None when every value is equally likely."""
+    """What one step's remaining days are drawn from: sorted `values`, their `cumulative`
+    probabilities (all +inf when every value is equally likely: the guide finds it alone),
+    and a `guide`: for bucket j of g, the first value whose cumulative probability passes j/g."""
 
     values: NDArray[np.float64]
-    cumulative: NDArray[np.float64] | None
-    beyond_history: bool
+    cumulative: NDArray[np.float64]
+    guide: NDArray[np.int64]
+    beyond_history: bool = False
+
+
+# Guide buckets per value: more buckets, fewer draws that must step forward after the guide.
+GUIDE_BUCKETS = 4
+
+
+def _step_draws(
+    values: NDArray[np.float64], weights: NDArray[np.float64] | None, beyond_history: bool = False
+) -> StepDraws:
+    m = len(values)
+    g = GUIDE_BUCKETS * m
+    if weights is None:
+        # floor(floor(u * g) / GUIDE_BUCKETS) == floor(u * m): the bucket gives the value.
+        guide = np.arange(g) // GUIDE_BUCKETS
+        return StepDraws(values, np.full(m, np.inf), guide, beyond_history)
+    cumulative = np.cumsum(weights)
+    cumulative /= cumulative[-1]
+    cumulative[-1] = 1.0
+    guide = np.minimum(np.searchsorted(cumulative, np.arange(g) / g, side="right"), m - 1)
+    return StepDraws(values, cumulative, guide, beyond_history)
 
 
 def step_draws(durations: Durations, in_progress: bool, days_spent: float) -> StepDraws:
@@ -74,46 +105,40 @@ def step_draws(durations: Durations, in_progress: bool, days_spent: float) -> St
     already spent: only durations longer than `days_spent`, minus it."""
     if not (isinstance(days_spent, int | float) and math.isfinite(days_spent) and days_spent >= 0):
         raise ValueError(f"days spent must be a finite number of days, zero or more: {days_spent}")
-    if any(durations.censored):
-        values, weights = durations.distribution
-    else:
-        # Equally likely observations draw by index alone, much faster than a search.
-        values, weights = durations.sorted_days, None
-    if in_progress:
-        longer = values > days_spent
-        if not longer.any():
-            return StepDraws(np.array([OVERDUE_REMAINING_DAYS]), None, beyond_history=True)
-        values = values[longer] - days_spent
-        weights = None if weights is None else weights[longer]
-    if weights is None:
-        return StepDraws(values, None, beyond_history=False)
-    cumulative = np.cumsum(weights)
-    cumulative /= cumulative[-1]
-    cumulative[-1] = 1.0
-    return StepDraws(values, cumulative, beyond_history=False)
+    if not in_progress:
+        return durations.draws
+    values, weights = durations.weighted
+    longer = values > days_spent
+    if not longer.any():
+        return _step_draws(np.array([OVERDUE_REMAINING_DAYS]), None, beyond_history=True)
+    return _step_draws(values[longer] - days_spent, None if weights is None else weights[longer])
 
 
 def draw_durations(draws: list[StepDraws], uniforms: NDArray[np.float64]) -> NDArray[np.float64]:
     """Inverse-CDF draws for every step at once: column k of `uniforms` (samples × steps,
-    values in [0, 1)) becomes remaining days of `draws[k]`. Equally likely values are picked
-    by index; the others by one search in the cumulative probabilities of those steps laid
-    end to end (step k's shifted up by k)."""
+    values in [0, 1)) becomes remaining days of `draws[k]`. A guide table (Chen's indexed
+    search) lands on the right value or just before it; the few short draws step forward."""
     if not draws:
         return np.zeros((uniforms.shape[0], 0))
     sizes = np.array([len(d.values) for d in draws])
-    ends = np.cumsum(sizes)
-    starts = ends - sizes
+    buckets = np.array([len(d.guide) for d in draws])
+    starts = np.cumsum(sizes) - sizes
     values = np.concatenate([d.values for d in draws])
-    found = starts + (uniforms * sizes).astype(np.int64)
-    weighted = [k for k, d in enumerate(draws) if d.cumulative is not None]
-    if weighted:
-        shifted = np.concatenate(
-            [d.cumulative + k for k, d in enumerate(draws) if d.cumulative is not None]
-        )
-        offsets = starts[weighted] - (np.cumsum(sizes[weighted]) - sizes[weighted])
-        found[:, weighted] = offsets + np.searchsorted(
-            shifted, uniforms[:, weighted] + np.arange(len(weighted)), side="right"
-        )
-    # u * size or k + u can round up for u just under 1: stay inside step k's own values.
-    np.clip(found, starts, ends - 1, out=found)
-    return values[found]
+    cumulative = np.concatenate([d.cumulative for d in draws])
+    guide = np.concatenate([d.guide + start for d, start in zip(draws, starts, strict=True)])
+    # u * g can round up to g for u just under 1: stay in the last bucket.
+    bucket = np.minimum((uniforms * buckets).astype(np.int64), buckets - 1)
+    bucket += np.cumsum(buckets) - buckets
+    found = guide[bucket]
+    if not np.isfinite(cumulative).any():
+        return values[found]  # every value equally likely: the bucket is the draw
+    # Flat, column by column (views for the column-major arrays of the forecast): 1-D
+    # indexing is the fast kind.
+    flat_found = found.ravel(order="F")
+    flat_uniforms = uniforms.ravel(order="F")
+    short = np.flatnonzero(cumulative[flat_found] <= flat_uniforms)
+    while short.size:
+        # The last value's cumulative probability is 1 > u, so no draw leaves its step.
+        flat_found[short] += 1
+        short = short[cumulative[flat_found[short]] <= flat_uniforms[short]]
+    return values[flat_found.reshape(found.shape, order="F")]
