@@ -186,6 +186,8 @@ def test_bad_input_is_refused_clearly() -> None:
         Durations((3.0, float("nan")))
     with pytest.raises(ValueError, match="2 censoring flags for 1 durations"):
         Durations((3.0,), (True, False))
+    with pytest.raises(ValueError, match="the seed must be a whole number, zero or more"):
+        forecast(plan(seed=-1))
     with pytest.raises(ValueError, match="days spent"):
         forecast(plan(step("a", fixed(1), spent=-2)))
 

@@ -7,8 +7,9 @@ level by level, so parallel tracks merge at the step that needs them, and the pl
 when its last step does. All samples of all plans of a batch are computed together in numpy.
 
 Seeding: every plan carries its own `seed`, and its uniform draws come from
-`numpy.random.default_rng(seed)` as one (samples × steps) array in the plan's step order, so a
-plan forecast alone or inside `forecast_many` gives identical results.
+`numpy.random.default_rng(seed)` as one (samples × steps) array, steps in a topological order
+fixed by the plan alone, so a plan forecast alone or inside `forecast_many` gives identical
+results.
 """
 
 from __future__ import annotations
@@ -139,7 +140,10 @@ def _layout(plan: PlanToForecast) -> _Layout:
     if len(set(ids)) != len(ids):
         twice = sorted({i for i in ids if ids.count(i) > 1})
         raise ValueError(f"step ids must be unique; repeated: {', '.join(twice)}")
-    graph = {step.id: tuple(d for d in step.depends_on if d in set(ids)) for step in plan.steps}
+    if isinstance(plan.seed, bool) or not isinstance(plan.seed, int) or plan.seed < 0:
+        raise ValueError(f"the seed must be a whole number, zero or more, not {plan.seed!r}")
+    remaining = set(ids)
+    graph = {step.id: tuple(d for d in step.depends_on if d in remaining) for step in plan.steps}
     cycle = find_cycle(graph)
     if cycle:
         raise DependencyCycle(cycle)
