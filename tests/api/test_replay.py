@@ -187,3 +187,31 @@ def test_many_plans_replay_in_a_fixed_number_of_queries(
         states = states_as_of(plans, BASE + 3 * STEP + dt.timedelta(hours=1))
     assert replayed(states[pid]) == shown[3][1]
     assert all(states[o] is None for o in others)  # made after that instant
+
+
+def test_plan_status_edits_record_no_values_so_a_status_between_two_is_unknown(
+    owner_api: Api,
+) -> None:
+    clock = Clock()
+    with clock.at(BASE):
+        plan = new_plan(owner_api)
+    pid = plan["id"]
+    Plan.objects.filter(id=pid).update(created_at=BASE)
+    clock.stamp(BASE, pid)
+    version = plan["version"]
+    for n, status in ((1, "paused"), (2, "lost")):
+        with clock.at(BASE + n * STEP):
+            response = owner_api.patch(f"/plans/{pid}", {"version": version, "status": status})
+        assert response.status_code == 200, response.json_body
+        version = response.json_body["version"]
+        clock.stamp(BASE + n * STEP, pid)
+    stored = Plan.objects.get(id=pid)
+    hour = dt.timedelta(hours=1)
+    states = [state_of(stored, BASE + n * STEP + hour) for n in range(3)]
+    assert all(state is not None for state in states)
+    first, between, last = (s for s in states if s is not None)
+    # Created active (it had a target): the plan's creation says so.
+    assert first.status == "active" and first.unknown == frozenset()
+    # `plan_updated` names the field, not its values: paused, between two edits, is unknown.
+    assert between.status is None and "status" in between.unknown
+    assert last.status == "lost"

@@ -168,3 +168,15 @@ def test_nothing_after_as_of_is_used_even_when_its_old_value_is_missing() -> Non
     assert state.rows[0].due_date is None
     assert "row 1 due_date" in state.unknown
     assert UNSET is not None
+
+
+def test_a_value_before_an_unrecorded_change_is_not_taken_as_the_value_after_it() -> None:
+    events: list[Event] = [
+        PlanCreated(at(0), {"target_date": None, "status": "active"}),
+        PlanStatusChanged(at(1)),
+        PlanStatusChanged(at(2)),
+    ]
+    now = PlanState(None, "lost")
+    assert replay(at(0), events, now).status == "active"
+    assert replay(at(1), events, now).status is None
+    assert replay(at(2), events, now).status == "lost"

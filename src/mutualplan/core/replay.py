@@ -7,8 +7,9 @@ The input is the plan as it is now (`PlanState`) and the plain events of its his
 - a row added after `as_of` is absent; a row removed after `as_of` is present;
 - a field no event after `as_of` touched keeps its value now (or at removal);
 - a field an event after `as_of` touched takes that first event's old value if recorded,
-  else the new value of the latest event at or before `as_of` that set it (the row's
-  creation included), else it is unknown (None, named in `PlanState.unknown`).
+  else the value the latest event at or before `as_of` that set it recorded (the row's
+  creation included), else it is unknown (None, named in `PlanState.unknown`): never an
+  older value across a change whose value was not recorded.
 
 So every value is either the present one untouched since `as_of`, or one recorded at or
 before `as_of`: nothing that happened after `as_of` leaks in. Events at the very instant
@@ -152,9 +153,9 @@ def _resolve(settings: Sequence[_Setting], now_value: Any, as_of: dt.datetime) -
         return after[0].old, True
     if not after and now_value is not UNSET:
         return now_value, True
-    for setting in reversed(before):
-        if setting.new is not UNSET:
-            return setting.new, True
+    if before and before[-1].new is not UNSET:
+        return before[-1].new, True
+    # Nothing set it, or its last setting recorded no value: an earlier one would be stale.
     return None, False
 
 

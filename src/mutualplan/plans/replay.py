@@ -25,7 +25,6 @@ from typing import Any
 
 from mutualplan.core.replay import (
     ROW_FIELDS,
-    UNSET,
     Event,
     FieldChanged,
     PlanCreated,
@@ -145,9 +144,9 @@ def _events(
     removals = [a for a in activities if a.verb == ActivityVerb.MILESTONE_REMOVED]
     titles = _Titles(removals)
     events: list[Event] = []
-    added = set()
+    added: set[int] = set()
     for activity in activities:
-        if activity.verb in (ActivityVerb.MILESTONE_REMOVED,):
+        if activity.verb == ActivityVerb.MILESTONE_REMOVED:
             row_id: int | None = int(activity.data["milestone_id"])
         elif activity.verb in (ActivityVerb.MILESTONE_ADDED, ActivityVerb.MILESTONE_UPDATED):
             row_id = activity.milestone_id or titles.row_of(
@@ -199,10 +198,10 @@ def states_as_of(plans: Iterable[Plan], as_of: dt.datetime) -> dict[int, PlanSta
         slips[slip.plan_id].append(slip)
     found: dict[int, PlanState | None] = {}
     for plan_id, plan in by_id.items():
-        events = _events(activities[plan_id], slips[plan_id], rows[plan_id], plan.created_at)
         if plan.created_at > as_of:
             found[plan_id] = None
             continue
+        events = _events(activities[plan_id], slips[plan_id], rows[plan_id], plan.created_at)
         found[plan_id] = state_as_of(_current(plan, rows[plan_id]), events, as_of)
     return found
 
@@ -212,4 +211,4 @@ def state_of(plan: Plan, as_of: dt.datetime) -> PlanState | None:
     return states_as_of([plan], as_of)[plan.id]
 
 
-__all__ = ["UNSET", "PlanState", "RowState", "state_of", "states_as_of"]
+__all__ = ["PlanState", "RowState", "state_of", "states_as_of"]
