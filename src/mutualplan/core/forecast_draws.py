@@ -9,8 +9,10 @@ Kaplan–Meier estimate. Open observations are never dropped, so the estimate is
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -70,34 +72,43 @@ class Durations:
 
 @dataclass(frozen=True)
 class StepDraws:
-    """What one step's remaining days are drawn from: sorted `values`, their `cumulative`
-    probabilities (all +inf when every value is equally likely: the guide finds it alone),
-    and a `guide`: for bucket j of g, the first value whose cumulative probability passes j/g."""
+    """What one step's remaining days are drawn from: sorted `values` and their `cumulative`
+    probabilities (all +inf when every value is equally likely: then u draws index
+    floor(u × m)). A lookup `table` of a power-of-two number of equal buckets of u gives the
+    value of every bucket holding no step of the cumulative probabilities, NaN for the few
+    that hold one; `first` is, for each bucket, the first value a draw in it can land on."""
 
     values: NDArray[np.float64]
     cumulative: NDArray[np.float64]
-    guide: NDArray[np.int64]
+    table: NDArray[np.float64]
+    first: NDArray[np.int64]
     beyond_history: bool = False
 
 
-# Guide buckets per value: more buckets, fewer draws that must step forward after the guide.
-GUIDE_BUCKETS = 4
+# Buckets per value, rounded up to a power of two: at most 1/64 of draws need the search.
+BUCKETS_PER_VALUE = 64
 
 
 def _step_draws(
     values: NDArray[np.float64], weights: NDArray[np.float64] | None, beyond_history: bool = False
 ) -> StepDraws:
     m = len(values)
-    g = GUIDE_BUCKETS * m
+    g = 1 << max(0, (BUCKETS_PER_VALUE * m - 1).bit_length())
+    edges = np.arange(g + 1) / g  # exact: g is a power of two
     if weights is None:
-        # floor(floor(u * g) / GUIDE_BUCKETS) == floor(u * m): the bucket gives the value.
-        guide = np.arange(g) // GUIDE_BUCKETS
-        return StepDraws(values, np.full(m, np.inf), guide, beyond_history)
-    cumulative = np.cumsum(weights)
-    cumulative /= cumulative[-1]
-    cumulative[-1] = 1.0
-    guide = np.minimum(np.searchsorted(cumulative, np.arange(g) / g, side="right"), m - 1)
-    return StepDraws(values, cumulative, guide, beyond_history)
+        cumulative = np.full(m, np.inf)
+        # floor(u × m) over bucket j: from floor(j m / g) to the last index below (j+1) m / g.
+        first = (np.arange(g) * m) // g
+        last = np.minimum(-((-(np.arange(1, g + 1) * m)) // g) - 1, m - 1)
+    else:
+        cumulative = np.cumsum(weights)
+        cumulative /= cumulative[-1]
+        cumulative[-1] = 1.0
+        # The draw is the number of cumulative probabilities <= u (searchsorted, right).
+        first = np.minimum(np.searchsorted(cumulative, edges[:-1], side="right"), m - 1)
+        last = np.minimum(np.searchsorted(cumulative, edges[1:], side="left"), m - 1)
+    table = np.where(first == last, values[first], np.nan)
+    return StepDraws(values, cumulative, table, first.astype(np.int64), beyond_history)
 
 
 def step_draws(durations: Durations, in_progress: bool, days_spent: float) -> StepDraws:
@@ -114,31 +125,70 @@ def step_draws(durations: Durations, in_progress: bool, days_spent: float) -> St
     return _step_draws(values[longer] - days_spent, None if weights is None else weights[longer])
 
 
-def draw_durations(draws: list[StepDraws], uniforms: NDArray[np.float64]) -> NDArray[np.float64]:
+def draw_durations(
+    draws: Sequence[StepDraws],
+    uniforms: NDArray[np.floating[Any]],
+    out: NDArray[np.float64] | None = None,
+) -> NDArray[np.float64]:
     """Inverse-CDF draws for every step at once: column k of `uniforms` (samples × steps,
-    values in [0, 1)) becomes remaining days of `draws[k]`. A guide table (Chen's indexed
-    search) lands on the right value or just before it; the few short draws step forward."""
-    if not draws:
-        return np.zeros((uniforms.shape[0], 0))
-    sizes = np.array([len(d.values) for d in draws])
-    buckets = np.array([len(d.guide) for d in draws])
-    starts = np.cumsum(sizes) - sizes
-    values = np.concatenate([d.values for d in draws])
-    cumulative = np.concatenate([d.cumulative for d in draws])
-    guide = np.concatenate([d.guide + start for d, start in zip(draws, starts, strict=True)])
-    # u * g can round up to g for u just under 1: stay in the last bucket.
-    bucket = np.minimum((uniforms * buckets).astype(np.int64), buckets - 1)
-    bucket += np.cumsum(buckets) - buckets
-    found = guide[bucket]
-    if not np.isfinite(cumulative).any():
-        return values[found]  # every value equally likely: the bucket is the draw
-    # Flat, column by column (views for the column-major arrays of the forecast): 1-D
-    # indexing is the fast kind.
-    flat_found = found.ravel(order="F")
-    flat_uniforms = uniforms.ravel(order="F")
-    short = np.flatnonzero(cumulative[flat_found] <= flat_uniforms)
+    values in [0, 1)) becomes remaining days of `draws[k]`, into `out` when given (same
+    shape, contiguous). One table lookup per draw; the few draws in a bucket that holds a
+    step of the cumulative probabilities search forward from the bucket's first value."""
+    samples, n = uniforms.shape
+    if out is None:
+        out = np.empty((samples, n), order="F")
+    if not n:
+        return out
+    # Steps of one kind share their draws: one table each in the lookup.
+    slot: dict[int, int] = {}
+    distinct: list[StepDraws] = []
+    for d in draws:
+        if id(d) not in slot:
+            slot[id(d)] = len(distinct)
+            distinct.append(d)
+    column_slot = np.array([slot[id(d)] for d in draws])
+    sizes = np.array([len(d.table) for d in distinct])
+    table_start = np.cumsum(sizes) - sizes
+    table = np.concatenate([d.table for d in distinct])
+    if not (out.flags.f_contiguous or out.flags.c_contiguous):
+        raise ValueError("draw_durations writes into a contiguous array only")
+    order = "F" if out.flags.f_contiguous else "C"
+    index = np.empty((samples, n), dtype=np.intp, order=order)
+    # u × g is exact for a power of two g and truncates to the bucket, below g for u < 1.
+    np.multiply(uniforms, sizes[column_slot], out=index, casting="unsafe")
+    index += table_start[column_slot]
+    # Flat views in memory order: 1-D indexing is the fast kind.
+    flat_index = index.ravel(order=order)
+    flat_out = out.ravel(order=order)
+    np.take(table, flat_index, out=flat_out, mode="clip")
+    cells = np.flatnonzero(np.isnan(flat_out))
+    if cells.size:
+        u = np.asarray(uniforms, order=order).ravel(order=order)[cells].astype(np.float64)
+        column = cells // samples if order == "F" else cells % n
+        flat_out[cells] = _search(distinct, column_slot[column], u, flat_index[cells])
+    return out
+
+
+def _search(
+    distinct: list[StepDraws],
+    slots: NDArray[np.int_],
+    u: NDArray[np.float64],
+    buckets: NDArray[np.intp],
+) -> NDArray[np.float64]:
+    """Exact draws `u` of the steps of the given `slots` whose (global) bucket holds a step
+    of the cumulative probabilities: count those <= u from the bucket's first value."""
+    sizes = np.array([len(d.values) for d in distinct])
+    value_start = np.cumsum(sizes) - sizes
+    values = np.concatenate([d.values for d in distinct])
+    cumulative = np.concatenate([d.cumulative for d in distinct])
+    first = np.concatenate([d.first for d in distinct])
+    found = value_start[slots] + first[buckets]
+    # Every value equally likely: the draw is floor(u × m) itself.
+    equal = np.isinf(cumulative[found])
+    found[equal] = value_start[slots[equal]] + (u[equal] * sizes[slots[equal]]).astype(np.intp)
+    short = np.flatnonzero(cumulative[found] <= u)
     while short.size:
         # The last value's cumulative probability is 1 > u, so no draw leaves its step.
-        flat_found[short] += 1
-        short = short[cumulative[flat_found[short]] <= flat_uniforms[short]]
-    return values[flat_found.reshape(found.shape, order="F")]
+        found[short] += 1
+        short = short[cumulative[found[short]] <= u[short]]
+    return values[found]
