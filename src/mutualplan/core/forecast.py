@@ -177,39 +177,60 @@ def _draws(step: RemainingStep) -> StepDraws:
 
 
 def _run(batch: Sequence[_Layout], samples: int) -> list[PlanForecast]:
-    """One vectorised pass over a batch. Column 0 is "today" (finish 0); then every plan's
-    steps; then one end column per plan that needs the plan's sinks and takes no time."""
-    offsets = np.cumsum([1] + [len(layout.draws) for layout in batch])
-    n_steps = int(offsets[-1]) - 1
+    """One vectorised pass over a batch. Column 0 is "today" (finish 0); then the steps of
+    every plan, sorted by level so that each level is one contiguous block of columns; then
+    one end column per plan that needs the plan's sinks and takes no time."""
+    offsets = np.cumsum([0] + [len(layout.draws) for layout in batch])
+    n_steps = int(offsets[-1])
     end_cols = n_steps + 1 + np.arange(len(batch))
     n_cols = n_steps + 1 + len(batch)
+    levels = np.array([lvl for layout in batch for lvl in layout.levels], dtype=np.int64)
+    order = np.argsort(levels, kind="stable")  # column - 1 -> step of the batch
+    column = np.empty(n_steps, dtype=np.int64)  # step of the batch -> column
+    column[order] = np.arange(1, n_steps + 1)
 
-    # Column-major, so each step's samples are one contiguous row of the transpose: every
-    # plan's generator fills its steps' rows in place, independent of the batch.
+    # Column-major, so each step's samples are one contiguous row of the transpose. Every
+    # plan's generator draws one row per step, in the plan's own order: the draws do not
+    # depend on the batch.
     uniforms = np.empty((samples, n_steps), order="F")
+    rows = uniforms.T
     for layout, start in zip(batch, offsets[:-1], strict=True):
-        rng = np.random.default_rng(layout.plan.seed)
-        rng.random(out=uniforms.T[start - 1 : start - 1 + len(layout.draws)])
-    durations = np.zeros((samples, n_cols), order="F")
-    draw_durations(
-        [d for layout in batch for d in layout.draws],
-        uniforms,
-        out=durations[:, 1 : n_steps + 1],
+        if layout.draws:
+            rng = np.random.default_rng(layout.plan.seed)
+            rows[column[start : start + len(layout.draws)] - 1] = rng.random(
+                (len(layout.draws), samples)
+            )
+    # Finish times are computed in place over the durations.
+    finish = np.zeros((samples, n_cols), order="F")
+    every = [d for layout in batch for d in layout.draws]
+    draw_durations([every[i] for i in order], uniforms, out=finish[:, 1 : n_steps + 1])
+    del uniforms, rows
+
+    preds: list[list[int]] = [[] for _ in range(n_steps)]
+    for layout, start in zip(batch, offsets[:-1], strict=True):
+        for i, needs in enumerate(layout.preds):
+            preds[int(column[start + i]) - 1] = [int(column[start + p]) for p in needs]
+    groups: list[tuple[int, int, list[list[int]]]] = []
+    sorted_levels = levels[order]
+    bounds = np.flatnonzero(np.diff(sorted_levels)) + 1
+    for first, stop in zip([0, *bounds.tolist()], [*bounds.tolist(), n_steps], strict=True):
+        if stop > first:
+            groups.append((first + 1, stop + 1, preds[first:stop]))
+    groups.append(
+        (
+            n_steps + 1,
+            n_cols,
+            [
+                [int(column[start + s]) for s in layout.sinks]
+                for layout, start in zip(batch, offsets[:-1], strict=True)
+            ],
+        )
     )
-
-    # Group columns by level; the end columns come after every step.
-    by_level: dict[int, list[tuple[int, list[int]]]] = {}
-    top = max((max(layout.levels, default=0) for layout in batch), default=0)
-    for layout, start, end in zip(batch, offsets[:-1], end_cols, strict=True):
-        for i, (lvl, needs) in enumerate(zip(layout.levels, layout.preds, strict=True)):
-            by_level.setdefault(lvl, []).append((int(start) + i, [int(start) + p for p in needs]))
-        sinks = [int(start) + s for s in layout.sinks]
-        by_level.setdefault(top + 1, []).append((int(end), sinks))
-
-    finish, critical_pred = _finish_times(durations, by_level)
+    top = int(sorted_levels[-1]) if n_steps else 0
+    critical_pred = _finish_times(finish, groups)
     critical = _on_longest_path(critical_pred, end_cols, top)
     # A step finishing 4.2 days from today is done on day 5; the rounding absorbs float noise.
-    days = np.ceil(np.round(finish[:, end_cols], 6)).astype(np.int64)
+    days = np.ceil(np.round(finish[:, n_steps + 1 :], 6)).astype(np.int64)
     horizons = np.array(
         [
             [(layout.plan.target - layout.plan.today).days for layout in batch],
@@ -226,37 +247,37 @@ def _run(batch: Sequence[_Layout], samples: int) -> list[PlanForecast]:
             samples,
             (float(p_by[0, k]), float(p_by[1, k])),
             [int(days[r, k]) for r in ranks],
-            critical[int(start) : int(start) + len(layout.draws)],
+            critical[column[start : start + len(layout.draws)]],
         )
         for k, (layout, start) in enumerate(zip(batch, offsets[:-1], strict=True))
     ]
 
 
 def _finish_times(
-    durations: NDArray[np.float64], by_level: dict[int, list[tuple[int, list[int]]]]
-) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
-    """Finish of every column (samples × columns) level by level: a step starts when its
-    last predecessor finishes. Also which predecessor that was, for the longest path."""
-    samples, n_cols = durations.shape
-    # Column-major: gathering whole columns of samples is what every step below does.
-    finish = np.zeros((samples, n_cols), order="F")
+    finish: NDArray[np.float64], groups: list[tuple[int, int, list[list[int]]]]
+) -> NDArray[np.int32]:
+    """Turn the durations in `finish` (samples × columns) into finish times in place, one
+    block of columns [first, stop) with their predecessors at a time, in order: a step
+    starts when its last predecessor finishes. Returns which predecessor that was."""
+    samples, n_cols = finish.shape
     critical_pred = np.zeros((samples, n_cols), dtype=np.int32, order="F")
-    for lvl in sorted(by_level):
-        cols = np.array([c for c, _ in by_level[lvl]])
-        width = max(1, max(len(p) for _, p in by_level[lvl]))
+    for first, stop, needs in groups:
+        width = max(1, max(len(p) for p in needs))
+        if width == 1 and not any(needs):
+            continue  # nothing before these steps: they start today, column 0 is critical
         # Pad with column 0 after the real predecessors: only a strictly later finish wins,
         # so the first of equal predecessors stays critical and the padding never does.
-        preds = np.array([(p + [0] * width)[:width] for _, p in by_level[lvl]])
-        latest = finish[:, preds[:, 0]]
-        which = np.broadcast_to(preds[:, 0], latest.shape).copy(order="F")
+        padded = np.array([(p + [0] * width)[:width] for p in needs])
+        latest = finish[:, padded[:, 0]]
+        which = critical_pred[:, first:stop]  # a view: column-major blocks are contiguous
+        which[...] = padded[:, 0]
         for w in range(1, width):
-            later = finish[:, preds[:, w]]
+            later = finish[:, padded[:, w]]
             wins = later > latest
             np.copyto(latest, later, where=wins)
-            np.copyto(which, preds[:, w], where=wins)
-        critical_pred[:, cols] = which
-        finish[:, cols] = latest + durations[:, cols]
-    return finish, critical_pred
+            np.copyto(which, padded[:, w], where=wins)
+        finish[:, first:stop] += latest
+    return critical_pred
 
 
 def _on_longest_path(
