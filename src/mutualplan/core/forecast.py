@@ -288,13 +288,16 @@ def _on_longest_path(
     samples, n_cols = critical_pred.shape
     # Flat, column by column (a view of the column-major array): 1-D indexing is fast.
     pred = critical_pred.ravel(order="F")
-    rows = np.arange(samples, dtype=np.int64)[:, None]
-    on_path = np.zeros(samples * n_cols, dtype=bool)
-    here = ends[None, :].astype(np.int64) * samples + rows
+    rows = np.tile(np.arange(samples, dtype=np.int64), len(ends))
+    here = np.repeat(ends.astype(np.int64), samples)
+    visits = np.zeros(n_cols, dtype=np.int64)
+    # A path meets each column at most once (column 0, where every path ends, is left out),
+    # so counting the columns met at every step counts the samples on whose path each is.
     for _ in range(depth):
-        here = pred[here] * np.int64(samples) + rows
-        on_path[here] = True
-    shares: NDArray[np.float64] = on_path.reshape((samples, n_cols), order="F").mean(axis=0)
+        columns = pred[here * samples + rows]
+        visits += np.bincount(columns, minlength=n_cols)
+        here = columns.astype(np.int64)
+    shares: NDArray[np.float64] = visits / samples
     shares[0] = 0.0
     return shares
 
