@@ -237,20 +237,42 @@ def _run(batch: Sequence[_Layout], samples: int) -> list[PlanForecast]:
             [(layout.plan.quarter_end - layout.plan.today).days for layout in batch],
         ]
     )
-    p_by = (days[None, :, :] <= horizons[:, None, :]).mean(axis=1)
-    # Quantiles as numpy's "inverted_cdf": the ceil(q × n)-th smallest of n samples.
-    ranks = [max(0, math.ceil(q * samples) - 1) for q in _QUANTILES]
-    days.partition(sorted(set(ranks)), axis=0)
+    p_by, quantiles = _day_counts(days, horizons)
     return [
         _summary(
             layout,
             samples,
             (float(p_by[0, k]), float(p_by[1, k])),
-            [int(days[r, k]) for r in ranks],
+            [int(q) for q in quantiles[:, k]],
             critical[column[start : start + len(layout.draws)]],
         )
         for k, (layout, start) in enumerate(zip(batch, offsets[:-1], strict=True))
     ]
+
+
+def _day_counts(
+    days: NDArray[np.int64], horizons: NDArray[np.int64]
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Per plan (column of `days`, samples × plans): the share of samples done by each of
+    its `horizons` (rows × plans, days from today) and its quantiles as numpy's
+    "inverted_cdf" gives them: the ceil(q × n)-th smallest of n samples."""
+    samples, n_plans = days.shape
+    ranks = np.array([max(0, math.ceil(q * samples) - 1) for q in _QUANTILES])
+    span = int(days.max(initial=0)) + 1
+    if span * n_plans > 4 * days.size:  # a few very long forecasts: sort instead
+        days.partition(sorted(set(ranks.tolist())), axis=0)
+        within = np.stack([(days <= h).mean(axis=0) for h in horizons])
+        return within, days[ranks, :]
+    # Small whole days: a histogram of each plan, cumulated, answers both at once.
+    days += np.arange(n_plans, dtype=np.int64) * span
+    done = np.bincount(days.ravel(order="K"), minlength=span * n_plans)
+    done = done.reshape((n_plans, span)).cumsum(axis=1)  # samples done by day d
+    shares = np.where(
+        horizons < 0, 0, done[np.arange(n_plans), np.clip(horizons, 0, span - 1)]
+    ) / np.float64(samples)
+    # The quantile day is the first day by which more than `rank` samples are done.
+    quantiles = np.stack([(done > r).argmax(axis=1) for r in ranks])
+    return shares, quantiles
 
 
 def _finish_times(
