@@ -128,11 +128,11 @@ def step_draws(durations: Durations, in_progress: bool, days_spent: float) -> St
 def draw_durations(
     draws: Sequence[StepDraws],
     uniforms: NDArray[np.floating[Any]],
-    out: NDArray[np.float64] | None = None,
-) -> NDArray[np.float64]:
+    out: NDArray[np.floating[Any]] | None = None,
+) -> NDArray[np.floating[Any]]:
     """Inverse-CDF draws for every step at once: column k of `uniforms` (samples × steps,
-    values in [0, 1)) becomes remaining days of `draws[k]`, into `out` when given (same
-    shape, contiguous). One table lookup per draw; the few draws in a bucket that holds a
+    values in [0, 1), float64 or float32) becomes remaining days of `draws[k]`, into `out`
+    when given (same shape, contiguous, float64 or float32: the days rounded to it). One table lookup per draw; the few draws in a bucket that holds a
     step of the cumulative probabilities search forward from the bucket's first value."""
     samples, n = uniforms.shape
     if out is None:
@@ -149,7 +149,7 @@ def draw_durations(
     column_slot = np.array([slot[id(d)] for d in draws])
     sizes = np.array([len(d.table) for d in distinct])
     table_start = np.cumsum(sizes) - sizes
-    table = np.concatenate([d.table for d in distinct])
+    table = np.concatenate([d.table for d in distinct]).astype(out.dtype, copy=False)
     if not (out.flags.f_contiguous or out.flags.c_contiguous):
         raise ValueError("draw_durations writes into a contiguous array only")
     order = "F" if out.flags.f_contiguous else "C"
