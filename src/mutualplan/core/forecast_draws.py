@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -132,8 +132,9 @@ def draw_durations(
 ) -> NDArray[np.floating[Any]]:
     """Inverse-CDF draws for every step at once: column k of `uniforms` (samples × steps,
     values in [0, 1), float64 or float32) becomes remaining days of `draws[k]`, into `out`
-    when given (same shape, contiguous, float64 or float32: the days rounded to it). One table lookup per draw; the few draws in a bucket that holds a
-    step of the cumulative probabilities search forward from the bucket's first value."""
+    when given (same shape, contiguous, float64 or float32: the days rounded to it). One
+    table lookup per draw; the few draws in a bucket that holds a step of the cumulative
+    probabilities search forward from the bucket's first value."""
     samples, n = uniforms.shape
     if out is None:
         out = np.empty((samples, n), order="F")
@@ -152,7 +153,7 @@ def draw_durations(
     table = np.concatenate([d.table for d in distinct]).astype(out.dtype, copy=False)
     if not (out.flags.f_contiguous or out.flags.c_contiguous):
         raise ValueError("draw_durations writes into a contiguous array only")
-    order = "F" if out.flags.f_contiguous else "C"
+    order: Literal["F", "C"] = "F" if out.flags.f_contiguous else "C"
     index = np.empty((samples, n), dtype=np.intp, order=order)
     # u × g is exact for a power of two g and truncates to the bucket, below g for u < 1.
     np.multiply(uniforms, sizes[column_slot], out=index, casting="unsafe")
