@@ -321,15 +321,18 @@ def _on_longest_path(
     samples, n_cols = critical_pred.shape
     # Flat, column by column (a view of the column-major array): 1-D indexing is fast.
     pred = critical_pred.ravel(order="F")
-    rows = np.tile(np.arange(samples, dtype=np.int64), len(ends))
-    here = np.repeat(ends.astype(np.int64), samples)
+    rows = np.tile(np.arange(samples, dtype=np.intp), len(ends))
+    here = np.repeat(ends.astype(np.intp) * samples, samples)
+    here += rows
+    columns = np.empty(len(here), dtype=np.int32)
     visits = np.zeros(n_cols, dtype=np.int64)
     # A path meets each column at most once (column 0, where every path ends, is left out),
     # so counting the columns met at every step counts the samples on whose path each is.
     for _ in range(depth):
-        columns = pred[here * samples + rows]
+        np.take(pred, here, out=columns, mode="clip")
         visits += np.bincount(columns, minlength=n_cols)
-        here = columns.astype(np.int64)
+        np.multiply(columns, samples, out=here)
+        here += rows
     shares: NDArray[np.float64] = visits / samples
     shares[0] = 0.0
     return shares
