@@ -156,7 +156,8 @@ def draw_durations(
     order: Literal["F", "C"] = "F" if out.flags.f_contiguous else "C"
     index = np.empty((samples, n), dtype=np.intp, order=order)
     # u × g is exact for a power of two g and truncates to the bucket, below g for u < 1.
-    np.multiply(uniforms, sizes[column_slot], out=index, casting="unsafe")
+    # (Bucket counts in the uniforms' own float type: a mixed-type multiply is twice as slow.)
+    np.multiply(uniforms, sizes[column_slot].astype(uniforms.dtype), out=index, casting="unsafe")
     index += table_start[column_slot]
     # Flat views in memory order: 1-D indexing is the fast kind.
     flat_index = index.ravel(order=order)
