@@ -326,3 +326,9 @@ def test_plans_of_different_shapes_in_one_batch_equal_the_same_plans_one_by_one(
         plan(step("x", uniform(3, 8)), step("y", uniform(1, 2), "x"), seed=4),
     ]
     assert forecast_many(shapes * 3, samples=300) == [forecast(p, samples=300) for p in shapes * 3]
+
+
+def test_steps_open_for_the_same_days_share_one_conditioned_distribution() -> None:
+    sample = uniform(2, 30, 50)
+    assert step_draws(sample, True, 6) is step_draws(sample, True, 6.0)
+    assert step_draws(sample, True, 6) is not step_draws(sample, True, 7)

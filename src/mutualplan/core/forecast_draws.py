@@ -51,6 +51,11 @@ class Durations:
         return _step_draws(*self.weighted)
 
     @cached_property
+    def open_draws(self) -> dict[float, StepDraws]:
+        """What a step open for so many days draws from, kept as they are asked for."""
+        return {}
+
+    @cached_property
     def distribution(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Distinct values in increasing order and their probabilities (Kaplan–Meier)."""
         days = np.asarray(self.days, dtype=np.float64)
@@ -118,6 +123,19 @@ def step_draws(durations: Durations, in_progress: bool, days_spent: float) -> St
         raise ValueError(f"days spent must be a finite number of days, zero or more: {days_spent}")
     if not in_progress:
         return durations.draws
+    kept = durations.open_draws.get(days_spent)
+    if kept is None:
+        kept = _open_step_draws(durations, days_spent)
+        if len(durations.open_draws) < _KEPT_OPEN_DRAWS:
+            durations.open_draws[days_spent] = kept
+    return kept
+
+
+# Conditioned draws kept per duration sample (one per distinct number of days spent).
+_KEPT_OPEN_DRAWS = 1_024
+
+
+def _open_step_draws(durations: Durations, days_spent: float) -> StepDraws:
     values, weights = durations.weighted
     longer = values > days_spent
     if not longer.any():
