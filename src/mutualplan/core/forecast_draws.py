@@ -172,43 +172,62 @@ def draw_durations(
     if not (out.flags.f_contiguous or out.flags.c_contiguous):
         raise ValueError("draw_durations writes into a contiguous array only")
     order: Literal["F", "C"] = "F" if out.flags.f_contiguous else "C"
-    index = np.empty((samples, n), dtype=np.intp, order=order)
+    # Column-major: blocks of columns small enough that each pass finds the last in cache.
+    width = max(1, _BLOCK_CELLS // samples) if order == "F" else n
+    buffer = np.empty(samples * min(width, n), dtype=np.intp)
     # u × g is exact for a power of two g and truncates to the bucket, below g for u < 1.
     # (Bucket counts in the uniforms' own float type: a mixed-type multiply is twice as slow.)
-    np.multiply(uniforms, sizes[column_slot].astype(uniforms.dtype), out=index, casting="unsafe")
-    index += table_start[column_slot]
-    # Flat views in memory order: 1-D indexing is the fast kind.
-    flat_index = index.ravel(order=order)
-    flat_out = out.ravel(order=order)
-    np.take(table, flat_index, out=flat_out, mode="clip")
-    cells = np.flatnonzero(np.isnan(flat_out))
-    if cells.size:
-        u = np.asarray(uniforms, order=order).ravel(order=order)[cells].astype(np.float64)
-        column = cells // samples if order == "F" else cells % n
-        flat_out[cells] = _search(distinct, column_slot[column], u, flat_index[cells])
+    factor = sizes[column_slot].astype(uniforms.dtype)
+    offset = table_start[column_slot]
+    search: _Search | None = None
+    for first in range(0, n, width):
+        stop = min(n, first + width)
+        index = buffer[: samples * (stop - first)].reshape((samples, stop - first), order=order)
+        np.multiply(uniforms[:, first:stop], factor[first:stop], out=index, casting="unsafe")
+        index += offset[first:stop]
+        # Flat views in memory order: 1-D indexing is the fast kind.
+        flat_index = index.ravel(order=order)
+        flat_out = out[:, first:stop].ravel(order=order)
+        np.take(table, flat_index, out=flat_out, mode="clip")
+        cells = np.flatnonzero(np.isnan(flat_out))
+        if cells.size:
+            search = search or _Search(distinct)
+            block = np.asarray(uniforms[:, first:stop], order=order).ravel(order=order)
+            column = first + (cells // samples if order == "F" else cells % (stop - first))
+            flat_out[cells] = search.draw(
+                column_slot[column], block[cells].astype(np.float64), flat_index[cells]
+            )
     return out
 
 
-def _search(
-    distinct: list[StepDraws],
-    slots: NDArray[np.int_],
-    u: NDArray[np.float64],
-    buckets: NDArray[np.intp],
-) -> NDArray[np.float64]:
-    """Exact draws `u` of the steps of the given `slots` whose (global) bucket holds a step
-    of the cumulative probabilities: count those <= u from the bucket's first value."""
-    sizes = np.array([len(d.values) for d in distinct])
-    value_start = np.cumsum(sizes) - sizes
-    values = np.concatenate([d.values for d in distinct])
-    cumulative = np.concatenate([d.cumulative for d in distinct])
-    first = np.concatenate([d.first for d in distinct])
-    found = value_start[slots] + first[buckets]
-    # Every value equally likely: the draw is floor(u × m) itself.
-    equal = np.isinf(cumulative[found])
-    found[equal] = value_start[slots[equal]] + (u[equal] * sizes[slots[equal]]).astype(np.intp)
-    short = np.flatnonzero(cumulative[found] <= u)
-    while short.size:
-        # The last value's cumulative probability is 1 > u, so no draw leaves its step.
-        found[short] += 1
-        short = short[cumulative[found[short]] <= u[short]]
-    return values[found]
+# Cells of one block of columns in `draw_durations`.
+_BLOCK_CELLS = 1 << 18
+
+
+class _Search:
+    """Exact draws for the cells whose (global) bucket holds a step of the cumulative
+    probabilities: count those <= u from the bucket's first value."""
+
+    def __init__(self, distinct: list[StepDraws]) -> None:
+        self.sizes = np.array([len(d.values) for d in distinct])
+        self.value_start = np.cumsum(self.sizes) - self.sizes
+        self.values = np.concatenate([d.values for d in distinct])
+        self.cumulative = np.concatenate([d.cumulative for d in distinct])
+        self.first = np.concatenate([d.first for d in distinct])
+
+    def draw(
+        self, slots: NDArray[np.int_], u: NDArray[np.float64], buckets: NDArray[np.intp]
+    ) -> NDArray[np.float64]:
+        cumulative = self.cumulative
+        found = self.value_start[slots] + self.first[buckets]
+        # Every value equally likely: the draw is floor(u × m) itself.
+        equal = np.isinf(cumulative[found])
+        found[equal] = self.value_start[slots[equal]] + (
+            u[equal] * self.sizes[slots[equal]]
+        ).astype(np.intp)
+        short = np.flatnonzero(cumulative[found] <= u)
+        while short.size:
+            # The last value's cumulative probability is 1 > u, so no draw leaves its step.
+            found[short] += 1
+            short = short[cumulative[found[short]] <= u[short]]
+        return self.values[found]
