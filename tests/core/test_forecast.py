@@ -260,7 +260,13 @@ def test_a_large_batch_runs_in_seconds() -> None:
     assert all(sum(s.criticality for s in r.steps) >= 1 for r in results)
 
 
-def test_float32_draws_equal_the_search_rounded_to_float32() -> None:
+@pytest.mark.parametrize("block_cells", [1 << 18, 1])
+def test_float32_draws_equal_the_search_rounded_to_float32(
+    block_cells: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mutualplan.core.forecast_draws as module
+
+    monkeypatch.setattr(module, "_BLOCK_CELLS", block_cells)  # one block, or one per column
     rng = np.random.default_rng(8)
     censored = Durations(
         tuple(rng.lognormal(2, 0.6, 80).tolist()), tuple((rng.random(80) < 0.2).tolist())
