@@ -338,3 +338,13 @@ def test_steps_open_for_the_same_days_share_one_conditioned_distribution() -> No
     sample = uniform(2, 30, 50)
     assert step_draws(sample, True, 6) is step_draws(sample, True, 6.0)
     assert step_draws(sample, True, 6) is not step_draws(sample, True, 7)
+
+
+def test_plans_sharing_step_ids_but_not_dependencies_get_their_own_order() -> None:
+    first = forecast(plan(step("a", fixed(2)), step("b", fixed(3), "a")), samples=10)
+    second = forecast(plan(step("a", fixed(2)), step("b", fixed(3))), samples=10)
+    assert (first.p50, second.p50) == (days(5), days(3))
+    looped = plan(step("a", fixed(1), "b"), step("b", fixed(1), "a"))
+    for _ in range(2):  # a refused graph is checked again every time
+        with pytest.raises(DependencyCycle):
+            forecast(looped)

@@ -20,6 +20,7 @@ meets; quantiles come from one cumulated histogram of whole days per plan.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -148,14 +149,37 @@ def forecast_many(
 
 
 def _layout(plan: PlanToForecast) -> _Layout:
-    ids = [step.id for step in plan.steps]
+    if isinstance(plan.seed, bool) or not isinstance(plan.seed, int) or plan.seed < 0:
+        raise ValueError(f"the seed must be a whole number, zero or more, not {plan.seed!r}")
+    order, preds, levels, sinks, positions = _shape(
+        tuple((step.id, tuple(step.depends_on)) for step in plan.steps)
+    )
+    return _Layout(
+        plan=plan,
+        draws=tuple(_draws(plan.steps[i]) for i in order),
+        preds=preds,
+        levels=levels,
+        sinks=sinks,
+        positions=positions,
+    )
+
+
+_Shape = tuple[
+    tuple[int, ...], tuple[tuple[int, ...], ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]
+]
+
+
+@functools.lru_cache(maxsize=1_024)
+def _shape(steps: tuple[tuple[str, tuple[str, ...]], ...]) -> _Shape:
+    """The topological order of the steps (id, dependencies), each step's predecessors
+    and level in it, the sinks, and each step's position: kept per graph, since the plans
+    of one template share it. Raises ValueError or DependencyCycle (never kept)."""
+    ids = [key for key, _ in steps]
     if len(set(ids)) != len(ids):
         twice = sorted({i for i in ids if ids.count(i) > 1})
         raise ValueError(f"step ids must be unique; repeated: {', '.join(twice)}")
-    if isinstance(plan.seed, bool) or not isinstance(plan.seed, int) or plan.seed < 0:
-        raise ValueError(f"the seed must be a whole number, zero or more, not {plan.seed!r}")
     remaining = set(ids)
-    graph = {step.id: tuple(d for d in step.depends_on if d in remaining) for step in plan.steps}
+    graph = {key: tuple(d for d in needs if d in remaining) for key, needs in steps}
     cycle = find_cycle(graph)
     if cycle:
         raise DependencyCycle(cycle)
@@ -172,13 +196,12 @@ def _layout(plan: PlanToForecast) -> _Layout:
     order = sorted(range(len(ids)), key=lambda i: level[ids[i]])
     position = {ids[i]: n for n, i in enumerate(order)}
     needed = {d for deps in graph.values() for d in deps}
-    return _Layout(
-        plan=plan,
-        draws=tuple(_draws(plan.steps[i]) for i in order),
-        preds=tuple(tuple(position[d] for d in dict.fromkeys(graph[ids[i]])) for i in order),
-        levels=tuple(level[ids[i]] for i in order),
-        sinks=tuple(position[key] for key in ids if key not in needed),
-        positions=tuple(position[key] for key in ids),
+    return (
+        tuple(order),
+        tuple(tuple(position[d] for d in dict.fromkeys(graph[ids[i]])) for i in order),
+        tuple(level[ids[i]] for i in order),
+        tuple(position[key] for key in ids if key not in needed),
+        tuple(position[key] for key in ids),
     )
 
 
