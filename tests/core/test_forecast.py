@@ -348,3 +348,19 @@ def test_plans_sharing_step_ids_but_not_dependencies_get_their_own_order() -> No
     for _ in range(2):  # a refused graph is checked again every time
         with pytest.raises(DependencyCycle):
             forecast(looped)
+
+
+def test_a_large_duration_sample_keeps_a_bounded_table_and_draws_exactly() -> None:
+    rng = np.random.default_rng(9)
+    many = Durations(
+        tuple(rng.lognormal(2, 0.8, 5_000).tolist()), tuple((rng.random(5_000) < 0.1).tolist())
+    )
+    draws = [step_draws(many, False, 0), step_draws(uniform(1, 90, 3_000), True, 2)]
+    assert max(len(d.table) for d in draws) <= 1 << 14
+    uniforms = np.asfortranarray(rng.random((20_000, 2)))
+    drawn = draw_durations(draws, uniforms)
+    assert drawn[:, 0].tolist() == (
+        draws[0].values[np.searchsorted(draws[0].cumulative, uniforms[:, 0], side="right")].tolist()
+    )
+    index = (uniforms[:, 1] * len(draws[1].values)).astype(int)
+    assert drawn[:, 1].tolist() == draws[1].values[index].tolist()

@@ -92,13 +92,16 @@ class StepDraws:
 
 # Buckets per value, rounded up to a power of two: at most 1/64 of draws need the search.
 BUCKETS_PER_VALUE = 64
+# At most this many buckets (256 KiB of table a distribution): a sample of more than 256
+# observations has more draws that search, each over a few values.
+MAX_BUCKETS = 1 << 14
 
 
 def _step_draws(
     values: NDArray[np.float64], weights: NDArray[np.float64] | None, beyond_history: bool = False
 ) -> StepDraws:
     m = len(values)
-    g = 1 << max(0, (BUCKETS_PER_VALUE * m - 1).bit_length())
+    g = min(MAX_BUCKETS, 1 << max(0, (BUCKETS_PER_VALUE * m - 1).bit_length()))
     edges = np.arange(g + 1) / g  # exact: g is a power of two
     if weights is None:
         cumulative = np.full(m, np.inf)
@@ -132,7 +135,7 @@ def step_draws(durations: Durations, in_progress: bool, days_spent: float) -> St
 
 
 # Conditioned draws kept per duration sample (one per distinct number of days spent).
-_KEPT_OPEN_DRAWS = 1_024
+_KEPT_OPEN_DRAWS = 256
 
 
 def _open_step_draws(durations: Durations, days_spent: float) -> StepDraws:
