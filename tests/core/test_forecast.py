@@ -258,3 +258,109 @@ def test_a_large_batch_runs_in_seconds() -> None:
     print(f"\nforecast of 2,000 plans x 8 steps x 2,000 samples: {elapsed:.2f} s")
     assert len(results) == 2_000
     assert all(sum(s.criticality for s in r.steps) >= 1 for r in results)
+
+
+@pytest.mark.parametrize("block_cells", [1 << 18, 1])
+def test_float32_draws_equal_the_search_rounded_to_float32(
+    block_cells: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mutualplan.core.forecast_draws as module
+
+    monkeypatch.setattr(module, "_BLOCK_CELLS", block_cells)  # one block, or one per column
+    rng = np.random.default_rng(8)
+    censored = Durations(
+        tuple(rng.lognormal(2, 0.6, 80).tolist()), tuple((rng.random(80) < 0.2).tolist())
+    )
+    draws = [step_draws(censored, False, 0), step_draws(uniform(1, 9, 7), True, 3)]
+    uniforms = np.asfortranarray(rng.random((30_000, 2), dtype=np.float32))
+    drawn = draw_durations(draws, uniforms, out=np.empty((30_000, 2), np.float32, order="F"))
+    assert drawn.dtype == np.float32
+    expected = [
+        draws[0].values[np.searchsorted(draws[0].cumulative, uniforms[:, 0], side="right")],
+        draws[1].values[(uniforms[:, 1].astype(np.float64) * 5).astype(int)],
+    ]
+    for k in range(2):
+        assert drawn[:, k].tolist() == expected[k].astype(np.float32).tolist()
+
+
+def test_draws_refuse_an_output_that_is_not_contiguous() -> None:
+    out = np.empty((10, 4))[:, ::2]
+    with pytest.raises(ValueError, match="contiguous"):
+        draw_durations([step_draws(fixed(1), False, 0)] * 2, np.zeros((10, 2)), out=out)
+
+
+def test_float_rounding_of_many_short_steps_never_adds_a_day() -> None:
+    chain = [step("s0", fixed(0.1))] + [
+        step(f"s{i}", fixed(0.1), f"s{i - 1}") for i in range(1, 30)
+    ]
+    result = forecast(plan(*chain, target=3, quarter=2), samples=10)
+    assert (result.p50, result.p90) == (days(3), days(3))
+    assert (result.p_by_target, result.p_by_quarter_end) == (1.0, 0.0)
+
+
+def test_quantiles_and_shares_equal_numpys_whether_counted_or_sorted() -> None:
+    from mutualplan.core.forecast import _day_counts
+
+    rng = np.random.default_rng(4)
+    for high in (40, 10**7):  # small whole days are counted, a few huge ones sorted
+        for samples in (1, 7, 10, 2_001):
+            days_ = np.asfortranarray(rng.integers(0, high, (samples, 5)))
+            horizons = np.array([[-1, 0, 20, 10**8, 15], [3, 30, 5, 2, 40]])
+            shares, quantiles = _day_counts(days_.copy(order="F"), horizons)
+            for k in range(5):
+                column = days_[:, k]
+                assert quantiles[:, k].tolist() == [
+                    int(np.quantile(column, q, method="inverted_cdf")) for q in (0.5, 0.8, 0.9)
+                ]
+                assert shares[:, k].tolist() == [
+                    float(np.mean(column <= h)) for h in horizons[:, k]
+                ]
+
+
+def test_plans_of_different_shapes_in_one_batch_equal_the_same_plans_one_by_one() -> None:
+    shapes = [
+        plan(seed=1),
+        plan(step("a", uniform(1, 5)), seed=2),
+        plan(
+            step("a", uniform(1, 5)),
+            step("b", uniform(2, 9), "a"),
+            step("c", uniform(1, 3), "b"),
+            step("d", uniform(1, 30), spent=4),
+            step("e", fixed(2), "c", "d"),
+            seed=3,
+        ),
+        plan(step("x", uniform(3, 8)), step("y", uniform(1, 2), "x"), seed=4),
+    ]
+    assert forecast_many(shapes * 3, samples=300) == [forecast(p, samples=300) for p in shapes * 3]
+
+
+def test_steps_open_for_the_same_days_share_one_conditioned_distribution() -> None:
+    sample = uniform(2, 30, 50)
+    assert step_draws(sample, True, 6) is step_draws(sample, True, 6.0)
+    assert step_draws(sample, True, 6) is not step_draws(sample, True, 7)
+
+
+def test_plans_sharing_step_ids_but_not_dependencies_get_their_own_order() -> None:
+    first = forecast(plan(step("a", fixed(2)), step("b", fixed(3), "a")), samples=10)
+    second = forecast(plan(step("a", fixed(2)), step("b", fixed(3))), samples=10)
+    assert (first.p50, second.p50) == (days(5), days(3))
+    looped = plan(step("a", fixed(1), "b"), step("b", fixed(1), "a"))
+    for _ in range(2):  # a refused graph is checked again every time
+        with pytest.raises(DependencyCycle):
+            forecast(looped)
+
+
+def test_a_large_duration_sample_keeps_a_bounded_table_and_draws_exactly() -> None:
+    rng = np.random.default_rng(9)
+    many = Durations(
+        tuple(rng.lognormal(2, 0.8, 5_000).tolist()), tuple((rng.random(5_000) < 0.1).tolist())
+    )
+    draws = [step_draws(many, False, 0), step_draws(uniform(1, 90, 3_000), True, 2)]
+    assert max(len(d.table) for d in draws) <= 1 << 14
+    uniforms = np.asfortranarray(rng.random((20_000, 2)))
+    drawn = draw_durations(draws, uniforms)
+    assert drawn[:, 0].tolist() == (
+        draws[0].values[np.searchsorted(draws[0].cumulative, uniforms[:, 0], side="right")].tolist()
+    )
+    index = (uniforms[:, 1] * len(draws[1].values)).astype(int)
+    assert drawn[:, 1].tolist() == draws[1].values[index].tolist()

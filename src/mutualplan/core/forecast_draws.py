@@ -9,8 +9,10 @@ Kaplan–Meier estimate. Open observations are never dropped, so the estimate is
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,6 +51,11 @@ class Durations:
         return _step_draws(*self.weighted)
 
     @cached_property
+    def open_draws(self) -> dict[float, StepDraws]:
+        """What a step open for so many days draws from, kept as they are asked for."""
+        return {}
+
+    @cached_property
     def distribution(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Distinct values in increasing order and their probabilities (Kaplan–Meier)."""
         days = np.asarray(self.days, dtype=np.float64)
@@ -70,34 +77,46 @@ class Durations:
 
 @dataclass(frozen=True)
 class StepDraws:
-    """What one step's remaining days are drawn from: sorted `values`, their `cumulative`
-    probabilities (all +inf when every value is equally likely: the guide finds it alone),
-    and a `guide`: for bucket j of g, the first value whose cumulative probability passes j/g."""
+    """What one step's remaining days are drawn from: sorted `values` and their `cumulative`
+    probabilities (all +inf when every value is equally likely: then u draws index
+    floor(u × m)). A lookup `table` of a power-of-two number of equal buckets of u gives the
+    value of every bucket holding no step of the cumulative probabilities, NaN for the few
+    that hold one; `first` is, for each bucket, the first value a draw in it can land on."""
 
     values: NDArray[np.float64]
     cumulative: NDArray[np.float64]
-    guide: NDArray[np.int64]
+    table: NDArray[np.float64]
+    first: NDArray[np.int64]
     beyond_history: bool = False
 
 
-# Guide buckets per value: more buckets, fewer draws that must step forward after the guide.
-GUIDE_BUCKETS = 4
+# Buckets per value, rounded up to a power of two: at most 1/64 of draws need the search.
+BUCKETS_PER_VALUE = 64
+# At most this many buckets (256 KiB of table a distribution): a sample of more than 256
+# observations has more draws that search, each over a few values.
+MAX_BUCKETS = 1 << 14
 
 
 def _step_draws(
     values: NDArray[np.float64], weights: NDArray[np.float64] | None, beyond_history: bool = False
 ) -> StepDraws:
     m = len(values)
-    g = GUIDE_BUCKETS * m
+    g = min(MAX_BUCKETS, 1 << max(0, (BUCKETS_PER_VALUE * m - 1).bit_length()))
+    edges = np.arange(g + 1) / g  # exact: g is a power of two
     if weights is None:
-        # floor(floor(u * g) / GUIDE_BUCKETS) == floor(u * m): the bucket gives the value.
-        guide = np.arange(g) // GUIDE_BUCKETS
-        return StepDraws(values, np.full(m, np.inf), guide, beyond_history)
-    cumulative = np.cumsum(weights)
-    cumulative /= cumulative[-1]
-    cumulative[-1] = 1.0
-    guide = np.minimum(np.searchsorted(cumulative, np.arange(g) / g, side="right"), m - 1)
-    return StepDraws(values, cumulative, guide, beyond_history)
+        cumulative = np.full(m, np.inf)
+        # floor(u × m) over bucket j: from floor(j m / g) to the last index below (j+1) m / g.
+        first = (np.arange(g) * m) // g
+        last = np.minimum(-((-(np.arange(1, g + 1) * m)) // g) - 1, m - 1)
+    else:
+        cumulative = np.cumsum(weights)
+        cumulative /= cumulative[-1]
+        cumulative[-1] = 1.0
+        # The draw is the number of cumulative probabilities <= u (searchsorted, right).
+        first = np.minimum(np.searchsorted(cumulative, edges[:-1], side="right"), m - 1)
+        last = np.minimum(np.searchsorted(cumulative, edges[1:], side="left"), m - 1)
+    table = np.where(first == last, values[first], np.nan)
+    return StepDraws(values, cumulative, table, first.astype(np.int64), beyond_history)
 
 
 def step_draws(durations: Durations, in_progress: bool, days_spent: float) -> StepDraws:
@@ -107,6 +126,19 @@ def step_draws(durations: Durations, in_progress: bool, days_spent: float) -> St
         raise ValueError(f"days spent must be a finite number of days, zero or more: {days_spent}")
     if not in_progress:
         return durations.draws
+    kept = durations.open_draws.get(days_spent)
+    if kept is None:
+        kept = _open_step_draws(durations, days_spent)
+        if len(durations.open_draws) < _KEPT_OPEN_DRAWS:
+            durations.open_draws[days_spent] = kept
+    return kept
+
+
+# Conditioned draws kept per duration sample (one per distinct number of days spent).
+_KEPT_OPEN_DRAWS = 256
+
+
+def _open_step_draws(durations: Durations, days_spent: float) -> StepDraws:
     values, weights = durations.weighted
     longer = values > days_spent
     if not longer.any():
@@ -114,31 +146,91 @@ def step_draws(durations: Durations, in_progress: bool, days_spent: float) -> St
     return _step_draws(values[longer] - days_spent, None if weights is None else weights[longer])
 
 
-def draw_durations(draws: list[StepDraws], uniforms: NDArray[np.float64]) -> NDArray[np.float64]:
+def draw_durations(
+    draws: Sequence[StepDraws],
+    uniforms: NDArray[np.floating[Any]],
+    out: NDArray[np.floating[Any]] | None = None,
+) -> NDArray[np.floating[Any]]:
     """Inverse-CDF draws for every step at once: column k of `uniforms` (samples × steps,
-    values in [0, 1)) becomes remaining days of `draws[k]`. A guide table (Chen's indexed
-    search) lands on the right value or just before it; the few short draws step forward."""
-    if not draws:
-        return np.zeros((uniforms.shape[0], 0))
-    sizes = np.array([len(d.values) for d in draws])
-    buckets = np.array([len(d.guide) for d in draws])
-    starts = np.cumsum(sizes) - sizes
-    values = np.concatenate([d.values for d in draws])
-    cumulative = np.concatenate([d.cumulative for d in draws])
-    guide = np.concatenate([d.guide + start for d, start in zip(draws, starts, strict=True)])
-    # u * g can round up to g for u just under 1: stay in the last bucket.
-    bucket = np.minimum((uniforms * buckets).astype(np.int64), buckets - 1)
-    bucket += np.cumsum(buckets) - buckets
-    found = guide[bucket]
-    if not np.isfinite(cumulative).any():
-        return values[found]  # every value equally likely: the bucket is the draw
-    # Flat, column by column (views for the column-major arrays of the forecast): 1-D
-    # indexing is the fast kind.
-    flat_found = found.ravel(order="F")
-    flat_uniforms = uniforms.ravel(order="F")
-    short = np.flatnonzero(cumulative[flat_found] <= flat_uniforms)
-    while short.size:
-        # The last value's cumulative probability is 1 > u, so no draw leaves its step.
-        flat_found[short] += 1
-        short = short[cumulative[flat_found[short]] <= flat_uniforms[short]]
-    return values[flat_found.reshape(found.shape, order="F")]
+    values in [0, 1), float64 or float32) becomes remaining days of `draws[k]`, into `out`
+    when given (same shape, contiguous, float64 or float32: the days rounded to it). One
+    table lookup per draw; the few draws in a bucket that holds a step of the cumulative
+    probabilities search forward from the bucket's first value."""
+    samples, n = uniforms.shape
+    if out is None:
+        out = np.empty((samples, n), order="F")
+    if not n:
+        return out
+    # Steps of one kind share their draws: one table each in the lookup.
+    slot: dict[int, int] = {}
+    distinct: list[StepDraws] = []
+    for d in draws:
+        if id(d) not in slot:
+            slot[id(d)] = len(distinct)
+            distinct.append(d)
+    column_slot = np.array([slot[id(d)] for d in draws])
+    sizes = np.array([len(d.table) for d in distinct])
+    table_start = np.cumsum(sizes) - sizes
+    table = np.concatenate([d.table for d in distinct]).astype(out.dtype, copy=False)
+    if not (out.flags.f_contiguous or out.flags.c_contiguous):
+        raise ValueError("draw_durations writes into a contiguous array only")
+    order: Literal["F", "C"] = "F" if out.flags.f_contiguous else "C"
+    # Column-major: blocks of columns small enough that each pass finds the last in cache.
+    width = max(1, _BLOCK_CELLS // samples) if order == "F" else n
+    buffer = np.empty(samples * min(width, n), dtype=np.intp)
+    # u × g is exact for a power of two g and truncates to the bucket, below g for u < 1.
+    # (Bucket counts in the uniforms' own float type: a mixed-type multiply is twice as slow.)
+    factor = sizes[column_slot].astype(uniforms.dtype)
+    offset = table_start[column_slot]
+    search: _Search | None = None
+    for first in range(0, n, width):
+        stop = min(n, first + width)
+        index = buffer[: samples * (stop - first)].reshape((samples, stop - first), order=order)
+        np.multiply(uniforms[:, first:stop], factor[first:stop], out=index, casting="unsafe")
+        index += offset[first:stop]
+        # Flat views in memory order: 1-D indexing is the fast kind.
+        flat_index = index.ravel(order=order)
+        flat_out = out[:, first:stop].ravel(order=order)
+        np.take(table, flat_index, out=flat_out, mode="clip")
+        cells = np.flatnonzero(np.isnan(flat_out))
+        if cells.size:
+            search = search or _Search(distinct)
+            block = np.asarray(uniforms[:, first:stop], order=order).ravel(order=order)
+            column = first + (cells // samples if order == "F" else cells % (stop - first))
+            flat_out[cells] = search.draw(
+                column_slot[column], block[cells].astype(np.float64), flat_index[cells]
+            )
+    return out
+
+
+# Cells of one block of columns in `draw_durations`.
+_BLOCK_CELLS = 1 << 18
+
+
+class _Search:
+    """Exact draws for the cells whose (global) bucket holds a step of the cumulative
+    probabilities: count those <= u from the bucket's first value."""
+
+    def __init__(self, distinct: list[StepDraws]) -> None:
+        self.sizes = np.array([len(d.values) for d in distinct])
+        self.value_start = np.cumsum(self.sizes) - self.sizes
+        self.values = np.concatenate([d.values for d in distinct])
+        self.cumulative = np.concatenate([d.cumulative for d in distinct])
+        self.first = np.concatenate([d.first for d in distinct])
+
+    def draw(
+        self, slots: NDArray[np.int_], u: NDArray[np.float64], buckets: NDArray[np.intp]
+    ) -> NDArray[np.float64]:
+        cumulative = self.cumulative
+        found = self.value_start[slots] + self.first[buckets]
+        # Every value equally likely: the draw is floor(u × m) itself.
+        equal = np.isinf(cumulative[found])
+        found[equal] = self.value_start[slots[equal]] + (
+            u[equal] * self.sizes[slots[equal]]
+        ).astype(np.intp)
+        short = np.flatnonzero(cumulative[found] <= u)
+        while short.size:
+            # The last value's cumulative probability is 1 > u, so no draw leaves its step.
+            found[short] += 1
+            short = short[cumulative[found[short]] <= u[short]]
+        return self.values[found]
