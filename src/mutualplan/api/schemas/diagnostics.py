@@ -7,22 +7,13 @@ import datetime as dt
 from pydantic import Field
 
 from mutualplan.api.schemas.errors import Out
+from mutualplan.api.schemas.plans import EmailDeliveryOut
 from mutualplan.inputs.fields import In
 
 
-class EscalationDeliveryOut(Out):
-    id: int
+class EscalationDeliveryOut(EmailDeliveryOut):
     milestone_id: int | None
     kind: str = Field(description="Always escalation here.")
-    recipient: str
-    subject: str
-    status: str = Field(
-        description="queued, sending (a consumer is on it), sent, or failed (after every retry)."
-    )
-    attempts: int
-    last_error: str = Field(description="Why the last attempt failed (blank when none did).")
-    created_at: dt.datetime
-    sent_at: dt.datetime | None
 
 
 class EscalationOut(Out):

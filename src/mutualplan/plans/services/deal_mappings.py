@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.utils import timezone
-
 from mutualplan.crm.preview import DealPreview, preview_deals
 from mutualplan.crm.reader import CrmFileError, DealFile
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import ImportMapping
+from mutualplan.plans.services import sheet_imports
 from mutualplan.workspaces.models import Workspace
 
 
@@ -51,13 +50,4 @@ def read_deal_file(preview: DealPreview) -> DealFile:
 
 def save_mapping(workspace: Workspace, actor: Actor, preview: DealPreview) -> ImportMapping:
     """Keep the preview's columns for the next export with the same headers."""
-    found, _ = ImportMapping.objects.update_or_create(
-        workspace=workspace,
-        signature=preview.signature,
-        defaults={
-            "mapping": preview.mapping(),
-            "updated_by": actor.user,
-            "updated_at": timezone.now(),
-        },
-    )
-    return found
+    return sheet_imports.save_mapping(workspace, actor, preview)

@@ -6,7 +6,7 @@ nothing with every bad row named."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -58,7 +58,16 @@ def preview_sheet_file(
     return sheet.preview_sheet(rows, format_name, given, saved if isinstance(saved, dict) else {})
 
 
-def save_mapping(workspace: Workspace, actor: Actor, preview: SheetPreview) -> ImportMapping:
+class MappedPreview(Protocol):
+    """A preview of any import (a spreadsheet MAP, a CRM export) whose columns can be kept."""
+
+    @property
+    def signature(self) -> str: ...
+
+    def mapping(self) -> dict[str, str]: ...
+
+
+def save_mapping(workspace: Workspace, actor: Actor, preview: MappedPreview) -> ImportMapping:
     """Keep the preview's mapping for the next file with the same headers."""
     found, _ = ImportMapping.objects.update_or_create(
         workspace=workspace,

@@ -279,12 +279,7 @@ def retarget(request: HttpRequest, plan_id: int) -> HttpResponse:
 def send_version(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = seller_plan(request, plan_id)
     if not buyer_contributed(plan) and not request.POST.get("send_anyway"):
-        messages.warning(
-            request,
-            "The buyer has not added or changed anything in this plan yet. A plan handed over "
-            "for sign-off is your schedule, not a shared one: build it with the champion first, "
-            "or send anyway.",
-        )
+        messages.warning(request, f"{sending.BUILT_ALONE_WARNING} Or record it anyway.")
         return redirect(plan_url(request, plan.id) + "#send")
     version = versions.send_version(
         plan, Actor.seller(request.user), request.POST.get("note", "")[:5000]
