@@ -1,0 +1,249 @@
+"""Close-date forecasts of open plans: their remaining steps read from the database, each
+drawing its duration from the workspace's learned history (`plans.learning`), forecast
+together by the core (`core.forecast.forecast_many`). Read-only; a fixed number of queries
+for any number of plans.
+
+A remaining step whose prerequisites are all completed has started: its clock runs from the
+last prerequisite's completion (or the day the row was added) and the forecast conditions it
+on the days already spent, as the history counts them. Each plan's draws are seeded by its id,
+so the same plan in the same state gets the same forecast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from mutualplan.core.forecast import (
+    DEFAULT_SAMPLES,
+    DependencyCycle,
+    PlanForecast,
+    PlanToForecast,
+    RemainingStep,
+    StepForecast,
+    forecast_many,
+)
+from mutualplan.core.health import quarter_end
+from mutualplan.core.learned import Basis, Learned
+from mutualplan.core.vocab import MilestoneStatus, PlanStatus
+from mutualplan.plans.learning import learned_durations
+from mutualplan.plans.models import Milestone, Plan
+from mutualplan.plans.queries import parse_ids, with_dependency_ids
+from mutualplan.workspaces.clock import date_in, today_for
+from mutualplan.workspaces.models import Workspace
+
+_CLOSED = (PlanStatus.WON, PlanStatus.LOST)
+
+
+@dataclass(frozen=True)
+class StepOutlook:
+    """A remaining step: whether its clock runs (and for how long), how often it is on the
+    longest path, and what its drawn durations rest on."""
+
+    milestone_id: int
+    title: str
+    step_type: str
+    owner_side: str
+    status: str
+    due_date: dt.date | None
+    started: bool
+    days_spent: int
+    criticality: float
+    beyond_history: bool
+    basis: Basis
+
+
+@dataclass(frozen=True)
+class PlanOutlook:
+    """A plan's forecast as of `today`. `p_by_target` is None when the plan has no target."""
+
+    plan_id: int
+    today: dt.date
+    target: dt.date | None
+    quarter_end: dt.date
+    samples: int
+    p_by_target: float | None
+    p_by_quarter_end: float
+    p50: dt.date
+    p80: dt.date
+    p90: dt.date
+    steps: tuple[StepOutlook, ...]  # most critical first
+
+    @property
+    def remaining(self) -> int:
+        return len(self.steps)
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    plan_id: int
+    title: str
+    step_type: str
+    owner_side: str
+    status: str
+    due_date: dt.date | None
+    done_on: dt.date | None
+    added_on: dt.date
+    turnaround_days: int | None
+    depends_on: tuple[int, ...]
+
+
+_ROW_FIELDS = (
+    "id",
+    "plan_id",
+    "title",
+    "step_type",
+    "owner_side",
+    "status",
+    "due_date",
+    "completed_at",
+    "added_at",
+    "turnaround_days",
+)
+
+
+def _rows(workspace: Workspace, plan_ids: Sequence[int]) -> dict[int, list[_Row]]:
+    found = (
+        with_dependency_ids(Milestone.objects.filter(plan_id__in=plan_ids))
+        .order_by("position", "id")
+        .values(*_ROW_FIELDS, "dependency_ids")
+    )
+    by_plan: dict[int, list[_Row]] = defaultdict(list)
+    for r in found:
+        added = date_in(workspace, r["added_at"])
+        done = r["completed_at"]
+        if r["status"] == MilestoneStatus.DONE and done is None:
+            done = added
+        by_plan[r["plan_id"]].append(
+            _Row(
+                id=r["id"],
+                plan_id=r["plan_id"],
+                title=r["title"],
+                step_type=r["step_type"],
+                owner_side=r["owner_side"],
+                status=r["status"],
+                due_date=r["due_date"],
+                done_on=done,
+                added_on=added,
+                turnaround_days=r["turnaround_days"],
+                depends_on=tuple(parse_ids(r["dependency_ids"])),
+            )
+        )
+    return by_plan
+
+
+def _remaining(
+    rows: list[_Row], account_type: str, learned: Learned, today: dt.date
+) -> tuple[list[RemainingStep], dict[str, tuple[_Row, Basis, bool, int]]]:
+    done_on = {r.id: r.done_on for r in rows if r.done_on is not None and r.done_on <= today}
+    steps: list[RemainingStep] = []
+    about: dict[str, tuple[_Row, Basis, bool, int]] = {}
+    for row in rows:
+        if row.id in done_on:
+            continue
+        prerequisites = [p for p in row.depends_on if p in {r.id for r in rows}]
+        started = all(p in done_on for p in prerequisites)
+        start = max([row.added_on, *(done_on[p] for p in prerequisites if p in done_on)])
+        spent = max(0, (today - start).days) if started else 0
+        durations, basis = learned.durations(row.step_type, account_type, row.turnaround_days)
+        steps.append(
+            RemainingStep(
+                str(row.id),
+                durations,
+                tuple(str(p) for p in prerequisites if p not in done_on),
+                in_progress=started,
+                days_spent=float(spent),
+            )
+        )
+        about[str(row.id)] = (row, basis, started, spent)
+    return steps, about
+
+
+def _outlook(
+    plan: Plan,
+    today: dt.date,
+    ends: dt.date,
+    forecast: PlanForecast,
+    about: dict[str, tuple[_Row, Basis, bool, int]],
+) -> PlanOutlook:
+    def step(found: StepForecast) -> StepOutlook:
+        row, basis, started, spent = about[found.id]
+        return StepOutlook(
+            milestone_id=row.id,
+            title=row.title,
+            step_type=row.step_type,
+            owner_side=row.owner_side,
+            status=row.status,
+            due_date=row.due_date,
+            started=started,
+            days_spent=spent,
+            criticality=found.criticality,
+            beyond_history=found.beyond_history,
+            basis=basis,
+        )
+
+    steps = sorted((step(s) for s in forecast.steps), key=lambda s: -s.criticality)
+    return PlanOutlook(
+        plan_id=plan.pk,
+        today=today,
+        target=plan.target_date,
+        quarter_end=ends,
+        samples=forecast.samples,
+        p_by_target=forecast.p_by_target if plan.target_date else None,
+        p_by_quarter_end=forecast.p_by_quarter_end,
+        p50=forecast.p50,
+        p80=forecast.p80,
+        p90=forecast.p90,
+        steps=tuple(steps),
+    )
+
+
+def forecast_plans(
+    workspace: Workspace,
+    plans: Sequence[Plan],
+    today: dt.date | None = None,
+    samples: int = DEFAULT_SAMPLES,
+    learned: Learned | None = None,
+) -> dict[int, PlanOutlook]:
+    """The forecast of each open plan of `plans` (won and lost ones are left out), by plan id.
+    Plans must belong to `workspace` and come with their deal (select_related)."""
+    today = today or today_for(workspace)
+    learned = learned if learned is not None else learned_durations(workspace, today)
+    ends = quarter_end(today, workspace.fiscal_year_start_month)
+    open_plans = [p for p in plans if p.workspace_id == workspace.pk and p.status not in _CLOSED]
+    rows = _rows(workspace, [p.pk for p in open_plans])
+    inputs: list[PlanToForecast] = []
+    abouts = []
+    for plan in open_plans:
+        steps, about = _remaining(rows.get(plan.pk, []), plan.deal.account_type, learned, today)
+        target = plan.target_date or ends
+        inputs.append(PlanToForecast(tuple(steps), today, target, ends, seed=plan.pk))
+        abouts.append(about)
+    try:
+        results = forecast_many(inputs, samples)
+    except DependencyCycle:
+        # The database keeps plans free of cycles; should one slip in, it alone goes without.
+        kept = [i for i, one in enumerate(inputs) if _forecastable(one)]
+        open_plans = [open_plans[i] for i in kept]
+        abouts = [abouts[i] for i in kept]
+        results = forecast_many([inputs[i] for i in kept], samples)
+    return {
+        plan.pk: _outlook(plan, today, ends, result, about)
+        for plan, result, about in zip(open_plans, results, abouts, strict=True)
+    }
+
+
+def _forecastable(plan: PlanToForecast) -> bool:
+    try:
+        forecast_many([plan], 1)
+    except DependencyCycle:
+        return False
+    return True
+
+
+def forecast_plan(plan: Plan, today: dt.date | None = None) -> PlanOutlook | None:
+    """One plan's forecast; None when it is won or lost."""
+    return forecast_plans(plan.workspace, [plan], today).get(plan.pk)
