@@ -299,7 +299,7 @@ def test_float_rounding_of_many_short_steps_never_adds_a_day() -> None:
 
 
 def test_quantiles_and_shares_equal_numpys_whether_counted_or_sorted() -> None:
-    from mutualplan.core.forecast import _day_counts
+    from mutualplan.core.forecast import FAN_QUANTILES, _day_counts
 
     rng = np.random.default_rng(4)
     for high in (40, 10**7):  # small whole days are counted, a few huge ones sorted
@@ -310,7 +310,7 @@ def test_quantiles_and_shares_equal_numpys_whether_counted_or_sorted() -> None:
             for k in range(5):
                 column = days_[:, k]
                 assert quantiles[:, k].tolist() == [
-                    int(np.quantile(column, q, method="inverted_cdf")) for q in (0.5, 0.8, 0.9)
+                    int(np.quantile(column, q, method="inverted_cdf")) for q in FAN_QUANTILES
                 ]
                 assert shares[:, k].tolist() == [
                     float(np.mean(column <= h)) for h in horizons[:, k]
@@ -364,3 +364,24 @@ def test_a_large_duration_sample_keeps_a_bounded_table_and_draws_exactly() -> No
     )
     index = (uniforms[:, 1] * len(draws[1].values)).astype(int)
     assert drawn[:, 1].tolist() == draws[1].values[index].tolist()
+
+
+def test_extra_horizons_give_the_chance_of_finishing_by_each_and_the_fan_spans_p10_to_p90() -> None:
+    spread = plan(step("review", uniform(1, 100, 100)), target=50)
+    asked = PlanToForecast(spread.steps, TODAY, days(50), days(60), 0, (days(25), days(200)))
+    result = forecast(asked, samples=20_000)
+    assert result.p_by_horizon[1] == 1.0
+    assert abs(result.p_by_horizon[0] - 0.25) < 0.02
+    assert abs(result.p_by_target - 0.5) < 0.02
+    assert [q for q, _ in result.fan] == [0.1, 0.25, 0.5, 0.75, 0.8, 0.9]
+    dates = [d for _, d in result.fan]
+    assert dates == sorted(dates) and dict(result.fan)[0.5] == result.p50
+    assert abs((dict(result.fan)[0.1] - TODAY).days - 10) <= 2
+
+
+def test_plans_asking_for_different_numbers_of_horizons_share_a_batch() -> None:
+    one = PlanToForecast((step("a", fixed(3)),), TODAY, days(5), days(9), 1, (days(2),))
+    none = PlanToForecast((step("a", fixed(3)),), TODAY, days(5), days(9), 2)
+    both = forecast_many([one, none], samples=100)
+    assert both[0].p_by_horizon == (0.0,) and both[1].p_by_horizon == ()
+    assert both == [forecast(one, samples=100), forecast(none, samples=100)]

@@ -53,7 +53,9 @@ DEFAULT_SAMPLES = 2_000
 # Samples × columns of one batch: bounds memory (about 60 MB peak: float32 and int32) and
 # measured fastest (1 to 8 million within noise).
 _BATCH_CELLS = 4_000_000
-_QUANTILES = (0.5, 0.8, 0.9)
+# The quantiles a forecast reports: its fan (0.1 to 0.9), of which P50, P80 and P90 are named.
+FAN_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.8, 0.9)
+_QUANTILES = FAN_QUANTILES
 # Days are float32 (7 significant digits): a finish this little past a whole day (about 86 s)
 # counts as that day, so float rounding never adds a day.
 _DAY_TOLERANCE = 1e-3
@@ -79,6 +81,8 @@ class PlanToForecast:
     target: dt.date
     quarter_end: dt.date
     seed: int = 0
+    # More dates to give the chance of finishing by (say, the ends of coming quarters).
+    horizons: tuple[dt.date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,10 @@ class PlanForecast:
     p80: dt.date
     p90: dt.date
     steps: tuple[StepForecast, ...]
+    # (quantile, date) for each of FAN_QUANTILES: the fan chart's edges.
+    fan: tuple[tuple[float, dt.date], ...] = ()
+    # The chance of finishing by each of the plan's `horizons`, in their order.
+    p_by_horizon: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -266,10 +274,27 @@ def _run(batch: Sequence[_Layout], samples: int) -> list[PlanForecast]:
     # rounding of float32 sums.
     ends = finish[:, n_steps + 1 :]
     days = np.ceil(ends - np.float32(_DAY_TOLERANCE), out=ends).astype(np.int64)
+    # Every plan asks for the same number of dates: the target, the quarter end, then its
+    # own horizons padded with its quarter end.
+    extra = max((len(layout.plan.horizons) for layout in batch), default=0)
     horizons = np.array(
         [
             [(layout.plan.target - layout.plan.today).days for layout in batch],
             [(layout.plan.quarter_end - layout.plan.today).days for layout in batch],
+            *(
+                [
+                    (
+                        (
+                            layout.plan.horizons[h]
+                            if h < len(layout.plan.horizons)
+                            else layout.plan.quarter_end
+                        )
+                        - layout.plan.today
+                    ).days
+                    for layout in batch
+                ]
+                for h in range(extra)
+            ),
         ]
     )
     p_by, quantiles = _day_counts(days, horizons)
@@ -277,7 +302,7 @@ def _run(batch: Sequence[_Layout], samples: int) -> list[PlanForecast]:
         _summary(
             layout,
             samples,
-            (float(p_by[0, k]), float(p_by[1, k])),
+            [float(p) for p in p_by[: 2 + len(layout.plan.horizons), k]],
             [int(q) for q in quantiles[:, k]],
             critical[column[start : start + len(layout.draws)]],
         )
@@ -365,21 +390,27 @@ def _on_longest_path(
 def _summary(
     layout: _Layout,
     samples: int,
-    p_by: tuple[float, float],
+    p_by: list[float],
     quantiles: list[int],
     critical: NDArray[np.float64],
 ) -> PlanForecast:
     plan = layout.plan
-    p50, p80, p90 = quantiles
+    fan = tuple(
+        (q, plan.today + dt.timedelta(days=d))
+        for q, d in zip(FAN_QUANTILES, quantiles, strict=True)
+    )
+    dates = dict(fan)
     return PlanForecast(
         samples=samples,
         p_by_target=p_by[0],
         p_by_quarter_end=p_by[1],
-        p50=plan.today + dt.timedelta(days=p50),
-        p80=plan.today + dt.timedelta(days=p80),
-        p90=plan.today + dt.timedelta(days=p90),
+        p50=dates[0.5],
+        p80=dates[0.8],
+        p90=dates[0.9],
         steps=tuple(
             StepForecast(step.id, float(critical[n]), layout.draws[n].beyond_history)
             for step, n in zip(plan.steps, layout.positions, strict=True)
         ),
+        fan=fan,
+        p_by_horizon=tuple(p_by[2:]),
     )
