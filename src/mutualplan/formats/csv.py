@@ -28,7 +28,8 @@ def _cell(value: Value) -> str:
     return str(value)
 
 
-def _write(headers: Sequence[str], rows: Iterable[Sequence[Value]]) -> bytes:
+def write_table(headers: Sequence[str], rows: Iterable[Sequence[Value]]) -> bytes:
+    """Any table as the exports write it: BOM, ISO dates, formula-like text made safe."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers)
@@ -94,10 +95,10 @@ class CsvFormat:
     is_text = True
 
     def export(self, plan: PlanData) -> bytes:
-        return _write(PLAN_COLUMNS, plan_table(plan))
+        return write_table(PLAN_COLUMNS, plan_table(plan))
 
     def export_workspace(self, plans: Sequence[PlanData]) -> bytes:
-        return _write(WORKSPACE_COLUMNS, workspace_rows(plans))
+        return write_table(WORKSPACE_COLUMNS, workspace_rows(plans))
 
     def read_sheet(self, content: bytes) -> SheetRows:
         return read_rows(content)

@@ -5,6 +5,7 @@ from django.urls import path
 
 from mutualplan.web.views import (
     account,
+    analytics,
     buyer,
     calendars,
     call,
@@ -66,6 +67,11 @@ urlpatterns = [
     path("plans/<int:plan_id>/plan.<str:kind>", documents.seller_document, name="plan_document"),
     path("plans/<int:plan_id>/export.<str:ext>", exports.plan_export, name="plan_export"),
     path("export.<str:ext>", exports.workspace_export, name="workspace_export"),
+    path("analytics/", analytics.overview, name="analytics"),
+    path("analytics/durations/", analytics.durations, name="analytics_durations"),
+    path("analytics/cycles/", analytics.cycles, name="analytics_cycles"),
+    path("analytics/durations.csv", analytics.durations_csv, name="analytics_durations_csv"),
+    path("analytics/cycles.csv", analytics.cycles_csv, name="analytics_cycles_csv"),
     path("plans/<int:plan_id>/call/", call.call_page, name="plan_call"),
     path("plans/<int:plan_id>/call/log/", call.log_call, name="log_call"),
     path("plans/<int:plan_id>/retarget/", plans.retarget, name="retarget"),
