@@ -65,6 +65,8 @@ def test_the_openapi_document_lists_every_issue_endpoint(anonymous_api: Api) -> 
         "/api/v1/plans/{plan_id}/import/sheet": {"post"},
         "/api/v1/deals": {"get"},
         "/api/v1/deals/import": {"post"},
+        "/api/v1/analytics/durations": {"get"},
+        "/api/v1/analytics/cycles": {"get"},
         "/api/v1/shared/{token}": {"get"},
         "/api/v1/shared/{token}/changes": {"get"},
         "/api/v1/shared/{token}/milestones": {"post"},

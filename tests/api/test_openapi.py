@@ -290,6 +290,10 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/plans/{plan_id}/export/ics"): Case(plan_path("/export/ics")),
     ("GET", "/deals"): Case(fixed("/deals"), bad_query="?page=0"),
+    ("GET", "/analytics/durations"): Case(
+        fixed("/analytics/durations"), bad_query="?as_of=2026-02-31"
+    ),
+    ("GET", "/analytics/cycles"): Case(fixed("/analytics/cycles"), bad_query="?as_of=yesterday"),
     ("POST", "/deals/import"): Case(
         fixed("/deals/import"),
         lambda w: {

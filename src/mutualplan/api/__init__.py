@@ -9,6 +9,7 @@ from ninja import NinjaAPI, Schema
 
 from mutualplan import __version__
 from mutualplan.api import (
+    analytics,
     calendars,
     deals,
     documents,
@@ -59,6 +60,7 @@ api.add_router("/", escalations.router, auth=SellerToken())
 api.add_router("/", exports.router, auth=SellerToken())
 api.add_router("/", deals.router, auth=SellerToken())
 api.add_router("/", webhooks.router, auth=SellerToken())
+api.add_router("/", analytics.router, auth=SellerToken())
 api.add_router("/", shared.router)
 
 
