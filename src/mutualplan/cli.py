@@ -9,6 +9,7 @@ import os
 
 import click
 
+from mutualplan.commands.analytics import analytics
 from mutualplan.commands.backup import backup, restore
 from mutualplan.commands.common import (
     TextArgument,
@@ -279,6 +280,7 @@ main.add_command(import_deals)
 main.add_command(backup)
 main.add_command(restore)
 main.add_command(remind)
+main.add_command(analytics)
 
 if __name__ == "__main__":
     main()
