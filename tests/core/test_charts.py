@@ -123,3 +123,12 @@ def test_two_charts_on_one_page_keep_their_ids_apart() -> None:
     a = bar_chart([Bar("x", 1, 2, "")], title="A", id_prefix="durations")
     b = bar_chart([Bar("x", 1, 2, "")], title="B", id_prefix="by type")
     assert 'id="durations-title"' in a and 'id="by-type-title"' in b
+
+
+def test_survival_end_labels_that_meet_at_zero_stay_apart_and_inside_the_chart() -> None:
+    series = [Series(f"type {i}", [3.0, 9.0], [0.4, 0.0], 9.0) for i in range(4)]
+    root = parsed(survival_chart(series, title="All finish"))
+    height = float((root.get("viewBox") or "").split()[3])
+    ends = [float(t.get("y") or 0) for t in root.iter(f"{SVG}text") if t.get("class") == "value"]
+    assert len(ends) == 4 and max(ends) <= height
+    assert all(b - a >= 14 for a, b in zip(sorted(ends), sorted(ends)[1:], strict=False))

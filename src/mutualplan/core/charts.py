@@ -209,7 +209,7 @@ def survival_chart(
         y = bottom - share / 100 * (bottom - top)
         parts.append(_line(x0, y, x1, y, 'stroke="#e2e2e2"'))
         parts.append(_text(x0 - 6, y + 4, f"{share}%", "axis", "end"))
-    parts.append(_text(x0 - 6, top - 10, "still open", "axis", "end"))
+    parts.append(_text(0, top - 10, "share still open", "axis"))
     parts += _x_axis(ticks, x0, sx, top, bottom, unit, grid=False)
     ends: list[tuple[float, str, str]] = []
     for i, s in enumerate(series):
@@ -233,12 +233,13 @@ def survival_chart(
         ex, ey = x0 + end * sx, bottom - ys[-1] * (bottom - top)
         parts.append(_marker(shape, ex, ey, colour) + "</g>")
         ends.append((ey, s.label, colour))
-    # End labels stacked so that none overlap.
-    last = -1e9
+    # End labels stacked so that none overlap, moved up together if they would run off.
+    placed: list[tuple[float, str]] = []
     for ey, label, _ in sorted(ends):
-        y = max(ey + 4, last + 14)
-        parts.append(_text(x1 + 10, y, _truncate(label, label_w - 14), "value"))
-        last = y
+        placed.append((max(ey + 4, placed[-1][0] + 14 if placed else ey + 4), label))
+    lift = max(placed[-1][0] - (bottom + 4), 0)
+    for y, label in placed:
+        parts.append(_text(x1 + 10, y - lift, _truncate(label, label_w - 14), "value"))
     desc = "; ".join(_series_tip(s, unit) for s in series)
     return _svg(p, title, desc, width, bottom + 34, parts)
 
