@@ -33,7 +33,7 @@ def _figure(figure: Any, days: Any) -> str:
 def _durations(durations: Any, analytics: Any, clean: Any) -> str:
     rows = [
         [
-            analytics.step_label(r.step_type) if r.account_type is None else "",
+            analytics.label(r.step_type) if r.account_type is None else "",
             analytics.ALL_DEALS if r.account_type is None else clean(r.account_type),
             r.observations,
             r.open,

@@ -27,9 +27,10 @@ MAX_ACCOUNT_TYPE = 100
 HOW_TO_GET_HISTORY = "mutualplan demo --deals 300"
 
 
-def step_label(step_type: str) -> str:
-    """'Security review' for security_review: the label the plan table gives a step type."""
-    return step_type.replace("_", " ").capitalize()
+def label(value: str) -> str:
+    """'Security review' for security_review, 'Competing priorities' for a slip reason: the
+    labels the plan table gives step types and slip reasons (`web.tables.label`)."""
+    return value.replace("_", " ").capitalize()
 
 
 def parse_as_of(text: str | None, workspace: Workspace) -> dt.date:
@@ -157,7 +158,7 @@ def figure_text(name: str, figure: Figure) -> str:
 
 
 def reasons_text(row: DurationRow) -> str:
-    return ", ".join(f"{step_label(reason)} ({count})" for reason, count in row.top_reasons)
+    return ", ".join(f"{label(reason)} ({count})" for reason, count in row.top_reasons)
 
 
 DURATION_COLUMNS = (
@@ -205,7 +206,7 @@ def _number(value: float | None) -> Decimal | None:
 def duration_cells(row: DurationRow) -> list[Value]:
     shrunk = row.median.shrunk or row.p80.shrunk
     return [
-        step_label(row.step_type),
+        label(row.step_type),
         row.account_type or "",
         row.observations,
         row.finished,
@@ -265,7 +266,7 @@ def duration_dict(row: DurationRow) -> dict[str, Any]:
     """One row of the duration table as the API answers it."""
     return {
         "step_type": row.step_type,
-        "step_label": step_label(row.step_type),
+        "step_label": label(row.step_type),
         "account_type": row.account_type,
         "observations": row.observations,
         "finished": row.finished,

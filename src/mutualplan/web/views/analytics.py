@@ -3,6 +3,7 @@ deal cycles, with server-drawn SVG charts and each table as a CSV download."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from mutualplan.core.charts import (
     quarter_chart,
     survival_chart,
 )
+from mutualplan.core.durations import DurationRow
 from mutualplan.documents.download import file_response
 from mutualplan.plans import analytics
 from mutualplan.plans.errors import Invalid
@@ -35,7 +37,7 @@ def _workspace(request: HttpRequest) -> Workspace:
     return workspace
 
 
-def _filters(request: HttpRequest, workspace: Workspace) -> tuple[Any, str | None]:
+def _filters(request: HttpRequest, workspace: Workspace) -> tuple[dt.date, str | None]:
     """The as-of day and account type asked for; Invalid names the bad one."""
     as_of = analytics.parse_as_of(request.GET.get("as_of"), workspace)
     return as_of, analytics.parse_account_type(request.GET.get("account_type"))
@@ -75,7 +77,7 @@ def _duration_rows(table: analytics.Durations) -> list[dict[str, Any]]:
     for row in table.rows:
         shown = {
             "row": row,
-            "label": analytics.step_label(row.step_type),
+            "label": analytics.label(row.step_type),
             "median": analytics.figure_text("median", row.median),
             "p80": analytics.figure_text("P80", row.p80),
             "shrunk": row.median.shrunk or row.p80.shrunk,
@@ -97,7 +99,7 @@ def _bars(table: analytics.Durations) -> str:
     rows = [r for r in table.rows if r.account_type == wanted]
     bars = [
         Bar(
-            label=analytics.step_label(r.step_type),
+            label=analytics.label(r.step_type),
             value=r.median.value if r.median.value is not None else r.median.at_least,
             marker=r.p80.value,
             text=_bar_text(r),
@@ -109,7 +111,7 @@ def _bars(table: analytics.Durations) -> str:
     return bar_chart(bars, title=f"Turnaround per step type ({who})", id_prefix="durations")
 
 
-def _bar_text(row: Any) -> str:
+def _bar_text(row: DurationRow) -> str:
     median = row.median.value if row.median.value is not None else row.median.at_least
     bound = "" if row.median.value is not None else "≥"
     p80 = (
@@ -131,7 +133,7 @@ def _curves(table: analytics.Durations, step_type: str) -> str:
         )
         for r in rows
     ]
-    title = f"{analytics.step_label(step_type)}: share of steps still open after each day"
+    title = f"{analytics.label(step_type)}: share of steps still open after each day"
     return survival_chart(series, title=title, id_prefix="survival")
 
 
@@ -156,7 +158,7 @@ def durations(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "account_type": account_type or "",
             "step_type": step_type,
-            "step_choices": [(s, analytics.step_label(s)) for s in step_types],
+            "step_choices": [(s, analytics.label(s)) for s in step_types],
             # Drawn by core.charts, which escapes every text (shown with |safe).
             "bars": _bars(table) if table.rows else "",
             "curves": _curves(table, step_type) if step_type else "",
