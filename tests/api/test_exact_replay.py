@@ -240,6 +240,7 @@ def test_each_edit_records_the_old_value_next_to_the_new_one(story: Story) -> No
         "completed_at": None,
         "turnaround_days": 30,
         "high_risk": False,
+        "slip_ids": [],
     }
     edits = [a.data for a in activities if a.verb == "plan_updated"]
     assert edits[0]["values"] == {"status": "paused"}
@@ -291,3 +292,50 @@ def test_a_status_edit_that_does_not_close_the_plan_leaves_the_close_date(
     )
     assert response.status_code == 200, response.json_body
     assert Deal.objects.get(plan__id=plan["id"]).close_date is None
+
+
+def test_an_owner_change_records_the_old_and_new_owners_names_never_their_ids(
+    owner_api: Api,
+) -> None:
+    plan = new_plan(owner_api)
+    pid, row = plan["id"], plan["milestones"][1]
+    people = []
+    for name in ("Dana Whitfield", "Sam Okafor"):
+        made = owner_api.post(f"/plans/{pid}/stakeholders", {"name": name})
+        assert made.status_code == 201, made.json_body
+        people.append(made.json_body["id"])
+    path = f"/plans/{pid}/milestones/{row['id']}"
+    version = row["version"]
+    for person in people:
+        edited = owner_api.patch(path, {"version": version, "owner_person_id": person})
+        assert edited.status_code == 200, edited.json_body
+        version = edited.json_body["version"]
+    data = Activity.objects.filter(plan_id=pid, verb="milestone_updated").latest("id").data
+    assert data["values"] == {"owner_person_id": "Sam Okafor"}
+    assert data["old_values"] == {"owner_person_id": "Dana Whitfield"}
+
+
+def test_two_removed_rows_of_one_title_each_get_their_own_moves_with_the_target(
+    owner_api: Api,
+) -> None:
+    s = Story(owner_api)
+    path = f"/plans/{s.pid}/milestones"
+    pilots = [
+        s.step(lambda due=due: s.api.post(path, {"title": "Pilot", "due_date": day(due)}))["id"]
+        for due in (40, 50)
+    ]
+    s.step(
+        lambda: s.api.post(
+            f"/plans/{s.pid}/retarget",
+            {"target_date": day(100), "version": s.version(), "reason_category": "other"},
+        )
+    )
+    for pilot in pilots:
+        s.step(lambda pilot=pilot: s.api.delete(f"{path}/{pilot}"))
+    plan = Plan.objects.get(id=s.pid)
+    for at, then in s.shown:
+        state = state_of(plan, at + HOUR)
+        assert replayed(state) == then, at
+        assert state is not None and state.unknown == frozenset(), at
+    moved = s.shown[3][1]["rows"]
+    assert [moved[p]["due_date"] for p in pilots] == [day(50), day(60)]

@@ -22,9 +22,9 @@ What records written before these were kept do not hold (the replay says so in
   set on a plan with none is taken as draft -> active, as `retarget` does;
 - a removed row's fields other than its title (unknown unless an edit before `as_of`
   recorded them), and the id of the row an addition or edit was of once the row is gone.
-Still not held: the link of a slip to its row once the row is removed (`Slip` keeps the
-row's title, so the slips of a removed row are tied back to it by title, as are old records'
-additions and edits); a plan imported from a file records no first target or status (its
+A removed row's slips lose their link to it: its `milestone_removed` names them
+(`slip_ids`); old records' slips, additions and edits of a removed row are tied back to it by
+title. Still not held: a plan imported from a file records no first target or status (its
 values now stand until a recorded edit).
 """
 
@@ -109,10 +109,23 @@ def _current(plan: Plan, rows: list[Milestone]) -> PlanState:
 
 
 class _Titles:
-    """Ties history whose row was deleted back to the removed row, by title and time."""
+    """Ties history whose row was deleted back to the removed row: by the ids the records
+    keep, else (old records) by title and time."""
 
     def __init__(self, removals: list[Activity]) -> None:
         self.removals = removals
+        self.slips = {
+            int(slip_id): int(removal.data["milestone_id"])
+            for removal in removals
+            for slip_id in removal.data.get("slip_ids", ())
+        }
+
+    def row_of_slip(self, slip: Slip) -> int | None:
+        if slip.milestone_id is not None:
+            return slip.milestone_id
+        if slip.id in self.slips:
+            return self.slips[slip.id]
+        return self.row_of(slip.milestone_title, slip.created_at)
 
     def row_of(self, title: str, at: dt.datetime) -> int | None:
         for removal in self.removals:
@@ -220,7 +233,7 @@ def _events(
             added.add(row_id)
         events.extend(_row_events(activity, row_id))
     for slip in slips:
-        slip_row = slip.milestone_id or titles.row_of(slip.milestone_title, slip.created_at)
+        slip_row = titles.row_of_slip(slip)
         if slip_row is not None:
             events.append(
                 FieldChanged(slip.created_at, slip_row, "due_date", slip.to_date, slip.from_date)

@@ -33,7 +33,7 @@ from mutualplan.core.vocab import (
 )
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Conflict, Forbidden, Invalid
-from mutualplan.plans.models import Comment, Milestone, Plan, Stakeholder
+from mutualplan.plans.models import Comment, Milestone, Plan, Slip, Stakeholder
 from mutualplan.plans.services.calendars import check_working_day, plan_calendar
 from mutualplan.plans.services.history import (
     TEXT_FIELDS,
@@ -361,6 +361,8 @@ def delete_milestone(plan: Plan, milestone_id: int, actor: Actor) -> None:
         "completed_at": _iso(row.completed_at),
         "turnaround_days": row.turnaround_days,
         "high_risk": row.high_risk,
+        # Its slips, which lose their link to it: a replay ties them back by id, not title.
+        "slip_ids": list(Slip.objects.filter(milestone=row).values_list("id", flat=True)),
     }
     row.delete()
     record(plan, actor, ActivityVerb.MILESTONE_REMOVED, f"removed '{data['title']}'", data=data)
