@@ -24,7 +24,17 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 # The row fields a replay rebuilds.
-ROW_FIELDS: Final = ("title", "due_date", "status", "completed_at", "owner_side", "step_type")
+ROW_FIELDS: Final = (
+    "title",
+    "due_date",
+    "status",
+    "completed_at",
+    "owner_side",
+    "step_type",
+    "owner_team",
+    "turnaround_days",
+    "high_risk",
+)
 PLAN_FIELDS: Final = ("target_date", "status")
 
 
@@ -57,6 +67,9 @@ class RowState:
     completed_at: dt.date | None = None
     owner_side: str | None = None
     step_type: str | None = None
+    owner_team: str | None = None
+    turnaround_days: int | None = None
+    high_risk: bool | None = None
 
 
 @dataclass(frozen=True)

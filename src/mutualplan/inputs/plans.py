@@ -41,6 +41,11 @@ class DealPatch(In):
     currency: Currency | None = None
     industry: Short | None = None
     crm_ref: Short | None = None
+    close_date: dt.date | None = Field(
+        None,
+        description="The deal's close date; marking the plan won or lost sets it to the "
+        "workspace's today unless given.",
+    )
 
 
 class PlanCreate(In):

@@ -4,6 +4,7 @@ activity), a won or lost deal closes its plan, and open deals get plans from a t
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
@@ -50,10 +51,15 @@ def note_deal_changes(actor: Actor, source: str, touched: list[tuple[Plan, list[
 
 
 def sync_plan_statuses(
-    actor: Actor, outcomes: dict[int, str], plans: dict[int, Plan], dry_run: bool
+    actor: Actor,
+    outcomes: dict[int, str],
+    plans: dict[int, Plan],
+    dry_run: bool,
+    close_dates: dict[int, dt.date] | None = None,
 ) -> int:
-    """Won and lost deals (`outcomes` by deal id) close their plan; a reopened deal reopens
-    it. Answers how many plans were (or, dry run, would be) closed."""
+    """Won and lost deals (`outcomes` by deal id) close their plan, keeping the close date
+    the CRM gave (`close_dates` by deal id; today if none); a reopened deal reopens it.
+    Answers how many plans were (or, dry run, would be) closed."""
     closed = 0
     for deal_id, outcome in outcomes.items():
         plan = plans.get(deal_id)
@@ -66,7 +72,11 @@ def sync_plan_statuses(
             continue
         closed += outcome != "open"
         if not dry_run:
-            update_plan(plan, actor, plan.version, {"status": wanted})
+            changes: dict[str, Any] = {"status": wanted}
+            closed_on = (close_dates or {}).get(deal_id)
+            if closed_on is not None and outcome != "open":
+                changes["deal"] = {"close_date": closed_on}
+            update_plan(plan, actor, plan.version, changes)
     return closed
 
 

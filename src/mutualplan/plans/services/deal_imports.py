@@ -299,6 +299,7 @@ def _save(
     new: list[Deal] = []
     changed: list[Deal] = []
     outcomes: dict[int, str] = {}
+    close_dates: dict[int, dt.date] = {}
     what: dict[int, list[str]] = {}
     for row in data.records:
         values = _values(row, stages, types, sellers, unmatched)
@@ -317,6 +318,8 @@ def _save(
             )
             continue
         outcomes[deal.id] = row.outcome
+        if row.close_date is not None:
+            close_dates[deal.id] = row.close_date
         fields = _changed(deal, values)
         if fields:
             deal.version += 1
@@ -336,7 +339,7 @@ def _save(
     result.unchanged = len(data.records) - len(new) - len(changed)
     result.stages_added, result.account_types_added = stages.added, types.added
     result.unmatched_owners = sorted(unmatched)
-    result.plans_closed = sync_plan_statuses(actor, outcomes, plans, dry_run)
+    result.plans_closed = sync_plan_statuses(actor, outcomes, plans, dry_run, close_dates)
     if create_plans:
         by_id = {d.crm_id: d for d in [*new, *existing.values()]}
         wanting = [

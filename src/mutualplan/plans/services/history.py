@@ -53,6 +53,12 @@ FIELD_LABELS = {"owner_person_id": "owner", "turnaround_days": "turnaround (days
 BOOL_WORDS = {"True": "yes", "False": "no"}
 
 
+def shown_value(value: Any) -> str:
+    """A field's value as activity data holds it (`values`, `old_values`): its text, or
+    `none` when empty. One form for row and plan edits, read back by `plans.replay`."""
+    return str(value) if value not in (None, "") else "none"
+
+
 def _value_words(field: str, value: str) -> str:
     if value == "none":
         return "none"

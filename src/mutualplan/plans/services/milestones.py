@@ -33,7 +33,7 @@ from mutualplan.core.vocab import (
 )
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Conflict, Forbidden, Invalid
-from mutualplan.plans.models import Comment, Milestone, Plan, Stakeholder
+from mutualplan.plans.models import Comment, Milestone, Plan, Slip, Stakeholder
 from mutualplan.plans.services.calendars import check_working_day, plan_calendar
 from mutualplan.plans.services.history import (
     TEXT_FIELDS,
@@ -41,6 +41,7 @@ from mutualplan.plans.services.history import (
     record,
     record_slip,
     require_reason,
+    shown_value,
 )
 from mutualplan.plans.services.reconfirm import ask_again_later
 from mutualplan.workspaces.clock import today_for
@@ -175,13 +176,19 @@ def add_milestone(plan: Plan, actor: Actor, fields: dict[str, Any]) -> Milestone
     )
     if deps:
         row.depends_on.set(deps)
+    data: dict[str, Any] = {
+        "milestone_id": row.id,
+        "title": row.title,
+        "owner_side": row.owner_side,
+        "due_date": _iso(row.due_date),
+    }
+    # A row added done (or in progress) says so: a replay otherwise takes it as not started.
+    if row.status != MilestoneStatus.NOT_STARTED:
+        data["status"] = str(row.status)
+    if row.completed_at is not None:
+        data["completed_at"] = _iso(row.completed_at)
     record(
-        plan,
-        actor,
-        ActivityVerb.MILESTONE_ADDED,
-        f"added '{row.title}'",
-        milestone=row,
-        data={"title": row.title, "owner_side": row.owner_side, "due_date": _iso(row.due_date)},
+        plan, actor, ActivityVerb.MILESTONE_ADDED, f"added '{row.title}'", milestone=row, data=data
     )
     return row
 
@@ -252,14 +259,18 @@ def update_milestone(
             changes["completed_at"] = completed
     if not changes and new_deps is None:
         return row
-    _write(row, actor, changes, new_deps)
     shown = shown_fields(changes.keys(), new_deps is not None)
+    named = [k for k in shown if k not in TEXT_FIELDS]
+    # What each named field held before the edit: a replay undoes the edit exactly.
+    old_values = {
+        k: shown_value(_owner_name(row) if k == "owner_person_id" else getattr(row, k))
+        for k in named
+    }
+    _write(row, actor, changes, new_deps)
     # The values shown in the line; the buyer's line (history.BUYER_LINES) picks its own.
-    values = {k: _shown(changes.get(k)) for k in shown if k not in TEXT_FIELDS}
+    values = {k: shown_value(changes.get(k)) for k in named}
     if "owner_person_id" in values:
-        # The owner's name, as both sides see it on the row; never the stakeholder's id.
-        person = row.owner_person if row.owner_person_id else None
-        values["owner_person_id"] = _shown(person.name if person else None)
+        values["owner_person_id"] = shown_value(_owner_name(row))
     said = describe_changes(shown, values)
     record(
         plan,
@@ -267,9 +278,22 @@ def update_milestone(
         ActivityVerb.MILESTONE_UPDATED,
         f"updated '{row.title}'" + (f": {said}" if said else ""),
         milestone=row,
-        data={"fields": shown, "version": row.version, "title": row.title, "values": values},
+        data={
+            "milestone_id": row.id,
+            "fields": shown,
+            "version": row.version,
+            "title": row.title,
+            "values": values,
+            "old_values": old_values,
+        },
     )
     return row
+
+
+def _owner_name(row: Milestone) -> str | None:
+    """The row's owner as both sides see it on the row: the name, never the stakeholder's id."""
+    person = row.owner_person if row.owner_person_id else None
+    return person.name if person else None
 
 
 def _check_edit(row: Milestone, actor: Actor, fields: dict[str, Any]) -> None:
@@ -318,10 +342,6 @@ def _write(
         row.dependency_ids = ",".join(str(i) for i in new_deps)  # type: ignore[attr-defined]
 
 
-def _shown(value: Any) -> str:
-    return str(value) if value not in (None, "") else "none"
-
-
 @transaction.atomic
 def delete_milestone(plan: Plan, milestone_id: int, actor: Actor) -> None:
     from mutualplan.plans.access import get_milestone
@@ -329,15 +349,23 @@ def delete_milestone(plan: Plan, milestone_id: int, actor: Actor) -> None:
     row = get_milestone(plan, milestone_id, for_update=True)
     if actor.is_buyer and row.added_by_side != "buyer":
         raise Forbidden("the buyer side can only remove rows the buyer side added")
-    title = row.title
+    # Every field of the row as it was: a replay rebuilds the removed row from them.
+    data = {
+        "milestone_id": milestone_id,
+        "title": row.title,
+        "step_type": row.step_type,
+        "owner_side": row.owner_side,
+        "owner_team": row.owner_team,
+        "due_date": _iso(row.due_date),
+        "status": row.status,
+        "completed_at": _iso(row.completed_at),
+        "turnaround_days": row.turnaround_days,
+        "high_risk": row.high_risk,
+        # Its slips, which lose their link to it: a replay ties them back by id, not title.
+        "slip_ids": list(Slip.objects.filter(milestone=row).values_list("id", flat=True)),
+    }
     row.delete()
-    record(
-        plan,
-        actor,
-        ActivityVerb.MILESTONE_REMOVED,
-        f"removed '{title}'",
-        data={"milestone_id": milestone_id, "title": title},
-    )
+    record(plan, actor, ActivityVerb.MILESTONE_REMOVED, f"removed '{data['title']}'", data=data)
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Conflict, Invalid
 from mutualplan.plans.models import Deal, Milestone, Plan
 from mutualplan.plans.services.calendars import make_calendar, plan_calendar
-from mutualplan.plans.services.history import record, record_slip, require_reason
+from mutualplan.plans.services.history import record, record_slip, require_reason, shown_value
 from mutualplan.plans.services.reconfirm import ask_again_later
 from mutualplan.plans.services.templates import resolve_template
 from mutualplan.workspaces.clock import today_for
@@ -226,7 +226,7 @@ def plan_created(plan: Plan, deal: Deal, template: str) -> tuple[str, dict[str, 
     """The summary and data of a new plan's `plan_created` activity."""
     return (
         f"created the plan for {deal.account_name} from the {template} template",
-        {"template": template, "target_date": _iso(plan.target_date)},
+        {"template": template, "target_date": _iso(plan.target_date), "status": str(plan.status)},
     )
 
 
@@ -305,6 +305,7 @@ def retarget(
     if old is not None:
         record_slip(plan, actor, None, old, target_date, reason, reason_text)
     plan.target_date = target_date
+    old_status = plan.status
     if plan.status == PlanStatus.DRAFT:
         plan.status = PlanStatus.ACTIVE
     _bump(plan)
@@ -318,19 +319,18 @@ def retarget(
             f"moved the target date from {old} to {target_date} ({days:+d} days)"
             f"{'; ' + reason.value.replace('_', ' ') if reason else ''}"
         )
-    record(
-        plan,
-        actor,
-        ActivityVerb.PLAN_RETARGETED,
-        summary,
-        data={
-            "from": _iso(old),
-            "to": target_date.isoformat(),
-            "moved_rows": len(moved),
-            "reason_category": reason.value if reason else "",
-            "reason_text": reason_text,
-        },
-    )
+    data: dict[str, Any] = {
+        "from": _iso(old),
+        "to": target_date.isoformat(),
+        "moved_rows": len(moved),
+        "reason_category": reason.value if reason else "",
+        "reason_text": reason_text,
+    }
+    # The plan's status before and after (a draft given its first target becomes active),
+    # as `plan_updated` records a status edit.
+    data["values"] = {"status": shown_value(plan.status)}
+    data["old_values"] = {"status": shown_value(old_status)}
+    record(plan, actor, ActivityVerb.PLAN_RETARGETED, summary, data=data)
     return plan
 
 
@@ -350,6 +350,8 @@ def clean_contact_email(value: str) -> str:
     return value
 
 
+# A plan in one of these is closed: its deal's close date is the day it closed.
+CLOSED = frozenset({PlanStatus.WON, PlanStatus.LOST})
 DEAL_FIELDS = ("account_name", "account_type", "industry", "amount", "currency", "stage", "crm_ref")
 
 
@@ -363,7 +365,7 @@ def update_plan(
     """Edit plan fields and its deal's fields. The target date moves only by `retarget`."""
     plan = _locked(plan)
     check_version(plan, version)
-    deal_changes = changes.pop("deal", None) or {}
+    deal_changes = dict(changes.pop("deal", None) or {})
     validate_deal(plan.workspace, deal_changes)
     status = changes.get("status")
     if status == PlanStatus.DRAFT and plan.target_date:
@@ -382,10 +384,17 @@ def update_plan(
             changes.get("business_days", plan.business_days), changes.get("country", plan.country)
         )
     changed = {k: v for k, v in changes.items() if k in PLAN_FIELDS and getattr(plan, k) != v}
+    deal = plan.deal
+    if changed.get("status") in CLOSED and "close_date" not in deal_changes:
+        # Won or lost today: the deal's real close date, as a CRM records it.
+        deal_changes["close_date"] = today_for(plan.workspace)
+    deal_changed = {k: v for k, v in deal_changes.items() if getattr(deal, k) != v}
+    # What each changed field held before the edit: a replay undoes the edit exactly.
+    old_values = {k: shown_value(getattr(plan, k)) for k in changed} | {
+        f"deal.{k}": shown_value(getattr(deal, k)) for k in deal_changed
+    }
     for key, value in changed.items():
         setattr(plan, key, value)
-    deal = plan.deal
-    deal_changed = {k: v for k, v in deal_changes.items() if getattr(deal, k) != v}
     for key, value in deal_changed.items():
         setattr(deal, key, value.upper() if key == "currency" else value)
     if not changed and not deal_changed:
@@ -399,11 +408,15 @@ def update_plan(
         reason = require_reason(plan, changes.get("reason_category"))
         move_anchored_rows(plan, actor, reason, changes.get("reason_text", ""))
     fields = sorted(changed.keys() | {f"deal.{k}" for k in deal_changed})
+    values = {k: shown_value(getattr(plan, k)) for k in changed} | {
+        f"deal.{k}": shown_value(getattr(deal, k)) for k in deal_changed
+    }
+    # The values are the seller's (deal amounts, stages): the buyer's line names fields only.
     record(
         plan,
         actor,
         ActivityVerb.PLAN_UPDATED,
         "edited " + ", ".join(f.replace("_", " ") for f in fields),
-        data={"fields": fields},
+        data={"fields": fields, "values": values, "old_values": old_values},
     )
     return plan
