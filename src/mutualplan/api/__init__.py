@@ -17,6 +17,7 @@ from mutualplan.api import (
     escalations,
     exports,
     people,
+    pipeline,
     plans,
     shared,
     templates,
@@ -59,6 +60,7 @@ api.add_router("/", escalations.router, auth=SellerToken())
 api.add_router("/", exports.router, auth=SellerToken())
 api.add_router("/", deals.router, auth=SellerToken())
 api.add_router("/", webhooks.router, auth=SellerToken())
+api.add_router("/", pipeline.router, auth=SellerToken())
 api.add_router("/", shared.router)
 
 
