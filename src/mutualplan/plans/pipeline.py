@@ -9,7 +9,9 @@ line all read it from here, and check their filters with `check_filters`.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,7 @@ from mutualplan.core.pipeline import (
     win_rates,
 )
 from mutualplan.core.vocab import PlanStatus
+from mutualplan.formats.cells import csv_text
 from mutualplan.plans import queries
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.forecasting import forecast_plans
@@ -270,3 +273,68 @@ def pipeline_dict(result: WorkspacePipeline) -> dict[str, Any]:
             "account_type": result.filters.account_type,
         },
     }
+
+
+CSV_COLUMNS = (
+    "Table",
+    "Currency",
+    "Name",
+    "Quarter",
+    "Start",
+    "End",
+    "Expected amount",
+    "P10",
+    "P90",
+    "Deals",
+    "Plan",
+    "CRM close date",
+    "Plan P50",
+    "Plan P80",
+    "Gap days (P50)",
+    "Gap days (P80)",
+)
+
+
+def _csv_rows(result: WorkspacePipeline) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for part in result.forecast.currencies:
+        for q in (*part.quarters, part.total):
+            rows.append(
+                ["quarter", part.currency, q.quarter.label, q.quarter.label,
+                 q.quarter.start, q.quarter.end, _money(q.expected_amount), _money(q.p10),
+                 _money(q.p90), q.deals, "", "", "", "", "", ""]
+            )  # fmt: skip
+        for table, breakdown in (("owner", part.by_owner), ("account type", part.by_account_type)):
+            for b in breakdown:
+                for q, amount in zip(part.quarters, b.expected_by_quarter, strict=True):
+                    rows.append(
+                        [table, part.currency, b.name, q.quarter.label, q.quarter.start,
+                         q.quarter.end, _money(amount), "", "", b.deals, "", "", "", "", "", ""]
+                    )  # fmt: skip
+    for d in result.forecast.late_deals:
+        rows.append(
+            ["late deal", d.currency, d.account_name, "", "", "", _money(d.amount), "", "", "",
+             d.plan_id, d.crm_close_date, d.plan_p50, d.plan_p80, d.gap_days, d.gap_p80_days]
+        )  # fmt: skip
+    return rows
+
+
+def pipeline_csv(result: WorkspacePipeline) -> bytes:
+    """The page's tables as one CSV (one row per quarter, per owner or account type and
+    quarter, per late deal): UTF-8 with a byte-order mark, dates as YYYY-MM-DD, and text
+    that a spreadsheet would take for a formula kept as text."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in _csv_rows(result):
+        writer.writerow(
+            [
+                csv_text(v)
+                if isinstance(v, str)
+                else v.isoformat()
+                if isinstance(v, dt.date)
+                else str(v)
+                for v in row
+            ]
+        )
+    return out.getvalue().encode("utf-8-sig")
