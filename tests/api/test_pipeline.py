@@ -150,3 +150,24 @@ def test_the_forecast_needs_an_api_token(anonymous_api: Api) -> None:
     response = anonymous_api.get("/forecast")
     assert response.status_code == 401
     assert "API token" in response.json_body["detail"]
+
+
+def test_the_forecast_costs_a_fixed_number_of_queries_for_2_or_10_plans(
+    owner_api: Api, owner: Any, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mutualplan.plans.pipeline import workspace_pipeline
+
+    workspace = owner.memberships.get().workspace
+    for n in range(2):
+        pipeline_deal(owner, f"Account {n}", 1_000)
+    with CaptureQueriesContext(connection) as two:
+        assert len(workspace_pipeline(workspace).forecast.main.quarters) == 4  # type: ignore[union-attr]
+    for n in range(2, 10):
+        pipeline_deal(owner, f"Account {n}", 1_000)
+    with django_assert_max_num_queries(len(two.captured_queries)):
+        assert workspace_pipeline(workspace).forecast.main.deals == 10  # type: ignore[union-attr]
+    with django_assert_max_num_queries(len(two.captured_queries) + 1):  # the token
+        assert owner_api.get("/forecast").json_body["deals"] == 10
