@@ -290,6 +290,7 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/plans/{plan_id}/export/ics"): Case(plan_path("/export/ics")),
     ("GET", "/deals"): Case(fixed("/deals"), bad_query="?page=0"),
+    ("GET", "/forecast"): Case(fixed("/forecast"), bad_query="?quarters=0"),
     ("POST", "/deals/import"): Case(
         fixed("/deals/import"),
         lambda w: {

@@ -95,6 +95,9 @@ def test_the_forecast_filters_by_owner_and_account_type(
     smb = owner_api.get("/forecast?account_type=smb&quarters=2").json_body
     assert smb["deals"] == 1 and [b["name"] for b in smb["by_account_type"]] == ["smb"]
     assert len(smb["quarters"]) == 2 and smb["other_currencies"] == []
+    # Empty values filter nothing, as a form's "anyone" sends them.
+    everyone = owner_api.get("/forecast?owner=&account_type=").json_body
+    assert everyone["deals"] == 2 and everyone["filters"] == {"owner": None, "account_type": None}
 
 
 @pytest.mark.parametrize(

@@ -73,14 +73,15 @@ def check_filters(
         raise Invalid.field("quarters", f"must be a whole number from 1 to {MAX_QUARTERS}")
     if not 1 <= quarters <= MAX_QUARTERS:
         raise Invalid.field("quarters", f"must be from 1 to {MAX_QUARTERS}, not {quarters}")
-    if owner_email is not None:
-        owner_email = owner_email.strip()
-        if not workspace.memberships.filter(user__email__iexact=owner_email).exists():
-            raise Invalid.field(
-                "owner", f"no seller of this workspace has the email {owner_email!r}"
-            )
+    # An empty value (`?owner=`) asks for no filter, as the page's "Anyone" does.
+    owner_email = (owner_email or "").strip() or None
+    account_type = (account_type or "").strip() or None
+    if (
+        owner_email is not None
+        and not workspace.memberships.filter(user__email__iexact=owner_email).exists()
+    ):
+        raise Invalid.field("owner", f"no seller of this workspace has the email {owner_email!r}")
     if account_type is not None:
-        account_type = account_type.strip()
         known = account_type in (workspace.account_types or [])
         if (
             not known
@@ -91,9 +92,7 @@ def check_filters(
                 "account_type",
                 f"{account_type!r} is not an account type of this workspace ({names})",
             )
-    return PipelineFilters(
-        owner_email=owner_email or None, account_type=account_type or None
-    ), quarters
+    return PipelineFilters(owner_email=owner_email, account_type=account_type), quarters
 
 
 def open_plans(workspace: Workspace, filters: PipelineFilters) -> list[Plan]:
