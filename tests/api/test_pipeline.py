@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mutualplan.core.vocab import PlanStatus
-from tests.conftest import Api
+from tests.conftest import Api, make_plan
 from tests.pipeline_deals import pipeline_deal
 
 
@@ -118,6 +118,17 @@ def test_bad_filters_are_refused_with_the_field_and_why(
     [error] = response.json_body["errors"]
     assert error["field"] == field
     assert message in error["message"]
+
+
+def test_paused_plans_and_drafts_with_a_target_count_but_drafts_without_one_do_not(
+    owner_api: Api, owner: Any
+) -> None:
+    pipeline_deal(owner, "Paused Co", 1_000, status=PlanStatus.PAUSED)
+    pipeline_deal(owner, "Dated Draft", 2_000, status=PlanStatus.DRAFT)
+    undated = make_plan(owner, target_offset=None)
+    assert undated.status == PlanStatus.DRAFT and undated.target_date is None
+    body = owner_api.get("/forecast").json_body
+    assert body["deals"] == 2 and body["open_amount"] == 3_000
 
 
 def test_another_workspaces_deals_are_never_counted(
