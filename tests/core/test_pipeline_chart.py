@@ -52,3 +52,9 @@ def test_amounts_are_written_compactly() -> None:
         "3.4B",
         "0",
     ]
+
+
+def test_the_axis_reaches_the_highest_p90_in_round_steps() -> None:
+    svg = render_pipeline_chart([PipelineBar("2026-Q4", 380_000, 250_000, 520_000)], "USD")
+    labels = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text") if t.get("class") == "axis"]
+    assert labels[:4] == ["0", "200k", "400k", "600k"]

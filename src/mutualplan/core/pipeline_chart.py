@@ -42,7 +42,7 @@ def compact(amount: float) -> str:
     return f"{amount:.0f}"
 
 
-def _nice_top(value: float) -> float:
+def _nice_step(value: float) -> float:
     """The smallest 1, 2, 2.5 or 5 × 10^k at or above `value` (1 for nothing)."""
     if value <= 0:
         return 1.0
@@ -51,6 +51,13 @@ def _nice_top(value: float) -> float:
         if step * power >= value:
             return float(step * power)
     return float(10 * power)
+
+
+def _axis(largest: float) -> tuple[float, int]:
+    """The axis's top and its number of steps (2 to 4 round steps reaching `largest`)."""
+    step = _nice_step(largest / 4)
+    steps = max(1, math.ceil(largest / step - 1e-9))
+    return step * steps, steps
 
 
 def render_pipeline_chart(
@@ -71,15 +78,15 @@ def render_pipeline_chart(
     if not bars:
         parts = [_text(0, 18, full_title, "heading"), _text(12, 52, "No quarters", "empty")]
         return _svg(p, full_title, desc, width, 72, parts)
-    top = _nice_top(max(max(b.p90, b.expected) for b in bars))
+    top, steps = _axis(max(max(b.p90, b.expected) for b in bars))
     base = _TOP + _PLOT_H
 
     def y(amount: float) -> float:
         return base - max(0.0, amount) / top * _PLOT_H
 
     parts = [_text(0, 18, full_title, "heading")]
-    for i in range(5):  # gridlines and the axis labels
-        value = top * i / 4
+    for i in range(steps + 1):  # gridlines and the axis labels
+        value = top * i / steps
         parts.append(
             f'<line x1="{_LEFT}" y1="{y(value):.1f}" x2="{width - _RIGHT}" y2="{y(value):.1f}" '
             f'stroke="{"#444" if i == 0 else "#ddd"}" stroke-width="1"/>'
