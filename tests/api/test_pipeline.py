@@ -185,3 +185,18 @@ def test_the_forecast_costs_a_fixed_number_of_queries_for_2_or_10_plans(
         assert workspace_pipeline(workspace).forecast.main.deals == 10  # type: ignore[union-attr]
     with django_assert_max_num_queries(len(two.captured_queries) + 1):  # the token
         assert owner_api.get("/forecast").json_body["deals"] == 10
+
+
+def test_two_owners_with_the_same_name_are_never_added_together(
+    owner_api: Api, owner: Any, workspace: Any
+) -> None:
+    from tests.conftest import make_seller
+
+    namesake = make_seller("olivia.b@acme.example", workspace, "Olivia Owner")
+    pipeline_deal(owner, "Northwind", 1_000)
+    pipeline_deal(namesake, "Contoso", 2_000)
+    body = owner_api.get("/forecast").json_body
+    assert sorted(b["name"] for b in body["by_owner"]) == [
+        "Olivia Owner <olivia.b@acme.example>",
+        "Olivia Owner <olivia@acme.example>",
+    ]

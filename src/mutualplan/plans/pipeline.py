@@ -111,11 +111,16 @@ def open_plans(workspace: Workspace, filters: PipelineFilters) -> list[Plan]:
     return list(found.filter(counted).select_related("deal", "deal__owner").order_by("id"))
 
 
-def _owner(plan: Plan) -> str:
-    owner = plan.deal.owner
-    if owner is None:
-        return UNASSIGNED
-    return str(owner.get_full_name() or owner.email)
+def _owner_names(plans: list[Plan]) -> dict[int, str]:
+    """Each plan's owner as the breakdown names them: their full name (else email), with the
+    email added when two owners share a name, so their amounts are never added together."""
+    users = {p.deal.owner.pk: p.deal.owner for p in plans if p.deal.owner is not None}
+    names = {pk: str(u.get_full_name() or u.email) for pk, u in users.items()}
+    shared = {n for n in names.values() if list(names.values()).count(n) > 1}
+    for pk, name in names.items():
+        if name in shared:
+            names[pk] = f"{name} <{users[pk].email}>"
+    return {p.pk: UNASSIGNED if p.deal.owner is None else names[p.deal.owner.pk] for p in plans}
 
 
 def workspace_pipeline(
@@ -135,13 +140,14 @@ def workspace_pipeline(
     )
     # Win rates always come from the whole workspace: a filter narrows the deals, not history.
     rates = win_rates(deal_outcomes(workspace, today))
+    owners = _owner_names(plans)
     deals = [
         OpenDeal(
             plan_id=plan.pk,
             account_name=plan.deal.account_name,
             amount=float(plan.deal.amount),
             currency=plan.deal.currency,
-            owner=_owner(plan),
+            owner=owners[plan.pk],
             account_type=plan.deal.account_type,
             crm_close_date=plan.deal.close_date,
             p_finish_by=outlooks[plan.pk].p_by_horizon,
