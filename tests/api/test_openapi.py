@@ -294,6 +294,7 @@ CASES: dict[tuple[str, str], Case] = {
         fixed("/analytics/durations"), bad_query="?as_of=2026-02-31"
     ),
     ("GET", "/analytics/cycles"): Case(fixed("/analytics/cycles"), bad_query="?as_of=yesterday"),
+    ("GET", "/forecast"): Case(fixed("/forecast"), bad_query="?quarters=0"),
     ("POST", "/deals/import"): Case(
         fixed("/deals/import"),
         lambda w: {

@@ -18,6 +18,7 @@ from mutualplan.api import (
     escalations,
     exports,
     people,
+    pipeline,
     plans,
     shared,
     templates,
@@ -61,6 +62,7 @@ api.add_router("/", exports.router, auth=SellerToken())
 api.add_router("/", deals.router, auth=SellerToken())
 api.add_router("/", webhooks.router, auth=SellerToken())
 api.add_router("/", analytics.router, auth=SellerToken())
+api.add_router("/", pipeline.router, auth=SellerToken())
 api.add_router("/", shared.router)
 
 

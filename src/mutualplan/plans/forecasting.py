@@ -70,6 +70,8 @@ class PlanOutlook:
     p80: dt.date
     p90: dt.date
     steps: tuple[StepOutlook, ...]  # most critical first
+    # The chance of finishing by each of the `horizons` asked for, in their order.
+    p_by_horizon: tuple[float, ...] = ()
 
     @property
     def remaining(self) -> int:
@@ -198,6 +200,7 @@ def _outlook(
         p80=forecast.p80,
         p90=forecast.p90,
         steps=tuple(steps),
+        p_by_horizon=forecast.p_by_horizon,
     )
 
 
@@ -207,9 +210,11 @@ def forecast_plans(
     today: dt.date | None = None,
     samples: int = DEFAULT_SAMPLES,
     learned: Learned | None = None,
+    horizons: Sequence[dt.date] = (),
 ) -> dict[int, PlanOutlook]:
     """The forecast of each open plan of `plans` (won and lost ones are left out), by plan id.
-    Plans must belong to `workspace` and come with their deal (select_related)."""
+    Plans must belong to `workspace` and come with their deal (select_related). `horizons`:
+    more dates to give the chance of finishing by (`PlanOutlook.p_by_horizon`)."""
     today = today or today_for(workspace)
     learned = learned if learned is not None else learned_durations(workspace, today)
     ends = quarter_end(today, workspace.fiscal_year_start_month)
@@ -220,7 +225,11 @@ def forecast_plans(
     for plan in open_plans:
         steps, about = _remaining(rows.get(plan.pk, []), plan.deal.account_type, learned, today)
         target = plan.target_date or ends
-        inputs.append(PlanToForecast(tuple(steps), today, target, ends, seed=plan.pk))
+        inputs.append(
+            PlanToForecast(
+                tuple(steps), today, target, ends, seed=plan.pk, horizons=tuple(horizons)
+            )
+        )
         abouts.append(about)
     try:
         results = forecast_many(inputs, samples)
