@@ -16,6 +16,7 @@ from mutualplan.api import (
     errors,
     escalations,
     exports,
+    forecast,
     people,
     plans,
     shared,
@@ -58,6 +59,7 @@ api.add_router("/", emails.router, auth=SellerToken())
 api.add_router("/", escalations.router, auth=SellerToken())
 api.add_router("/", exports.router, auth=SellerToken())
 api.add_router("/", deals.router, auth=SellerToken())
+api.add_router("/", forecast.router, auth=SellerToken())
 api.add_router("/", webhooks.router, auth=SellerToken())
 api.add_router("/", shared.router)
 

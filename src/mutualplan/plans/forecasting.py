@@ -70,6 +70,8 @@ class PlanOutlook:
     p80: dt.date
     p90: dt.date
     steps: tuple[StepOutlook, ...]  # most critical first
+    # (quantile, date) from P10 to P90: the fan chart's edges.
+    fan: tuple[tuple[float, dt.date], ...] = ()
 
     @property
     def remaining(self) -> int:
@@ -198,7 +200,41 @@ def _outlook(
         p80=forecast.p80,
         p90=forecast.p90,
         steps=tuple(steps),
+        fan=forecast.fan,
     )
+
+
+@dataclass(frozen=True)
+class ForecastInput:
+    """What the core forecasts of one open plan, and what each of its steps is about."""
+
+    plan: Plan
+    to_forecast: PlanToForecast
+    about: dict[str, tuple[_Row, Basis, bool, int]]
+
+
+def forecast_inputs(
+    workspace: Workspace,
+    plans: Sequence[Plan],
+    today: dt.date,
+    learned: Learned | None = None,
+) -> list[ForecastInput]:
+    """The core's input for each open plan of `plans` (won and lost ones are left out), in
+    their order; one query besides the learned history's."""
+    learned = learned if learned is not None else learned_durations(workspace, today)
+    ends = quarter_end(today, workspace.fiscal_year_start_month)
+    open_plans = [p for p in plans if p.workspace_id == workspace.pk and p.status not in _CLOSED]
+    rows = _rows(workspace, [p.pk for p in open_plans])
+    found = []
+    for plan in open_plans:
+        steps, about = _remaining(rows.get(plan.pk, []), plan.deal.account_type, learned, today)
+        target = plan.target_date or ends
+        found.append(
+            ForecastInput(
+                plan, PlanToForecast(tuple(steps), today, target, ends, seed=plan.pk), about
+            )
+        )
+    return found
 
 
 def forecast_plans(
@@ -211,17 +247,11 @@ def forecast_plans(
     """The forecast of each open plan of `plans` (won and lost ones are left out), by plan id.
     Plans must belong to `workspace` and come with their deal (select_related)."""
     today = today or today_for(workspace)
-    learned = learned if learned is not None else learned_durations(workspace, today)
     ends = quarter_end(today, workspace.fiscal_year_start_month)
-    open_plans = [p for p in plans if p.workspace_id == workspace.pk and p.status not in _CLOSED]
-    rows = _rows(workspace, [p.pk for p in open_plans])
-    inputs: list[PlanToForecast] = []
-    abouts = []
-    for plan in open_plans:
-        steps, about = _remaining(rows.get(plan.pk, []), plan.deal.account_type, learned, today)
-        target = plan.target_date or ends
-        inputs.append(PlanToForecast(tuple(steps), today, target, ends, seed=plan.pk))
-        abouts.append(about)
+    found = forecast_inputs(workspace, plans, today, learned)
+    open_plans = [one.plan for one in found]
+    inputs = [one.to_forecast for one in found]
+    abouts = [one.about for one in found]
     try:
         results = forecast_many(inputs, samples)
     except DependencyCycle:
