@@ -73,7 +73,16 @@ def test_no_escalation_without_a_stale_step() -> None:
 
 
 def test_escalating_a_critical_stale_step_ranks_above_escalating_a_non_critical_one() -> None:
-    found = next_actions(chain(), Situation(TITLES, stale_steps={"demo": 30, "security": 21}))
+    # The demo track is sometimes on the longest path, the security review mostly.
+    both = plan(
+        RemainingStep("security", spread(5, 60), in_progress=True, days_spent=20),
+        RemainingStep("demo", spread(1, 30), in_progress=True, days_spent=0),
+        RemainingStep("signature", spread(1, 6), ("security", "demo")),
+        target=30,
+    )
+    critical = {s.id: s.criticality for s in forecast(both).steps}
+    assert critical["security"] > 0.5 > critical["demo"] > 0.1
+    found = next_actions(both, Situation(TITLES, stale_steps={"demo": 30, "security": 21}))
     escalations = [a for a in found if a.code == "escalate_stale_step"]
     assert [a.step_id for a in escalations] == ["security", "demo"]
     assert escalations[0].effect_pp > escalations[1].effect_pp

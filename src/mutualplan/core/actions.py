@@ -6,8 +6,8 @@ effect is estimated by forecasting a modified copy of the plan's `PlanToForecast
 seed, so the same draws meet the same steps and the difference is the action's, not noise
 (dropping a step's prerequisites reorders the draws: that one estimate carries about a point of
 noise at 2,000 samples). What each action is assumed to change is in ONE table, `EFFECTS`,
-modest on purpose, and every action's explanation says it. An action estimated to lower the
-chance is left out.
+modest on purpose, and every action's explanation says it. An action estimated to move the
+chance by less than half a point (`MIN_EFFECT_PP`) is left out.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ from mutualplan.core.forecast import (
 
 # The slowest tail starts at this quantile of a step's durations.
 TAIL_FROM = 0.75
+# An action estimated to move the chance by less than this (percentage points) is left out:
+# it is within the noise of the estimate, and no reason to act.
+MIN_EFFECT_PP = 0.5
 # A step not yet started this often on the longest path is worth starting early.
 MIN_CRITICALITY = 0.25
 # How many evenly spaced quantiles stand for "the faster half" of a step's durations.
@@ -50,13 +53,13 @@ EFFECTS: dict[str, Effect] = {
     "escalate_stale_step": Effect(
         "Escalate {step}",
         0.0,
-        "escalating is assumed to restart it at pace: its remaining time is drawn afresh from "
-        "the faster half of how long such steps take",
+        "escalating restarts it at pace: its remaining time is drawn afresh from the faster "
+        "half of how long such steps take",
     ),
     "start_critical_step": Effect(
         "Start {step} now",
         0.0,
-        "assumed to run alongside the steps it now waits for, if it need not wait for them",
+        "it runs alongside the steps it now waits for, if it need not wait for them",
     ),
     "move_target": Effect(
         "Move the target to {date}",
@@ -67,20 +70,19 @@ EFFECTS: dict[str, Effect] = {
     "get_confirmation": Effect(
         "Get the champion's confirmation",
         0.25,
-        "the champion's confirmation of dates and owners is assumed to cut a quarter of the "
-        "slowest tail (beyond P75) of the unconfirmed steps",
+        "the champion's confirmation of dates and owners cuts a quarter of the slowest tail "
+        "(beyond P75) of the unconfirmed steps",
     ),
     "schedule_review_call": Effect(
         "Schedule the review call",
         0.15,
-        "a review call is assumed to cut 15 % of the slowest tail (beyond P75) of every "
-        "remaining step",
+        "a review call cuts 15 % of the slowest tail (beyond P75) of every remaining step",
     ),
     "answer_risk_questions": Effect(
         "Answer the risk questions of {step}",
         0.5,
-        "known owners, availability and real turnaround are assumed to cut half of the "
-        "slowest tail (beyond P75) of this step",
+        "known owners, availability and real turnaround cut half of the slowest tail "
+        "(beyond P75) of this step",
     ),
 }
 
@@ -145,7 +147,7 @@ def next_actions_many(
         actions = []
         for candidate, result in zip(found, results, strict=False):
             effect = round(100 * (result.p_by_target - base.p_by_target), 1)
-            if effect < 0:
+            if effect < MIN_EFFECT_PP:
                 continue
             actions.append(
                 Action(
@@ -166,6 +168,10 @@ def _explanation(effect: float, candidate: _Candidate, result: PlanForecast) -> 
     if candidate.code == "move_target":
         text += f"; a {_percent(result.p_by_target)} chance by {candidate.plan.target.isoformat()}"
     return f"{text}. Assumed: {EFFECTS[candidate.code].model}."
+
+
+def _and(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _percent(share: float) -> str:
@@ -211,7 +217,7 @@ def _candidates(plan: PlanToForecast, situation: Situation, base: PlanForecast) 
     ]
     if waiting:
         step = max(waiting, key=lambda s: critical[s.id])
-        before = ", ".join(named(d) for d in step.depends_on)
+        before = _and([named(d) for d in step.depends_on])
         found.append(
             _Candidate(
                 "start_critical_step",
