@@ -49,6 +49,7 @@ from mutualplan.web.context import current_workspace
 from mutualplan.web.escalations import escalation_cards
 from mutualplan.web.responses import answer, page_action, parse, wants_json
 from mutualplan.web.tables import CHOICES, ROLE_LABELS, activity_feed, table_rows
+from mutualplan.web.views.forecast import forecast_card
 from mutualplan.workspaces.clock import today_for
 
 
@@ -130,6 +131,7 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "findings": plan_findings(plan, raw),
         "warnings": warnings_for(plan, raw, today),
         "health": health_by_plan(plan.workspace, [plan], today)[plan.id],
+        "forecast": forecast_card(plan),
         "escalations": escalation_cards(plan, plan_escalations(plan, today, raw)),
         "slip_summary": plan_slip_summary(plan),
         "timeline": timeline_svg(plan.deal.account_name, plan.target_date, rows, today),
