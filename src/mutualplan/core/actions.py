@@ -12,6 +12,7 @@ chance by less than half a point (`MIN_EFFECT_PP`) is left out.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -285,12 +286,16 @@ def _quantiles(durations: Durations, shares: Sequence[float]) -> list[float]:
     return [float(values[min(i, len(values) - 1)]) for i in index]
 
 
+# Kept per sample (learned samples are shared by the plans of a workspace): a kept sample
+# keeps its draw tables, built once.
+@functools.lru_cache(maxsize=1_024)
 def faster_half(durations: Durations) -> Durations:
     """The faster half of `durations`: evenly spaced quantiles below the median."""
     shares = [(k + 0.5) / (2 * _FAST_HALF_POINTS) for k in range(_FAST_HALF_POINTS)]
     return Durations(tuple(_quantiles(durations, shares)))
 
 
+@functools.lru_cache(maxsize=1_024)
 def shorter_tail(durations: Durations, share: float) -> Durations:
     """`durations` with `share` of each duration's excess over P75 cut: the slowest tail
     shortened, the order (and so the censoring) kept."""

@@ -247,8 +247,17 @@ def forecast_plans(
     """The forecast of each open plan of `plans` (won and lost ones are left out), by plan id.
     Plans must belong to `workspace` and come with their deal (select_related)."""
     today = today or today_for(workspace)
+    return outlooks(workspace, forecast_inputs(workspace, plans, today, learned), today, samples)
+
+
+def outlooks(
+    workspace: Workspace,
+    found: Sequence[ForecastInput],
+    today: dt.date,
+    samples: int = DEFAULT_SAMPLES,
+) -> dict[int, PlanOutlook]:
+    """The forecast of each plan of `found` (`forecast_inputs`), by plan id; no query."""
     ends = quarter_end(today, workspace.fiscal_year_start_month)
-    found = forecast_inputs(workspace, plans, today, learned)
     open_plans = [one.plan for one in found]
     inputs = [one.to_forecast for one in found]
     abouts = [one.about for one in found]
@@ -256,7 +265,7 @@ def forecast_plans(
         results = forecast_many(inputs, samples)
     except DependencyCycle:
         # The database keeps plans free of cycles; should one slip in, it alone goes without.
-        kept = [i for i, one in enumerate(inputs) if _forecastable(one)]
+        kept = [i for i, one in enumerate(inputs) if forecastable(one)]
         open_plans = [open_plans[i] for i in kept]
         abouts = [abouts[i] for i in kept]
         results = forecast_many([inputs[i] for i in kept], samples)
@@ -266,7 +275,8 @@ def forecast_plans(
     }
 
 
-def _forecastable(plan: PlanToForecast) -> bool:
+def forecastable(plan: PlanToForecast) -> bool:
+    """Whether the plan's steps are free of dependency cycles."""
     try:
         forecast_many([plan], 1)
     except DependencyCycle:

@@ -6,14 +6,14 @@ queries for any number of plans."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Max
 
 from mutualplan.core.actions import Action, Situation, next_actions_many
-from mutualplan.core.forecast import DEFAULT_SAMPLES
+from mutualplan.core.forecast import DEFAULT_SAMPLES, DependencyCycle
 from mutualplan.core.health import PlanFacts, plan_health, stale_buyer_rows
 from mutualplan.core.learned import Learned
 from mutualplan.core.vocab import PlanStatus
@@ -21,10 +21,10 @@ from mutualplan.plans.forecasting import (
     ForecastInput,
     PlanOutlook,
     forecast_inputs,
-    forecast_plans,
+    forecastable,
+    outlooks,
 )
 from mutualplan.plans.health import facts_by_plan, health_settings
-from mutualplan.plans.learning import learned_durations
 from mutualplan.plans.models import Call, Plan
 from mutualplan.workspaces.clock import today_for
 from mutualplan.workspaces.models import Workspace
@@ -119,11 +119,25 @@ def next_actions_by_plan(
     """The next best actions of each open plan of `plans`, largest effect first, by plan id
     (won and lost plans are left out). Plans come with their deal (select_related)."""
     today = today or today_for(workspace)
-    inputs = forecast_inputs(workspace, plans, today, learned)
+    return ranked_actions(
+        workspace, forecast_inputs(workspace, plans, today, learned), today, samples
+    )
+
+
+def ranked_actions(
+    workspace: Workspace,
+    inputs: Sequence[ForecastInput],
+    today: dt.date,
+    samples: int = DEFAULT_SAMPLES,
+    facts: Mapping[int, PlanFacts] | None = None,
+) -> dict[int, list[NextAction]]:
+    """`next_actions_by_plan` of plans already read (`forecast_inputs`), with their health
+    facts when the caller has them; a plan whose steps form a cycle gets none."""
     if not inputs:
         return {}
     open_plans = [one.plan for one in inputs]
-    facts = facts_by_plan(workspace, open_plans, today)
+    if facts is None or any(p.pk not in facts for p in open_plans):
+        facts = facts_by_plan(workspace, open_plans, today)
     booked = _booked_calls([p.pk for p in open_plans])
     settings = health_settings(workspace)
     items = []
@@ -134,7 +148,13 @@ def next_actions_by_plan(
             one, plan_facts, settings.stale_days, booked.get(one.plan.pk), today, codes
         )
         items.append((one.to_forecast, found))
-    ranked = next_actions_many(items, samples)
+    try:
+        ranked = next_actions_many(items, samples)
+    except DependencyCycle:
+        # The database keeps plans free of cycles; should one slip in, it alone goes without.
+        kept = [i for i, (plan, _) in enumerate(items) if forecastable(plan)]
+        inputs = [inputs[i] for i in kept]
+        ranked = next_actions_many([items[i] for i in kept], samples)
     return {
         one.plan.pk: [_of(action) for action in actions]
         for one, actions in zip(inputs, ranked, strict=True)
@@ -160,16 +180,20 @@ class PlanOutlookWithActions:
 
 
 def plan_forecast(
-    plan: Plan, samples: int = DEFAULT_SAMPLES, today: dt.date | None = None
+    plan: Plan,
+    samples: int = DEFAULT_SAMPLES,
+    today: dt.date | None = None,
+    facts: Mapping[int, PlanFacts] | None = None,
 ) -> PlanOutlookWithActions | None:
-    """One plan's forecast and next best actions; None when it is won or lost."""
+    """One plan's forecast and next best actions; None when it is won or lost. `facts`: its
+    health facts (`facts_by_plan`), when the caller has read them already."""
     workspace = plan.workspace
     today = today or today_for(workspace)
-    learned = learned_durations(workspace, today)
-    outlook = forecast_plans(workspace, [plan], today, samples, learned).get(plan.pk)
+    inputs = forecast_inputs(workspace, [plan], today)
+    outlook = outlooks(workspace, inputs, today, samples).get(plan.pk)
     if outlook is None:
         return None
-    actions = next_actions_by_plan(workspace, [plan], today, samples, learned).get(plan.pk, [])
+    actions = ranked_actions(workspace, inputs, today, samples, facts).get(plan.pk, [])
     return PlanOutlookWithActions(outlook, actions)
 
 

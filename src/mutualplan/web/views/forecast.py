@@ -4,9 +4,12 @@ actions. Seller only: the buyer page, buyer API, documents and emails never show
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from mutualplan.core.fan_chart import FanChart, render_fan_chart
+from mutualplan.core.health import PlanFacts
 from mutualplan.plans.models import Plan
 from mutualplan.plans.next_actions import plan_forecast
 
@@ -19,9 +22,12 @@ def percent(share: float | None) -> str:
     return "" if share is None else f"{round(100 * share)} %"
 
 
-def forecast_card(plan: Plan) -> dict[str, Any] | None:
-    """What the card shows; None for a won or lost plan (no card)."""
-    found = plan_forecast(plan, PAGE_SAMPLES)
+def forecast_card(
+    plan: Plan, today: dt.date, facts: Mapping[int, PlanFacts] | None = None
+) -> dict[str, Any] | None:
+    """What the card shows; None for a won or lost plan (no card). `facts`: the plan's health
+    facts, when the page has read them already."""
+    found = plan_forecast(plan, PAGE_SAMPLES, today, facts)
     if found is None:
         return None
     o = found.outlook
