@@ -133,7 +133,8 @@ def test_a_plan_past_its_target_is_told_to_move_the_target_to_its_p80_date(
     late = new_plan(owner_api, target_offset=5)
     body = owner_api.get(f"/plans/{late['id']}/forecast").json_body
     (move,) = [a for a in body["actions"] if a["code"] == "move_target"]
-    assert move["title"] == f"Move the target to {body['p80']}"
+    p80 = dt.date.fromisoformat(body["p80"])
+    assert move["title"] == f"Move the target to {p80:%b} {p80.day}, {p80.year}"
     assert move["effect_pp"] > 0
     assert dt.date.fromisoformat(body["p80"]) > dt.date.fromisoformat(late["target_date"])
 

@@ -111,9 +111,10 @@ def test_no_step_is_started_early_when_none_waits() -> None:
 def test_a_target_earlier_than_the_p80_date_can_be_moved_to_it_honestly() -> None:
     base = forecast(chain())
     (action,) = [a for a in next_actions(chain(), Situation(TITLES)) if a.code == "move_target"]
-    assert action.title == f"Move the target to {base.p80.isoformat()}"
+    p80 = f"{base.p80:%b} {base.p80.day}, {base.p80.year}"
+    assert action.title == f"Move the target to {p80}"
     assert "chance by the current target" in action.explanation
-    assert f"chance by {base.p80.isoformat()}" in action.explanation
+    assert f"chance by {p80}" in action.explanation
     assert "the deal goes no faster" in action.explanation
     assert action.effect_pp == round(
         100

@@ -115,10 +115,10 @@ def test_a_fan_missing_a_quantile_is_refused() -> None:
 
 
 def test_labels_near_the_right_edge_stay_inside_the_chart() -> None:
-    root = parse(render_fan_chart(chart(target=TODAY + dt.timedelta(days=80)), width=360))
+    root = parse(render_fan_chart(chart(target=TODAY + dt.timedelta(days=80)), width=520))
     label = with_class(root, "target-label")[0]
     assert label.get("text-anchor") == "end"
-    assert float(label.get("x", 0)) <= 360
+    assert float(label.get("x", 0)) <= 520
 
 
 def test_the_description_names_the_p80_date() -> None:

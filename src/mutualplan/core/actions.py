@@ -12,6 +12,7 @@ chance by less than half a point (`MIN_EFFECT_PP`) is left out.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -167,8 +168,12 @@ def next_actions_many(
 def _explanation(effect: float, candidate: _Candidate, result: PlanForecast) -> str:
     text = f"Estimated {effect:+.1f} pp: {candidate.reason}"
     if candidate.code == "move_target":
-        text += f"; a {_percent(result.p_by_target)} chance by {candidate.plan.target.isoformat()}"
+        text += f"; a {_percent(result.p_by_target)} chance by {_date(candidate.plan.target)}"
     return f"{text}. Assumed: {EFFECTS[candidate.code].model}."
+
+
+def _date(day: dt.date) -> str:
+    return f"{day:%b} {day.day}, {day.year}"
 
 
 def _and(names: Sequence[str]) -> str:
@@ -233,9 +238,8 @@ def _candidates(plan: PlanToForecast, situation: Situation, base: PlanForecast) 
         found.append(
             _Candidate(
                 "move_target",
-                EFFECTS["move_target"].title.format(date=base.p80.isoformat()),
-                f"{_percent(base.p_by_target)} chance by the current target "
-                f"{plan.target.isoformat()}",
+                EFFECTS["move_target"].title.format(date=_date(base.p80)),
+                f"{_percent(base.p_by_target)} chance by the current target {_date(plan.target)}",
                 None,
                 replace(plan, target=base.p80),
             )

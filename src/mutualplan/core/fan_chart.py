@@ -87,7 +87,7 @@ def render_fan_chart(
 ) -> str:
     """The fan chart as an SVG string; every text escaped."""
     p = re.sub(r"[^A-Za-z0-9_-]", "-", id_prefix) or "fan"
-    width = max(width, 360)
+    width = max(width, 520)  # room for the legend on one line
     q = dict(chart.fan)
     missing = {0.1, 0.25, 0.5, 0.75, 0.9} - q.keys()
     if missing:
@@ -106,7 +106,7 @@ def render_fan_chart(
         f'<line class="p50" x1="{mid:.1f}" y1="{_BAND_TOP - 6}" x2="{mid:.1f}" '
         f'y2="{_BAND_TOP + _BAND_H + 6}" stroke="#000" stroke-width="3"/>'
     )
-    parts.append(_label(mid, _BAND_TOP + _BAND_H + 32, f"P50 {_short(q[0.5])}", width, "p50-label"))
+    parts.append(_label(mid, _BAND_TOP + _BAND_H + 14, f"P50 {_short(q[0.5])}", width, "p50-label"))
     parts.append(_vline(scale.x(chart.today), "today-line"))
     parts.append(_label(scale.x(chart.today), _BAND_TOP - 10, "Today", width, "today-label"))
     if chart.target is not None:
@@ -128,7 +128,7 @@ def render_fan_chart(
             "quarter-end-label",
         )
     )
-    parts.append(_legend(p, width))
+    parts.append(_legend(p))
     return _svg(p, title, describe(chart), width, _HEIGHT + 22, parts)
 
 
@@ -210,7 +210,7 @@ def _axis(scale: _Scale) -> list[str]:
     return parts
 
 
-def _legend(p: str, width: int) -> str:
+def _legend(p: str) -> str:
     y = _HEIGHT
     items = [
         (
