@@ -136,3 +136,18 @@ def test_the_plan_page_with_its_forecast_costs_the_same_queries_for_a_short_and_
     )
     count()
     assert count() == few
+
+
+def test_the_plan_email_to_the_buyer_holds_no_forecast(
+    seller: Client, plan: dict[str, Any]
+) -> None:
+    from mutualplan.mail.plan_email import plan_email
+
+    assert "forecast-card" in seller.get(f"/plans/{plan['id']}/").content.decode()
+    stored = Plan.objects.select_related("deal", "workspace").get(id=plan["id"])
+    email = plan_email(stored, "priya@buyer.example", "Here is our plan", "https://x/s/tok/")
+    html_body = str(email.alternatives[0][0])
+    for text in (email.body.lower(), html_body.lower(), email.subject.lower()):
+        assert "acme software" in text  # not vacuous: the email about the plan
+        for word in ("forecast", "next best action", "pp:", "longest path", "p80", "criticality"):
+            assert word not in text
