@@ -40,6 +40,8 @@ def test_the_openapi_document_lists_every_issue_endpoint(anonymous_api: Api) -> 
         "/api/v1/plans/{plan_id}/agenda": {"get"},
         "/api/v1/plans/{plan_id}/calls": {"post"},
         "/api/v1/plans/{plan_id}/escalations": {"get"},
+        "/api/v1/plans/{plan_id}/forecast": {"get"},
+        "/api/v1/plans/{plan_id}/next-actions": {"get"},
         "/api/v1/plans/{plan_id}/escalations/{milestone_id}/send": {"post"},
         "/api/v1/plans/{plan_id}/slips/summary": {"get"},
         "/api/v1/plans/{plan_id}/activity": {"get"},

@@ -23,6 +23,7 @@ from mutualplan.commands.common import (
 )
 from mutualplan.commands.deals import import_deals
 from mutualplan.commands.files import export, import_
+from mutualplan.commands.forecast import forecast
 from mutualplan.commands.pipeline import pipeline
 from mutualplan.commands.plans import plan
 from mutualplan.commands.remind import remind
@@ -283,6 +284,7 @@ main.add_command(restore)
 main.add_command(remind)
 main.add_command(analytics)
 main.add_command(pipeline)
+main.add_command(forecast)
 
 if __name__ == "__main__":
     main()

@@ -235,6 +235,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/plans/{plan_id}/slips"): Case(plan_path("/slips")),
     ("GET", "/plans/{plan_id}/health"): Case(plan_path("/health")),
     ("GET", "/plans/{plan_id}/agenda"): Case(plan_path("/agenda")),
+    ("GET", "/plans/{plan_id}/forecast"): Case(plan_path("/forecast"), bad_query="?samples=1"),
+    ("GET", "/plans/{plan_id}/next-actions"): Case(
+        plan_path("/next-actions"), bad_query="?samples=1"
+    ),
     ("POST", "/plans/{plan_id}/calls"): Case(
         plan_path("/calls"), lambda w: {"attendees": "Priya Shah", "notes": "Security next"}
     ),

@@ -81,6 +81,8 @@ def test_the_dashboard_costs_the_same_queries_for_a_few_and_many_plans(
     for _ in range(22):
         seller_plan(owner)
     assert count() == few
+    # Each plan's top next best action (its forecast's) is among what that costs.
+    assert seller.get("/").content.decode().count('<td class="c-action">') == 25
 
 
 @pytest.mark.parametrize("chosen", ["²", "99999999999999999999", "-1", "12a"])

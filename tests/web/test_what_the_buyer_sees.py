@@ -56,6 +56,17 @@ SELLER_ONLY = {
     "escalations": ["escalat", "mail client", "no update for", "where does"],
     "slip diagnostics": ["days slipped", "by owner side", "no reason given", "slip_summary"],
     "introduce a plan": ["introduce a plan", "introduced late", "introduced_late"],
+    "forecast": [
+        "forecast",
+        "next best action",
+        "p_by_target",
+        "criticality",
+        "effect_pp",
+        "monte carlo",
+        "fan-chart",
+        "longest path",
+        " pp:",
+    ],
     # Every health code but `overdue` and `not_confirmed`, words the buyer's own page uses.
     "plan health": [
         "plan health",
@@ -449,6 +460,8 @@ def test_the_seller_still_sees_the_deal_the_private_notes_and_the_reasons(
     assert "Send escalation" in page and "escalate to <strong>Dana Whitfield</strong>" in page
     assert "Escalated to dana.quetzal@northwind.example on" in page
     assert "days slipped" in page and "Stakeholder not engaged" in page
+    # The forecast and the next best actions.
+    assert 'class="fan-chart"' in page and "Next best actions" in page
     drafts = owner_api.get(f"/plans/{plan_id}/escalations").json_body["escalations"]
     assert drafts and all(d["mailto"].startswith("mailto:") for d in drafts)
 

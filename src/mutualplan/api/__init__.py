@@ -17,6 +17,7 @@ from mutualplan.api import (
     errors,
     escalations,
     exports,
+    forecast,
     people,
     pipeline,
     plans,
@@ -60,6 +61,7 @@ api.add_router("/", emails.router, auth=SellerToken())
 api.add_router("/", escalations.router, auth=SellerToken())
 api.add_router("/", exports.router, auth=SellerToken())
 api.add_router("/", deals.router, auth=SellerToken())
+api.add_router("/", forecast.router, auth=SellerToken())
 api.add_router("/", webhooks.router, auth=SellerToken())
 api.add_router("/", analytics.router, auth=SellerToken())
 api.add_router("/", pipeline.router, auth=SellerToken())

@@ -72,6 +72,8 @@ class PlanOutlook:
     steps: tuple[StepOutlook, ...]  # most critical first
     # The chance of finishing by each of the `horizons` asked for, in their order.
     p_by_horizon: tuple[float, ...] = ()
+    # (quantile, date) from P10 to P90: the fan chart's edges.
+    fan: tuple[tuple[float, dt.date], ...] = ()
 
     @property
     def remaining(self) -> int:
@@ -201,7 +203,47 @@ def _outlook(
         p90=forecast.p90,
         steps=tuple(steps),
         p_by_horizon=forecast.p_by_horizon,
+        fan=forecast.fan,
     )
+
+
+@dataclass(frozen=True)
+class ForecastInput:
+    """What the core forecasts of one open plan, and what each of its steps is about."""
+
+    plan: Plan
+    to_forecast: PlanToForecast
+    about: dict[str, tuple[_Row, Basis, bool, int]]
+
+
+def forecast_inputs(
+    workspace: Workspace,
+    plans: Sequence[Plan],
+    today: dt.date,
+    learned: Learned | None = None,
+    horizons: Sequence[dt.date] = (),
+) -> list[ForecastInput]:
+    """The core's input for each open plan of `plans` (won and lost ones are left out), in
+    their order; one query besides the learned history's. `horizons`: more dates to give the
+    chance of finishing by."""
+    learned = learned if learned is not None else learned_durations(workspace, today)
+    ends = quarter_end(today, workspace.fiscal_year_start_month)
+    open_plans = [p for p in plans if p.workspace_id == workspace.pk and p.status not in _CLOSED]
+    rows = _rows(workspace, [p.pk for p in open_plans])
+    found = []
+    for plan in open_plans:
+        steps, about = _remaining(rows.get(plan.pk, []), plan.deal.account_type, learned, today)
+        target = plan.target_date or ends
+        found.append(
+            ForecastInput(
+                plan,
+                PlanToForecast(
+                    tuple(steps), today, target, ends, seed=plan.pk, horizons=tuple(horizons)
+                ),
+                about,
+            )
+        )
+    return found
 
 
 def forecast_plans(
@@ -216,26 +258,26 @@ def forecast_plans(
     Plans must belong to `workspace` and come with their deal (select_related). `horizons`:
     more dates to give the chance of finishing by (`PlanOutlook.p_by_horizon`)."""
     today = today or today_for(workspace)
-    learned = learned if learned is not None else learned_durations(workspace, today)
+    found = forecast_inputs(workspace, plans, today, learned, horizons)
+    return outlooks(workspace, found, today, samples)
+
+
+def outlooks(
+    workspace: Workspace,
+    found: Sequence[ForecastInput],
+    today: dt.date,
+    samples: int = DEFAULT_SAMPLES,
+) -> dict[int, PlanOutlook]:
+    """The forecast of each plan of `found` (`forecast_inputs`), by plan id; no query."""
     ends = quarter_end(today, workspace.fiscal_year_start_month)
-    open_plans = [p for p in plans if p.workspace_id == workspace.pk and p.status not in _CLOSED]
-    rows = _rows(workspace, [p.pk for p in open_plans])
-    inputs: list[PlanToForecast] = []
-    abouts = []
-    for plan in open_plans:
-        steps, about = _remaining(rows.get(plan.pk, []), plan.deal.account_type, learned, today)
-        target = plan.target_date or ends
-        inputs.append(
-            PlanToForecast(
-                tuple(steps), today, target, ends, seed=plan.pk, horizons=tuple(horizons)
-            )
-        )
-        abouts.append(about)
+    open_plans = [one.plan for one in found]
+    inputs = [one.to_forecast for one in found]
+    abouts = [one.about for one in found]
     try:
         results = forecast_many(inputs, samples)
     except DependencyCycle:
         # The database keeps plans free of cycles; should one slip in, it alone goes without.
-        kept = [i for i, one in enumerate(inputs) if _forecastable(one)]
+        kept = [i for i, one in enumerate(inputs) if forecastable(one)]
         open_plans = [open_plans[i] for i in kept]
         abouts = [abouts[i] for i in kept]
         results = forecast_many([inputs[i] for i in kept], samples)
@@ -245,7 +287,8 @@ def forecast_plans(
     }
 
 
-def _forecastable(plan: PlanToForecast) -> bool:
+def forecastable(plan: PlanToForecast) -> bool:
+    """Whether the plan's steps are free of dependency cycles."""
     try:
         forecast_many([plan], 1)
     except DependencyCycle:

@@ -15,11 +15,14 @@ from mutualplan.core.vocab import PlanStatus
 from mutualplan.plans import health as plan_health
 from mutualplan.plans import queries
 from mutualplan.plans.diagnostics import deals_to_introduce
+from mutualplan.plans.next_actions import next_actions_by_plan
 from mutualplan.plans.seller_view import plan_summary
 from mutualplan.web.context import current_workspace
 from mutualplan.workspaces.clock import today_for
 
 PAGE_SIZE = 25
+# Samples per plan for the top action of each listed plan: the plan page draws 2,000.
+DASHBOARD_SAMPLES = 1_000
 
 
 def dashboard_filters(params: Any) -> queries.PlanFilters:
@@ -52,6 +55,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     health = plan_health.health_by_plan(workspace, shown, today)
+    # The top next best action of each open plan shown (seller only, like the health codes).
+    actions = next_actions_by_plan(workspace, shown, today, samples=DASHBOARD_SAMPLES)
     # Each plan with its figures as the API and the command line give them.
     rows = [
         (
@@ -60,6 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             health[plan.id],
             # A dashboard note, not a health code: it reads the deal's stage (seller only).
             introduced_late(plan.deal.stage, plan.confirmed_at is not None),
+            next(iter(actions.get(plan.id, [])), None),
         )
         for plan in shown
     ]

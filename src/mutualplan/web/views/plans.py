@@ -18,6 +18,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from mutualplan.core.figures import days_left, is_confirmed, standing
+from mutualplan.core.health import plan_health
 from mutualplan.core.timeline import TimelineRow, render_timeline
 from mutualplan.inputs.errors import field_errors
 from mutualplan.inputs.plans import PlanCreate, PlanPatch, RetargetIn
@@ -32,7 +33,7 @@ from mutualplan.plans.diagnostics import (
 )
 from mutualplan.plans.engagement import buyer_visits
 from mutualplan.plans.errors import DomainError, Invalid, NotFound
-from mutualplan.plans.health import health_by_plan
+from mutualplan.plans.health import facts_by_plan, health_by_plan, health_settings
 from mutualplan.plans.models import EmailDelivery, Plan
 from mutualplan.plans.queries import buyer_contributed, milestone_rows, warnings_for
 from mutualplan.plans.seller_view import (
@@ -49,6 +50,7 @@ from mutualplan.web.context import current_workspace
 from mutualplan.web.escalations import escalation_cards
 from mutualplan.web.responses import answer, page_action, parse, wants_json
 from mutualplan.web.tables import CHOICES, ROLE_LABELS, activity_feed, table_rows
+from mutualplan.web.views.forecast import forecast_card
 from mutualplan.workspaces.clock import today_for
 
 
@@ -119,6 +121,7 @@ def plan_context(plan: Plan) -> dict[str, Any]:
     rows = table_rows(plan, raw=raw, today=today)
     people = plan_stakeholders(plan)
     titles = {r["id"]: r["title"] for r in rows}
+    facts = facts_by_plan(plan.workspace, [plan], today)
     for person in people:
         person["owned_rows"] = [(i, titles[i]) for i in person["owns"] if i in titles]
         person["role_label"] = ROLE_LABELS.get(person["role"], person["role"])
@@ -129,7 +132,9 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "owner_choices": [(p["id"], p["name"]) for p in people],
         "findings": plan_findings(plan, raw),
         "warnings": warnings_for(plan, raw, today),
-        "health": health_by_plan(plan.workspace, [plan], today)[plan.id],
+        "health": plan_health(facts[plan.id], health_settings(plan.workspace), today),
+        # The forecast's next best actions read the same facts as the health findings.
+        "forecast": forecast_card(plan, today, facts),
         "escalations": escalation_cards(plan, plan_escalations(plan, today, raw)),
         "slip_summary": plan_slip_summary(plan),
         "timeline": timeline_svg(plan.deal.account_name, plan.target_date, rows, today),
