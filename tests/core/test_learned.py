@@ -20,13 +20,13 @@ def steps(count: int, days: int, account: str, *, open: bool = False) -> list[St
 
 
 def test_a_group_with_enough_history_draws_from_its_own_steps_open_ones_censored() -> None:
-    history = steps(6, 20, "enterprise") + steps(4, 30, "enterprise", open=True)
+    history = steps(8, 20, "enterprise") + steps(4, 30, "enterprise", open=True)
     learned = learn(StepColumns.of(history + steps(10, 5, "smb")))
     durations, basis = learned.durations("security_review", "enterprise", 7)
-    assert sorted(durations.days) == [20.0] * 6 + [30.0] * 4
+    assert sorted(durations.days) == [20.0] * 8 + [30.0] * 4
     assert sum(durations.censored) == 4
-    assert (basis.kind, basis.observations) == ("account_type", 10)
-    assert basis.text == "10 security review steps of enterprise deals"
+    assert (basis.kind, basis.observations) == ("account_type", 12)
+    assert basis.text == "12 security review steps of enterprise deals"
 
 
 def test_a_small_group_draws_from_its_step_type_over_every_account_type() -> None:
@@ -47,3 +47,19 @@ def test_with_no_history_the_planned_turnaround_is_spread_as_overruns_spread() -
 def test_a_step_with_no_planned_turnaround_assumes_ten_days_and_priors_are_shared() -> None:
     assert prior(None).days == tuple(10 * f for f in PRIOR_FACTORS)
     assert prior(12) is prior(12)
+
+
+def test_a_group_of_steps_all_still_open_is_not_drawn_from_however_many_there_are() -> None:
+    # Twenty first steps opened today say only "at least 0 days": no history to draw from.
+    durations, basis = learn(StepColumns.of(steps(20, 0, "smb", open=True))).durations(
+        "security_review", "smb", 9
+    )
+    assert basis.kind == "plan" and durations.days == tuple(9 * f for f in PRIOR_FACTORS)
+
+
+def test_open_steps_count_toward_a_sample_only_once_enough_have_finished() -> None:
+    history = steps(7, 20, "smb") + steps(5, 40, "smb", open=True)
+    assert learn(StepColumns.of(history)).durations("security_review", "smb", 9)[1].kind == "plan"
+    more = learn(StepColumns.of(history + steps(1, 25, "smb")))
+    durations, basis = more.durations("security_review", "smb", 9)
+    assert (basis.kind, basis.observations) == ("account_type", 13)

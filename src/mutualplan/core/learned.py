@@ -48,7 +48,8 @@ class Basis:
 
 @dataclass(frozen=True)
 class Learned:
-    """Duration samples per (step type, account type) and per step type overall."""
+    """Duration samples per (step type, account type) and per step type overall. A sample is
+    drawn from once it holds `min_observations` finished steps (its open ones count too)."""
 
     groups: Mapping[tuple[str, str], Durations] = field(default_factory=dict)
     overall: Mapping[str, Durations] = field(default_factory=dict)
@@ -63,12 +64,18 @@ class Learned:
     ) -> tuple[Durations, Basis]:
         """The sample a step draws from, and what it rests on."""
         own = self.groups.get((step_type, account_type))
-        if own is not None and len(own.days) >= self.min_observations:
+        if own is not None and _finished(own) >= self.min_observations:
             return own, Basis("account_type", len(own.days), step_type, account_type)
         overall = self.overall.get(step_type)
-        if overall is not None and len(overall.days) >= self.min_observations:
+        if overall is not None and _finished(overall) >= self.min_observations:
             return overall, Basis("step_type", len(overall.days), step_type, None)
         return prior(planned_days), Basis("plan", 0, step_type, account_type)
+
+
+def _finished(durations: Durations) -> int:
+    """Observations that finished: only they say how long a step takes (open ones only say
+    "at least"; a sample of steps all opened today would say nothing)."""
+    return len(durations.days) - sum(durations.censored)
 
 
 _PRIORS: dict[int, Durations] = {}
