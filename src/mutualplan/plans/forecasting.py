@@ -27,11 +27,13 @@ from mutualplan.core.forecast import (
 )
 from mutualplan.core.health import quarter_end
 from mutualplan.core.learned import Basis, Learned
-from mutualplan.core.vocab import MilestoneStatus, PlanStatus
+from mutualplan.core.replay import RowState
+from mutualplan.core.vocab import MilestoneStatus, OwnerSide, PlanStatus, StepType
 from mutualplan.plans.learning import learned_durations
 from mutualplan.plans.models import Milestone, Plan
 from mutualplan.plans.queries import parse_ids, with_dependency_ids
-from mutualplan.workspaces.clock import date_in, today_for
+from mutualplan.plans.replay import states_as_of
+from mutualplan.workspaces.clock import date_in, today_for, zone_of
 from mutualplan.workspaces.models import Workspace
 
 _CLOSED = (PlanStatus.WON, PlanStatus.LOST)
@@ -145,10 +147,11 @@ def _remaining(
     done_on = {r.id: r.done_on for r in rows if r.done_on is not None and r.done_on <= today}
     steps: list[RemainingStep] = []
     about: dict[str, tuple[_Row, Basis, bool, int]] = {}
+    ids = {r.id for r in rows}
     for row in rows:
         if row.id in done_on:
             continue
-        prerequisites = [p for p in row.depends_on if p in {r.id for r in rows}]
+        prerequisites = [p for p in row.depends_on if p in ids]
         started = all(p in done_on for p in prerequisites)
         start = max([row.added_on, *(done_on[p] for p in prerequisites if p in done_on)])
         spent = max(0, (today - start).days) if started else 0
@@ -168,6 +171,7 @@ def _remaining(
 
 def _outlook(
     plan: Plan,
+    target: dt.date | None,
     today: dt.date,
     ends: dt.date,
     forecast: PlanForecast,
@@ -193,10 +197,10 @@ def _outlook(
     return PlanOutlook(
         plan_id=plan.pk,
         today=today,
-        target=plan.target_date,
+        target=target,
         quarter_end=ends,
         samples=forecast.samples,
-        p_by_target=forecast.p_by_target if plan.target_date else None,
+        p_by_target=forecast.p_by_target if target else None,
         p_by_quarter_end=forecast.p_by_quarter_end,
         p50=forecast.p50,
         p80=forecast.p80,
@@ -207,6 +211,55 @@ def _outlook(
     )
 
 
+def _as_of(
+    workspace: Workspace, plans: Sequence[Plan], day: dt.date
+) -> tuple[list[Plan], dict[int, dt.date | None], dict[int, list[_Row]]]:
+    """The plans open at the end of `day` (workspace time), their target then, and their rows
+    as they stood: rows added later left out, removed ones back, each field as it was."""
+    zone = zone_of(workspace.time_zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    states = states_as_of(plans, end - dt.timedelta(microseconds=1))
+    open_plans = [p for p in plans if (s := states[p.pk]) is not None and s.status not in _CLOSED]
+    now = _rows(workspace, [p.pk for p in open_plans])
+    rows: dict[int, list[_Row]] = {}
+    for plan in open_plans:
+        state = states[plan.pk]
+        assert state is not None
+        current = {r.id: r for r in now.get(plan.pk, [])}
+        created = date_in(workspace, plan.created_at)
+        rows[plan.pk] = [
+            _replayed_row(plan.pk, r, current.get(r.row_id), created, day) for r in state.rows
+        ]
+    return open_plans, {p.pk: states[p.pk].target_date for p in open_plans}, rows  # type: ignore[union-attr]
+
+
+def _replayed_row(
+    plan_id: int, state: RowState, now: _Row | None, created: dt.date, day: dt.date
+) -> _Row:
+    status = state.status or (now.status if now else MilestoneStatus.NOT_STARTED)
+    done = state.completed_at
+    if status == MilestoneStatus.DONE and (done is None or done > day):
+        done = day  # done then, on a day the records do not tell
+    elif status != MilestoneStatus.DONE:
+        done = None
+    return _Row(
+        id=state.row_id,
+        plan_id=plan_id,
+        title=state.title or (now.title if now else ""),
+        step_type=state.step_type or (now.step_type if now else StepType.CUSTOM.value),
+        owner_side=state.owner_side or (now.owner_side if now else OwnerSide.JOINT.value),
+        status=status,
+        due_date=state.due_date,
+        done_on=done,
+        added_on=now.added_on if now else created,
+        turnaround_days=state.turnaround_days
+        if state.turnaround_days is not None
+        else (now.turnaround_days if now else None),
+        # Prerequisites are not replayed: today's links, to rows that stood then.
+        depends_on=now.depends_on if now else (),
+    )
+
+
 @dataclass(frozen=True)
 class ForecastInput:
     """What the core forecasts of one open plan, and what each of its steps is about."""
@@ -214,6 +267,7 @@ class ForecastInput:
     plan: Plan
     to_forecast: PlanToForecast
     about: dict[str, tuple[_Row, Basis, bool, int]]
+    target: dt.date | None  # the plan's target date then (None: it had none)
 
 
 def forecast_inputs(
@@ -230,17 +284,28 @@ def forecast_inputs(
     ends = quarter_end(today, workspace.fiscal_year_start_month)
     open_plans = [p for p in plans if p.workspace_id == workspace.pk and p.status not in _CLOSED]
     rows = _rows(workspace, [p.pk for p in open_plans])
+    targets = {p.pk: p.target_date for p in open_plans}
+    if today < today_for(workspace):
+        # A past day: each plan as it stood then (replayed), with nothing later leaking in.
+        replayed = [p for p in plans if p.workspace_id == workspace.pk]
+        open_plans, targets, rows = _as_of(workspace, replayed, today)
     found = []
     for plan in open_plans:
         steps, about = _remaining(rows.get(plan.pk, []), plan.deal.account_type, learned, today)
-        target = plan.target_date or ends
+        target = targets[plan.pk]
         found.append(
             ForecastInput(
                 plan,
                 PlanToForecast(
-                    tuple(steps), today, target, ends, seed=plan.pk, horizons=tuple(horizons)
+                    tuple(steps),
+                    today,
+                    target or ends,
+                    ends,
+                    seed=plan.pk,
+                    horizons=tuple(horizons),
                 ),
                 about,
+                target,
             )
         )
     return found
@@ -270,20 +335,16 @@ def outlooks(
 ) -> dict[int, PlanOutlook]:
     """The forecast of each plan of `found` (`forecast_inputs`), by plan id; no query."""
     ends = quarter_end(today, workspace.fiscal_year_start_month)
-    open_plans = [one.plan for one in found]
-    inputs = [one.to_forecast for one in found]
-    abouts = [one.about for one in found]
+    kept = list(found)
     try:
-        results = forecast_many(inputs, samples)
+        results = forecast_many([one.to_forecast for one in kept], samples)
     except DependencyCycle:
         # The database keeps plans free of cycles; should one slip in, it alone goes without.
-        kept = [i for i, one in enumerate(inputs) if forecastable(one)]
-        open_plans = [open_plans[i] for i in kept]
-        abouts = [abouts[i] for i in kept]
-        results = forecast_many([inputs[i] for i in kept], samples)
+        kept = [one for one in kept if forecastable(one.to_forecast)]
+        results = forecast_many([one.to_forecast for one in kept], samples)
     return {
-        plan.pk: _outlook(plan, today, ends, result, about)
-        for plan, result, about in zip(open_plans, results, abouts, strict=True)
+        one.plan.pk: _outlook(one.plan, one.target, today, ends, result, one.about)
+        for one, result in zip(kept, results, strict=True)
     }
 
 
