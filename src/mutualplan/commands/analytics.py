@@ -15,6 +15,7 @@ from mutualplan.commands.common import (
     setup_django,
     table,
 )
+from mutualplan.core.vocab import label
 
 TABLES = ("durations", "cycles", "all")
 SHRUNK = "~"
@@ -33,7 +34,7 @@ def _figure(figure: Any, days: Any) -> str:
 def _durations(durations: Any, analytics: Any, clean: Any) -> str:
     rows = [
         [
-            analytics.label(r.step_type) if r.account_type is None else "",
+            label(r.step_type) if r.account_type is None else "",
             analytics.ALL_DEALS if r.account_type is None else clean(r.account_type),
             r.observations,
             r.open,

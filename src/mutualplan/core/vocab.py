@@ -34,6 +34,12 @@ SIDE_LABELS: dict[str, str] = {
 }
 
 
+def label(code: str) -> str:
+    """How pages, files and emails name any other stored code: a step type, slip reason or
+    health code ('security_review' -> 'Security review')."""
+    return code.replace("_", " ").capitalize()
+
+
 class PlanStatus(StrEnum):
     DRAFT = "draft"
     ACTIVE = "active"

@@ -14,6 +14,7 @@ from typing import Any
 
 from mutualplan.core.cycles import CycleRow, DealOutcome, cycle_table
 from mutualplan.core.durations import DurationRow, Figure, duration_table
+from mutualplan.core.vocab import label
 from mutualplan.formats.csv import write_table
 from mutualplan.formats.table import Value
 from mutualplan.plans.errors import Invalid
@@ -25,12 +26,6 @@ ALL_DEALS = "All deals"
 ALL_QUARTERS = "All quarters"
 MAX_ACCOUNT_TYPE = 100
 HOW_TO_GET_HISTORY = "mutualplan demo --deals 300"
-
-
-def label(value: str) -> str:
-    """'Security review' for security_review, 'Competing priorities' for a slip reason: the
-    labels the plan table gives step types and slip reasons (`web.tables.label`)."""
-    return value.replace("_", " ").capitalize()
 
 
 def parse_as_of(text: str | None, workspace: Workspace) -> dt.date:

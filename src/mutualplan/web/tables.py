@@ -17,6 +17,7 @@ from mutualplan.core.vocab import (
     SlipReason,
     StakeholderRole,
     StepType,
+    label,
 )
 from mutualplan.plans.buyer_view import BuyerMilestone
 from mutualplan.plans.models import Activity, Comment, Plan
@@ -34,10 +35,6 @@ ROLE_LABELS = {
     "finance": "Finance",
     "other": "Other",
 }
-
-
-def label(value: str) -> str:
-    return value.replace("_", " ").capitalize()
 
 
 CHOICES = {

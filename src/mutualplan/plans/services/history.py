@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from mutualplan.core.vocab import SIDE_LABELS, STATUS_LABELS, ActivityVerb, SlipReason
+from mutualplan.core.vocab import SIDE_LABELS, STATUS_LABELS, ActivityVerb, SlipReason, label
 from mutualplan.plans import live
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
@@ -67,7 +67,7 @@ def _value_words(field: str, value: str) -> str:
     if field == "owner_side":
         return SIDE_LABELS.get(value, value)
     if field == "step_type":
-        return value.replace("_", " ").capitalize()
+        return label(value)
     if field in ("due_date", "baseline_due_date"):
         try:
             day = dt.date.fromisoformat(value)

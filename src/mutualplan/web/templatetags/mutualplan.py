@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
-from mutualplan.core.vocab import ROW_REFRESH_VERBS, TABLE_REFRESH_VERBS
+from mutualplan.core.vocab import ROW_REFRESH_VERBS, TABLE_REFRESH_VERBS, label
 
 register = template.Library()
 
@@ -39,7 +39,7 @@ def iso(moment: dt.datetime | dt.date | None) -> str:
 @register.filter
 def health_label(code: str) -> str:
     """A health code as the pages read it: 'stale_buyer_step' -> 'Stale buyer step'."""
-    return code.replace("_", " ").capitalize()
+    return label(code)
 
 
 @register.filter

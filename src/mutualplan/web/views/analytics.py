@@ -21,6 +21,7 @@ from mutualplan.core.charts import (
     survival_chart,
 )
 from mutualplan.core.durations import DurationRow
+from mutualplan.core.vocab import label
 from mutualplan.documents.download import file_response
 from mutualplan.plans import analytics
 from mutualplan.plans.errors import Invalid
@@ -77,7 +78,7 @@ def _duration_rows(table: analytics.Durations) -> list[dict[str, Any]]:
     for row in table.rows:
         shown = {
             "row": row,
-            "label": analytics.label(row.step_type),
+            "label": label(row.step_type),
             "median": analytics.figure_text("median", row.median),
             "p80": analytics.figure_text("P80", row.p80),
             "shrunk": row.median.shrunk or row.p80.shrunk,
@@ -99,7 +100,7 @@ def _bars(table: analytics.Durations) -> str:
     rows = [r for r in table.rows if r.account_type == wanted]
     bars = [
         Bar(
-            label=analytics.label(r.step_type),
+            label=label(r.step_type),
             value=r.median.value if r.median.value is not None else r.median.at_least,
             marker=r.p80.value,
             text=_bar_text(r),
@@ -133,7 +134,7 @@ def _curves(table: analytics.Durations, step_type: str) -> str:
         )
         for r in rows
     ]
-    title = f"{analytics.label(step_type)}: share of steps still open after each day"
+    title = f"{label(step_type)}: share of steps still open after each day"
     return survival_chart(series, title=title, id_prefix="survival")
 
 
@@ -158,7 +159,7 @@ def durations(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "account_type": account_type or "",
             "step_type": step_type,
-            "step_choices": [(s, analytics.label(s)) for s in step_types],
+            "step_choices": [(s, label(s)) for s in step_types],
             # Drawn by core.charts, which escapes every text (shown with |safe).
             "bars": _bars(table) if table.rows else "",
             "curves": _curves(table, step_type) if step_type else "",
