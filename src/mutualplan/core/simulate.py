@@ -153,6 +153,11 @@ class SimStep:
     def step_type(self) -> str:
         return str(self.row.step_type)
 
+    @property
+    def due(self) -> dt.date:
+        """The due date as it stands at the end of the history."""
+        return self.slips[-1].to_date if self.slips else self.baseline_due
+
     def due_as_of(self, day: dt.date) -> dt.date:
         """The due date as it stood on `day` (after that day's slips)."""
         due = self.baseline_due
