@@ -114,7 +114,9 @@ def serve(
     data_dir: str | None,
 ) -> None:
     """Apply migrations and serve the app (ASGI, uvicorn)."""
-    if deals and not demo:
+    source = click.get_current_context().get_parameter_source("deals")
+    if deals and not demo and source == click.core.ParameterSource.COMMANDLINE:
+        # (MUTUALPLAN_DEMO_DEALS alone, set for the demo, leaves a plain serve alone.)
         fail("--deals generates demo deals: use it with --demo")
     local = host in ("0.0.0.0", "::")
     bound = f"[{host}]" if ":" in host and not local else host

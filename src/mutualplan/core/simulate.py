@@ -17,10 +17,11 @@ The truth the generator draws from (documented here, used by the calibration tes
   each step's first due date is its planned finish scaled the same way.
 - When a step is still not done the day after its due date, the due date slips by
   ``max(3, round(lognormal(median 10, sigma 0.5)))`` days with a reason drawn from
-  SLIP_REASONS[T], again until it holds. The day after the plan's target passes unfinished,
-  the seller moves it (a retarget, reason drawn as the last step's) to that day plus the
-  planned turnarounds of the work left times SELLER_PACE and a fresh optimism factor
-  (at least 7 days on).
+  SLIP_REASONS[T], again until it holds; the same day, every step waiting on it that is not
+  done is pushed (same reason) to keep its planned time after it, if it had less. The day
+  after the plan's target passes unfinished, the seller moves it (a retarget, reason drawn
+  as the last step's) to that day plus the planned turnarounds of the work left times
+  SELLER_PACE and a fresh optimism factor (at least 7 days on).
 - LOST_SHARE[A] of deals are lost part-way: the day a step drawn uniformly from the plan
   (any but the first) is due to start; that step never starts, steps open that day stay
   unfinished. Whether and where a deal is lost does not depend on how long its steps take,
@@ -220,18 +221,28 @@ def _slips(
     done: dt.date | None,
     stop: dt.date,
     step_type: str,
+    pushes: Sequence[tuple[dt.date, dt.date, str]] = (),
 ) -> tuple[SimSlip, ...]:
-    """Slip a date, the day after it passes, until it holds for `done` (None: never done),
-    recording only slips made by `stop` (today, or the day the deal was lost)."""
+    """Slip a due date, the day after it passes, until it holds for `done` (None: never
+    done); and, on the day a prerequisite slips, push it to no earlier than `pushes` says
+    (day, earliest due, the prerequisite's reason) unless done by then. Only slips made by
+    `stop` (today, or the day the deal was lost) are recorded."""
     slips: list[SimSlip] = []
     due = first_due
-    while done is None or done > due:
-        on = due + dt.timedelta(days=1)
-        if on > stop:
+    waiting = sorted(pushes)
+    while True:
+        overrun = due + dt.timedelta(days=1) if done is None or done > due else None
+        if waiting and (overrun is None or waiting[0][0] <= overrun):
+            on, earliest, reason = waiting.pop(0)
+            if on <= stop and (done is None or done > on) and earliest > due:
+                slips.append(SimSlip(on, due, earliest, reason))
+                due = earliest
+            continue
+        if overrun is None or overrun > stop:
             break
         days = max(3, round(float(rng.lognormal(np.log(10.0), 0.5))))
         moved = due + dt.timedelta(days=days)
-        slips.append(SimSlip(on, due, moved, _draw_reason(rng, step_type)))
+        slips.append(SimSlip(overrun, due, moved, _draw_reason(rng, step_type)))
         due = moved
     return tuple(slips)
 
@@ -354,6 +365,7 @@ def generate(deals: int, today: dt.date, seed: int = 0) -> History:
         won_on = created + dt.timedelta(days=max(finish_day.values()))
         stop = min(today, lost_on) if lost_on else today
         steps: list[SimStep] = []
+        slipped: dict[str, tuple[SimSlip, ...]] = {}
         for row in rows:
             started = created + dt.timedelta(days=start_day[row.key])
             finished = created + dt.timedelta(days=finish_day[row.key])
@@ -364,6 +376,10 @@ def generate(deals: int, today: dt.date, seed: int = 0) -> History:
                 started_seen = started if started <= today else None
             finished_seen = finished if finished <= stop and started_seen else None
             due = created + dt.timedelta(days=max(1, round(planned_finish[row.key] * optimism)))
+            # When a prerequisite's due date moves, this step keeps its planned time after it.
+            gap = dt.timedelta(days=max(1, round(row.turnaround_days * optimism)))
+            pushes = [(s.on, s.to_date + gap, s.reason) for d in row.depends_on for s in slipped[d]]
+            slipped[row.key] = _slips(rng, due, finished, stop, row.step_type, pushes)
             steps.append(
                 SimStep(
                     key=row.key,
@@ -374,7 +390,7 @@ def generate(deals: int, today: dt.date, seed: int = 0) -> History:
                     started=started_seen,
                     finished=finished_seen,
                     true_days=true_days[row.key],
-                    slips=_slips(rng, due, finished, stop, row.step_type),
+                    slips=slipped[row.key],
                 )
             )
         if lost_on is not None and lost_on <= today and lost_on < won_on:
