@@ -102,6 +102,10 @@ def test_a_step_whose_prerequisite_slips_keeps_its_planned_time_after_it(
                 for slip in steps[dep].slips:
                     if step.finished is None or step.finished > slip.on:
                         assert step.due_as_of(slip.on) > slip.to_date
+        # Nor is the target left before the last step's due date while the plan is open.
+        for slip in deal.steps[-1].slips:
+            if deal.closed is None or deal.closed > slip.on:
+                assert deal.target_as_of(slip.on) >= slip.to_date
 
 
 def test_enterprise_deals_are_the_slowest_and_the_largest(history: History) -> None:

@@ -21,7 +21,8 @@ The truth the generator draws from (documented here, used by the calibration tes
   done is pushed (same reason) to keep its planned time after it, if it had less. The day
   after the plan's target passes unfinished, the seller moves it (a retarget, reason drawn
   as the last step's) to that day plus the planned turnarounds of the work left times
-  SELLER_PACE and a fresh optimism factor (at least 7 days on).
+  SELLER_PACE and a fresh optimism factor (at least 7 days on); and the day the last step's
+  due date moves past the target, the target moves to it.
 - LOST_SHARE[A] of deals are lost part-way: the day a step drawn uniformly from the plan
   (any but the first) is due to start; that step never starts, steps open that day stay
   unfinished. Whether and where a deal is lost does not depend on how long its steps take,
@@ -252,20 +253,29 @@ def _retargets(
     dates: tuple[dt.date, dt.date, dt.date, dt.date],
     days_of: tuple[Mapping[str, int], Mapping[str, int]],
     pace: float,
-    step_type: str,
+    last_step: tuple[str, Sequence[SimSlip]],
 ) -> tuple[SimSlip, ...]:
     """The plan's target, the day after it passes unfinished, is moved to that day plus the
     planned turnarounds of the work left (the open steps' turnaround less the days spent,
     at least one day) along the template's critical path, times the seller's pace and a
-    fresh optimism factor."""
+    fresh optimism factor; and the day the last step's due date moves past it, to that date
+    (same reason)."""
     created, target, done, stop = dates
     start_day, finish_day = days_of
+    step_type, pushes = last_step
+    waiting = sorted((s.on, s.to_date, s.reason) for s in pushes)
     slips: list[SimSlip] = []
-    while done > target:
-        on = target + dt.timedelta(days=1)
-        if on > stop:
+    while True:
+        overrun = target + dt.timedelta(days=1) if done > target else None
+        if waiting and (overrun is None or waiting[0][0] <= overrun):
+            on, later, reason = waiting.pop(0)
+            if on <= stop and done > on and later > target:
+                slips.append(SimSlip(on, target, later, reason))
+                target = later
+            continue
+        if overrun is None or overrun > stop:
             break
-        day = (on - created).days
+        day = (overrun - created).days
         left = {
             row.key: 0
             if finish_day[row.key] <= day
@@ -274,8 +284,8 @@ def _retargets(
         }
         remaining = max(_critical_path(STANDARD.rows, left).values())
         days = max(7, round(remaining * pace * _optimism(rng)))
-        moved = max(target + dt.timedelta(days=7), on + dt.timedelta(days=days))
-        slips.append(SimSlip(on, target, moved, _draw_reason(rng, step_type)))
+        moved = max(target + dt.timedelta(days=7), overrun + dt.timedelta(days=days))
+        slips.append(SimSlip(overrun, target, moved, _draw_reason(rng, step_type)))
         target = moved
     return tuple(slips)
 
@@ -405,7 +415,7 @@ def generate(deals: int, today: dt.date, seed: int = 0) -> History:
             (created, baseline_target, won_on, stop),
             (start_day, finish_day),
             SELLER_PACE[account],
-            str(last),
+            (str(last), slipped[rows[-1].key]),
         )
         target = retargets[-1].to_date if retargets else baseline_target
         if outcome != "open" and closed is not None:
