@@ -6,6 +6,7 @@ Every option can also be set from a MUTUALPLAN_ environment variable (shown in -
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 
@@ -27,6 +28,28 @@ from mutualplan.commands.forecast import forecast
 from mutualplan.commands.pipeline import pipeline
 from mutualplan.commands.plans import plan
 from mutualplan.commands.remind import remind
+
+MAX_DEMO_DEALS = 20_000
+# From this many generated deals on, the demo shows a progress bar.
+PROGRESS_FROM = 500
+
+
+def _load_demo(deals: int) -> dict[str, Any]:
+    """Load the demo workspace, with a progress bar while many deals are generated."""
+    from mutualplan.demo import load_demo
+
+    if deals < PROGRESS_FROM:
+        info = load_demo(deals=deals)
+    else:
+        with click.progressbar(length=deals, label="Generating demo deals") as bar:
+            info = load_demo(deals=deals, progress=bar.update)
+    if info["added"]:
+        click.echo(f"Generated {info['added']} demo deals with their history.")
+    elif deals and info["generated"]:
+        click.echo(
+            f"The demo workspace already has {info['generated']} generated deals; none added."
+        )
+    return info
 
 
 @click.group(
@@ -65,6 +88,16 @@ def main() -> None:
     help="Load a demo workspace with a few realistic deals.",
 )
 @option(
+    "--deals",
+    envvar="MUTUALPLAN_DEMO_DEALS",
+    show_envvar=True,
+    default=0,
+    type=click.IntRange(0, MAX_DEMO_DEALS),
+    show_default=True,
+    help="With --demo, also generate this many deals with a realistic history (closed and "
+    "open, across account types, with slips and reasons), once per demo workspace.",
+)
+@option(
     "--worker/--no-worker",
     envvar="MUTUALPLAN_SERVE_WORKER",
     show_envvar=True,
@@ -75,9 +108,19 @@ def main() -> None:
 )
 @data_dir_option
 def serve(
-    host: str, port: int, workers: int, demo: bool, worker: bool, data_dir: str | None
+    host: str,
+    port: int,
+    workers: int,
+    demo: bool,
+    deals: int,
+    worker: bool,
+    data_dir: str | None,
 ) -> None:
     """Apply migrations and serve the app (ASGI, uvicorn)."""
+    source = click.get_current_context().get_parameter_source("deals")
+    if deals and not demo and source == click.core.ParameterSource.COMMANDLINE:
+        # (MUTUALPLAN_DEMO_DEALS alone, set for the demo, leaves a plain serve alone.)
+        fail("--deals generates demo deals: use it with --demo")
     local = host in ("0.0.0.0", "::")
     bound = f"[{host}]" if ":" in host and not local else host
     base = f"http://{'127.0.0.1' if local else bound}:{port}"
@@ -90,10 +133,9 @@ def serve(
 
     collect_static()
     if demo:
-        from mutualplan.demo import load_demo
         from mutualplan.links import absolute_url
 
-        info = load_demo()
+        info = _load_demo(deals)
         click.echo("Demo workspace ready.")
         click.echo(
             f"  sign in:    {absolute_url('/login/')}  as {info['email']} / {info['password']}"
@@ -169,14 +211,22 @@ def migrate(data_dir: str | None) -> None:
 
 
 @main.command()
+@option(
+    "--deals",
+    envvar="MUTUALPLAN_DEMO_DEALS",
+    show_envvar=True,
+    default=0,
+    type=click.IntRange(0, MAX_DEMO_DEALS),
+    show_default=True,
+    help="Also generate this many deals with a realistic history (closed and open, across "
+    "account types, with slips and reasons), once per demo workspace.",
+)
 @data_dir_option
-def demo(data_dir: str | None) -> None:
+def demo(deals: int, data_dir: str | None) -> None:
     """Load the demo workspace without serving."""
     setup_django(data_dir)
     migrate_database()
-    from mutualplan.demo import load_demo
-
-    info = load_demo()
+    info = _load_demo(deals)
     click.echo(
         f"Demo workspace ready: {info['email']} / {info['password']}, API token {info['token']}"
     )

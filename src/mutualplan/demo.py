@@ -1,8 +1,10 @@
-"""A demo workspace with a few realistic deals, for `mutualplan serve --demo`."""
+"""A demo workspace with a few realistic deals, for `mutualplan serve --demo`, and on request
+a generated history of many more (demo_history.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from mutualplan.core.vocab import MilestoneStatus
+from mutualplan.demo_history import generated_count, load_history
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.models import Milestone, Plan
 from mutualplan.plans.services import milestones as milestone_service
@@ -73,8 +76,14 @@ DEALS: list[dict[str, Any]] = [
 
 
 @transaction.atomic
-def load_demo(today: dt.date | None = None) -> dict[str, str]:
-    """Create (or reuse) the demo workspace; returns how to sign in."""
+def load_demo(
+    today: dt.date | None = None,
+    deals: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Create (or reuse) the demo workspace, with `deals` generated deals besides the
+    hand-written ones unless it already has generated deals; returns how to sign in and
+    how many generated deals were `added` and are there in all (`generated`)."""
     user = get_user_model().objects.filter(username=DEMO_EMAIL).first()
     if user is None:
         onboarded = onboard_seller(
@@ -137,4 +146,12 @@ def load_demo(today: dt.date | None = None) -> dict[str, str]:
         first = Plan.objects.filter(workspace=workspace).order_by("id")[0]
         _, share_token = create_share_link(first, Actor.seller(user), label="demo")
         share_url = url_of(share_token)
-    return {"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "token": token, "share_url": share_url}
+    added = load_history(workspace, user, deals, today, progress)
+    return {
+        "email": DEMO_EMAIL,
+        "password": DEMO_PASSWORD,
+        "token": token,
+        "share_url": share_url,
+        "added": added,
+        "generated": generated_count(workspace),
+    }
