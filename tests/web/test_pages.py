@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from mutualplan.plans.models import Milestone, Plan, ShareLink
-from tests.conftest import Api, day, seller_plan
+from tests.conftest import NEW_PLAN, Api, day, seller_plan
 
 
 @pytest.fixture
@@ -294,3 +294,17 @@ def test_the_plan_page_costs_the_same_queries_for_8_and_40_rows(
         ).json_body
         seller.post(f"/plans/{plan['id']}/rows/{row['id']}/comment/", {"body": "ok"})
     assert count() == few
+
+
+def test_the_dashboard_lists_open_plans_before_won_and_lost_ones_when_sorted_by_date(
+    seller: Client, owner: Any
+) -> None:
+    won = seller_plan(
+        owner, target_offset=5, deal={**NEW_PLAN["deal"], "account_name": "Won Early"}
+    )
+    seller_plan(owner, target_offset=50, deal={**NEW_PLAN["deal"], "account_name": "Open Later"})
+    Plan.objects.filter(id=won["id"]).update(status="won")
+    page = seller.get("/").content.decode()
+    assert page.index("Open Later") < page.index("Won Early")
+    newest_first = seller.get("/?sort=-target").content.decode()
+    assert newest_first.index("Open Later") < newest_first.index("Won Early")

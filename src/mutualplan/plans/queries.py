@@ -8,17 +8,20 @@ from typing import Any
 
 from django.db.models import (
     Aggregate,
+    Case,
     CharField,
     Count,
     F,
     OuterRef,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
 from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
-from mutualplan.core.vocab import OPEN_STATUSES, ActorKind, MilestoneStatus
+from mutualplan.core.vocab import OPEN_STATUSES, ActorKind, MilestoneStatus, PlanStatus
 from mutualplan.db.compiled import CompiledQuery
 from mutualplan.plans.models import Activity, Milestone, Plan, Slip, Stakeholder
 from mutualplan.plans.services.calendars import plan_calendar
@@ -129,9 +132,14 @@ def _row_count(**conditions: Any) -> Subquery:
 
 
 # How a plan list can be ordered; every order ends on the id, so pages never overlap.
+# Won and lost plans after the open ones when sorting by date: the list is for work still to do.
+_CLOSED_LAST = Case(
+    When(status__in=[PlanStatus.WON.value, PlanStatus.LOST.value], then=Value(1)),
+    default=Value(0),
+)
 PLAN_SORTS: dict[str, tuple[Any, ...]] = {
-    "target": (F("target_date").asc(nulls_last=True), "id"),
-    "-target": (F("target_date").desc(nulls_last=True), "-id"),
+    "target": (_CLOSED_LAST, F("target_date").asc(nulls_last=True), "id"),
+    "-target": (_CLOSED_LAST, F("target_date").desc(nulls_last=True), "-id"),
     "amount": ("deal__amount", "id"),
     "-amount": ("-deal__amount", "-id"),
     "account": ("deal__account_name", "id"),
