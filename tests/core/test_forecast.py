@@ -234,6 +234,36 @@ def test_many_plans_split_into_batches_still_equal_one_by_one(
     assert forecast_many(plans, samples=200) == [forecast(p, samples=200) for p in plans]
 
 
+def test_results_are_the_same_on_one_thread_and_on_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mutualplan.core.forecast as module
+
+    rng = np.random.default_rng(6)
+    shapes = [
+        lambda s: plan(step("a", uniform(1, 9)), step("b", uniform(2, 5), "a"), seed=s),
+        lambda s: plan(
+            step("a", uniform(1, 20)),
+            step("b", uniform(3, 9)),
+            step("c", uniform(1, 12), spent=float(rng.integers(0, 15))),
+            step("d", fixed(1), "a", "b", "c"),
+            target=int(rng.integers(5, 30)),
+            seed=s,
+        ),
+        lambda s: plan(seed=s),
+    ]
+    plans = [shapes[s % 3](s) for s in range(30)]
+    monkeypatch.setattr(module, "_BATCH_CELLS", 2_000)  # many batches of each graph
+    one = forecast_many(plans, samples=400, threads=1)
+    assert forecast_many(plans, samples=400, threads=2) == one
+    assert forecast_many(plans, samples=400) == one  # one thread per CPU
+    assert one == [forecast(p, samples=400) for p in plans]
+
+
+def test_a_bad_thread_count_is_refused() -> None:
+    for threads in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="threads must be a positive whole number"):
+            forecast_many([plan()], threads=threads)  # type: ignore[arg-type]
+
+
 def test_a_large_batch_runs_in_seconds() -> None:
     rng = np.random.default_rng(0)
     kinds = [uniform(1, int(high), 60) for high in rng.integers(5, 40, 20)]
