@@ -9,7 +9,8 @@ make batches: all samples of all plans of a batch are computed together in numpy
 batches run in a pool of threads (numpy lets go of the GIL in its loops).
 
 Seeding: every plan carries its own `seed`, and its uniform draws come from
-`numpy.random.default_rng(seed)` as one (steps × samples) float32 array, steps in a
+`numpy.random.default_rng(seed)` as one (steps × samples) float32 array (read straight from
+the generator's 32-bit words: the same numbers as `random(dtype=np.float32)`), steps in a
 topological order fixed by the plan alone, so a plan forecast alone or inside `forecast_many`
 gives identical results.
 
@@ -237,11 +238,15 @@ def _run(batch: Sequence[_Layout], samples: int) -> list[PlanForecast]:
     first = batch[0]
     n_plans, n_steps = len(batch), len(first.draws)
     # Each plan's generator draws its rows (a step each, in the plan's topological order)
-    # straight into place: the draws do not depend on the batch.
-    uniforms = np.empty((n_plans, n_steps, samples), dtype=np.float32)
+    # into its own block: the draws do not depend on the batch. They stay the 32-bit words
+    # its float32 uniforms are made of (numpy makes two of each 64-bit output, low half
+    # first), which the lookup reads as those uniforms.
+    uniforms = np.empty((n_plans, n_steps * samples), dtype=np.uint32)
+    words = (n_steps * samples + 1) // 2
     if n_steps:
         for k, layout in enumerate(batch):
-            np.random.default_rng(layout.plan.seed).random(out=uniforms[k], dtype=np.float32)
+            raw = np.random.default_rng(layout.plan.seed).bit_generator.random_raw(words)
+            uniforms[k] = raw.view(np.uint32)[: n_steps * samples]
     # Durations, then finish times in place over them, in float32 days.
     finish = np.empty((n_plans, n_steps, samples), dtype=np.float32)
     draw_durations(

@@ -148,14 +148,18 @@ def _open_step_draws(durations: Durations, days_spent: float) -> StepDraws:
 
 def draw_durations(
     draws: Sequence[StepDraws],
-    uniforms: NDArray[np.floating[Any]],
+    uniforms: NDArray[np.floating[Any]] | NDArray[np.uint32],
     out: NDArray[np.floating[Any]] | None = None,
 ) -> NDArray[np.floating[Any]]:
     """Inverse-CDF draws for every step at once: column k of `uniforms` (samples × steps,
     values in [0, 1), float64 or float32) becomes remaining days of `draws[k]`, into `out`
     when given (same shape, contiguous, float64 or float32: the days rounded to it). One
     table lookup per draw; the few draws in a bucket that holds a step of the cumulative
-    probabilities search forward from the bucket's first value."""
+    probabilities search forward from the bucket's first value.
+
+    `uniforms` may also be uint32 random words, each standing for the float32 uniform
+    (word >> 8) × 2⁻²⁴ that numpy's generators make of it (`random(dtype=np.float32)`):
+    the same draws, without the conversion to float."""
     samples, n = uniforms.shape
     if out is None:
         out = np.empty((samples, n), order="F")
@@ -178,15 +182,25 @@ def draw_durations(
     # Column-major: blocks of columns small enough that each pass finds the last in cache.
     width = max(1, _BLOCK_CELLS // samples) if order == "F" else n
     buffer = np.empty(samples * min(width, n), dtype=np.intp)
-    # u × g is exact for a power of two g and truncates to the bucket, below g for u < 1.
-    # (Bucket counts in the uniforms' own float type: a mixed-type multiply is twice as slow.)
-    factor = sizes[column_slot].astype(uniforms.dtype)
+    words = uniforms.dtype == np.uint32
+    if words:
+        # The bucket of u = (word >> 8) × 2⁻²⁴ among g = 2ᵏ is word >> (32 - k).
+        factor = (32 - np.log2(sizes[column_slot]).astype(np.int64)).astype(np.uint32)
+    else:
+        # u × g is exact for a power of two g and truncates to the bucket, below g for u < 1.
+        # (Bucket counts in the uniforms' own float type: a mixed-type multiply is twice as
+        # slow.)
+        factor = sizes[column_slot].astype(uniforms.dtype)
     offset = table_start[column_slot]
     search: _Search | None = None
     for first in range(0, n, width):
         stop = min(n, first + width)
         index = buffer[: samples * (stop - first)].reshape((samples, stop - first), order=order)
-        np.multiply(uniforms[:, first:stop], factor[first:stop], out=index, casting="unsafe")
+        part = uniforms[:, first:stop]
+        if words:
+            np.right_shift(part, factor[first:stop], out=index, casting="unsafe")
+        else:
+            np.multiply(part, factor[first:stop], out=index, casting="unsafe")
         index += offset[first:stop]
         # Flat views in memory order: 1-D indexing is the fast kind.
         flat_index = index.ravel(order=order)
@@ -195,11 +209,10 @@ def draw_durations(
         cells = np.flatnonzero(np.isnan(flat_out))
         if cells.size:
             search = search or _Search(distinct)
-            block = np.asarray(uniforms[:, first:stop], order=order).ravel(order=order)
+            block = np.asarray(part, order=order).ravel(order=order)[cells]
+            u = np.asarray((block >> 8) * 2.0**-24 if words else block, dtype=np.float64)
             column = first + (cells // samples if order == "F" else cells % (stop - first))
-            flat_out[cells] = search.draw(
-                column_slot[column], block[cells].astype(np.float64), flat_index[cells]
-            )
+            flat_out[cells] = search.draw(column_slot[column], u, flat_index[cells])
     return out
 
 
