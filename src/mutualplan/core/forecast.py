@@ -57,9 +57,9 @@ __all__ = [
 ]
 
 DEFAULT_SAMPLES = 2_000
-# Samples × (steps + 1) of one batch: bounds memory (about 40 MB a thread at most: two
-# float32 arrays and the draws' buffers) and measured fastest (1 to 4 million within noise).
-_BATCH_CELLS = 4_000_000
+# Samples × (steps + 1) of one batch: bounds memory (about 20 MB a thread at most: two
+# float32 arrays and the draws' buffers) and measured fastest (1 to 2 million within noise).
+_BATCH_CELLS = 2_000_000
 _QUANTILES = (0.5, 0.8, 0.9)
 # Days are float32 (7 significant digits): a finish this little past a whole day (about 86 s)
 # counts as that day, so float rounding never adds a day.

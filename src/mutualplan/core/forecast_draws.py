@@ -165,58 +165,88 @@ def draw_durations(
         out = np.empty((samples, n), order="F")
     if not n:
         return out
-    # Steps of one kind share their draws: one table each in the lookup.
-    slot: dict[int, int] = {}
-    distinct: list[StepDraws] = []
-    for d in draws:
-        if id(d) not in slot:
-            slot[id(d)] = len(distinct)
-            distinct.append(d)
-    column_slot = np.array([slot[id(d)] for d in draws])
-    sizes = np.array([len(d.table) for d in distinct])
-    table_start = np.cumsum(sizes) - sizes
-    table = np.concatenate([d.table for d in distinct]).astype(out.dtype, copy=False)
-    if not (out.flags.f_contiguous or out.flags.c_contiguous):
-        raise ValueError("draw_durations writes into a contiguous array only")
-    order: Literal["F", "C"] = "F" if out.flags.f_contiguous else "C"
-    # Column-major: blocks of columns small enough that each pass finds the last in cache.
-    width = max(1, _BLOCK_CELLS // samples) if order == "F" else n
-    buffer = np.empty(samples * min(width, n), dtype=np.intp)
-    words = uniforms.dtype == np.uint32
-    if words:
-        # The bucket of u = (word >> 8) × 2⁻²⁴ among g = 2ᵏ is word >> (32 - k).
-        factor = (32 - np.log2(sizes[column_slot]).astype(np.int64)).astype(np.uint32)
-    else:
-        # u × g is exact for a power of two g and truncates to the bucket, below g for u < 1.
-        # (Bucket counts in the uniforms' own float type: a mixed-type multiply is twice as
-        # slow.)
-        factor = sizes[column_slot].astype(uniforms.dtype)
-    offset = table_start[column_slot]
-    search: _Search | None = None
-    for first in range(0, n, width):
-        stop = min(n, first + width)
-        index = buffer[: samples * (stop - first)].reshape((samples, stop - first), order=order)
-        part = uniforms[:, first:stop]
-        if words:
-            np.right_shift(part, factor[first:stop], out=index, casting="unsafe")
-        else:
-            np.multiply(part, factor[first:stop], out=index, casting="unsafe")
-        index += offset[first:stop]
-        # Flat views in memory order: 1-D indexing is the fast kind.
-        flat_index = index.ravel(order=order)
-        flat_out = out[:, first:stop].ravel(order=order)
-        np.take(table, flat_index, out=flat_out, mode="clip")
-        cells = np.flatnonzero(np.isnan(flat_out))
-        if cells.size:
-            search = search or _Search(distinct)
-            block = np.asarray(part, order=order).ravel(order=order)[cells]
-            u = np.asarray((block >> 8) * 2.0**-24 if words else block, dtype=np.float64)
-            column = first + (cells // samples if order == "F" else cells % (stop - first))
-            flat_out[cells] = search.draw(column_slot[column], u, flat_index[cells])
+    lookup, slots = DrawLookup.of(draws, out.dtype)
+    lookup.draw(slots, uniforms, out)
     return out
 
 
-# Cells of one block of columns in `draw_durations`.
+class DrawLookup:
+    """The lookup tables of some distinct `StepDraws` (slots), in one array of the days'
+    float type, to draw many blocks of steps from: steps of one kind share their draws."""
+
+    def __init__(self, distinct: Sequence[StepDraws], dtype: np.dtype[Any]) -> None:
+        self.distinct = distinct
+        self.sizes = np.array([len(d.table) for d in distinct])
+        self.table_start = np.cumsum(self.sizes) - self.sizes
+        self.table = np.concatenate([d.table for d in distinct]).astype(dtype, copy=False)
+        self.shift = (32 - np.log2(self.sizes).astype(np.int64)).astype(np.uint32)
+        self.search: _Search | None = None
+        self.buffer = np.empty(0, dtype=np.intp)
+
+    @classmethod
+    def of(
+        cls, draws: Sequence[StepDraws], dtype: np.dtype[Any]
+    ) -> tuple[DrawLookup, NDArray[np.intp]]:
+        """The lookup of the distinct `draws`, and the slot of each."""
+        slot: dict[int, int] = {}
+        distinct: list[StepDraws] = []
+        for d in draws:
+            if id(d) not in slot:
+                slot[id(d)] = len(distinct)
+                distinct.append(d)
+        return cls(distinct, dtype), np.array([slot[id(d)] for d in draws], dtype=np.intp)
+
+    def draw(
+        self,
+        column_slot: NDArray[np.intp],
+        uniforms: NDArray[np.floating[Any]] | NDArray[np.uint32],
+        out: NDArray[np.floating[Any]],
+    ) -> None:
+        """Column k of `uniforms` (as in `draw_durations`) becomes draws of slot
+        `column_slot[k]` in `out`. Not for two threads at once (one buffer)."""
+        samples, n = uniforms.shape
+        if not (out.flags.f_contiguous or out.flags.c_contiguous):
+            raise ValueError("draw_durations writes into a contiguous array only")
+        order: Literal["F", "C"] = "F" if out.flags.f_contiguous else "C"
+        # Column-major: blocks of columns small enough that each pass finds the last in cache.
+        width = max(1, _BLOCK_CELLS // samples) if order == "F" else n
+        if len(self.buffer) < samples * min(width, n):
+            self.buffer = np.empty(samples * min(width, n), dtype=np.intp)
+        words = uniforms.dtype == np.uint32
+        if words:
+            # The bucket of u = (word >> 8) × 2⁻²⁴ among g = 2ᵏ is word >> (32 - k).
+            factor = self.shift[column_slot]
+        else:
+            # u × g is exact for a power of two g and truncates to the bucket, below g for
+            # u < 1. (Bucket counts in the uniforms' own float type: a mixed-type multiply
+            # is twice as slow.)
+            factor = self.sizes[column_slot].astype(uniforms.dtype)
+        offset = self.table_start[column_slot]
+        for first in range(0, n, width):
+            stop = min(n, first + width)
+            index = self.buffer[: samples * (stop - first)].reshape(
+                (samples, stop - first), order=order
+            )
+            part = uniforms[:, first:stop]
+            if words:
+                np.right_shift(part, factor[first:stop], out=index, casting="unsafe")
+            else:
+                np.multiply(part, factor[first:stop], out=index, casting="unsafe")
+            index += offset[first:stop]
+            # Flat views in memory order: 1-D indexing is the fast kind.
+            flat_index = index.ravel(order=order)
+            flat_out = out[:, first:stop].ravel(order=order)
+            np.take(self.table, flat_index, out=flat_out, mode="clip")
+            cells = np.flatnonzero(np.isnan(flat_out))
+            if cells.size:
+                self.search = self.search or _Search(self.distinct)
+                block = np.asarray(part, order=order).ravel(order=order)[cells]
+                u = np.asarray((block >> 8) * 2.0**-24 if words else block, dtype=np.float64)
+                column = first + (cells // samples if order == "F" else cells % (stop - first))
+                flat_out[cells] = self.search.draw(column_slot[column], u, flat_index[cells])
+
+
+# Cells of one block of columns in `DrawLookup.draw`.
 _BLOCK_CELLS = 1 << 18
 
 
@@ -224,7 +254,7 @@ class _Search:
     """Exact draws for the cells whose (global) bucket holds a step of the cumulative
     probabilities: count those <= u from the bucket's first value."""
 
-    def __init__(self, distinct: list[StepDraws]) -> None:
+    def __init__(self, distinct: Sequence[StepDraws]) -> None:
         self.sizes = np.array([len(d.values) for d in distinct])
         self.value_start = np.cumsum(self.sizes) - self.sizes
         self.values = np.concatenate([d.values for d in distinct])
