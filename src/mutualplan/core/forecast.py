@@ -37,9 +37,9 @@ from numpy.typing import NDArray
 
 from mutualplan.core.forecast_draws import (
     OVERDUE_REMAINING_DAYS,
+    DrawLookup,
     Durations,
     StepDraws,
-    draw_durations,
     step_draws,
 )
 from mutualplan.core.schedule import DependencyCycle, find_cycle
@@ -237,24 +237,20 @@ def _run(batch: Sequence[_Layout], samples: int) -> list[PlanForecast]:
     of all the plans one strided block."""
     first = batch[0]
     n_plans, n_steps = len(batch), len(first.draws)
-    # Each plan's generator draws its rows (a step each, in the plan's topological order)
-    # into its own block: the draws do not depend on the batch. They stay the 32-bit words
-    # its float32 uniforms are made of (numpy makes two of each 64-bit output, low half
-    # first), which the lookup reads as those uniforms.
-    uniforms = np.empty((n_plans, n_steps * samples), dtype=np.uint32)
-    words = (n_steps * samples + 1) // 2
-    if n_steps:
-        for k, layout in enumerate(batch):
-            raw = np.random.default_rng(layout.plan.seed).bit_generator.random_raw(words)
-            uniforms[k] = raw.view(np.uint32)[: n_steps * samples]
-    # Durations, then finish times in place over them, in float32 days.
+    # Each plan's generator draws its rows (a step each, in the plan's topological order),
+    # which become its durations at once, while in cache: the draws do not depend on the
+    # batch. They stay the 32-bit words its float32 uniforms are made of (numpy makes two
+    # of each 64-bit output, low half first), which the lookup reads as those uniforms.
+    # Finish times are then computed in place over the durations, in float32 days.
     finish = np.empty((n_plans, n_steps, samples), dtype=np.float32)
-    draw_durations(
-        [d for layout in batch for d in layout.draws],
-        uniforms.reshape((n_plans * n_steps, samples)).T,
-        out=finish.reshape((n_plans * n_steps, samples)).T,
-    )
-    del uniforms
+    if n_steps:
+        lookup, slots = DrawLookup.of([d for layout in batch for d in layout.draws], finish.dtype)
+        cells = n_steps * samples
+        for k, layout in enumerate(batch):
+            # default_rng(seed)'s own bit generator, without building the Generator.
+            raw = np.random.PCG64(layout.plan.seed).random_raw((cells + 1) // 2)
+            words = raw.view(np.uint32)[:cells].reshape((n_steps, samples))
+            lookup.draw(slots[k * n_steps : (k + 1) * n_steps], words.T, finish[k].T)
     choices = _finish_times(finish, first.preds)
     end, end_choice = _latest(finish, first.sinks)
     counts = _on_longest_path(choices, first.preds, first.sinks, end_choice, n_plans, samples)
@@ -275,7 +271,7 @@ def _run(batch: Sequence[_Layout], samples: int) -> list[PlanForecast]:
             samples,
             (float(p_by[0, k]), float(p_by[1, k])),
             [int(q) for q in quantiles[:, k]],
-            counts[k] / samples,
+            (counts[k] / samples).tolist(),
         )
         for k, layout in enumerate(batch)
     ]
@@ -406,7 +402,7 @@ def _summary(
     samples: int,
     p_by: tuple[float, float],
     quantiles: list[int],
-    critical: NDArray[np.float64],
+    critical: list[float],
 ) -> PlanForecast:
     plan = layout.plan
     p50, p80, p90 = quantiles
@@ -418,7 +414,7 @@ def _summary(
         p80=plan.today + dt.timedelta(days=p80),
         p90=plan.today + dt.timedelta(days=p90),
         steps=tuple(
-            StepForecast(step.id, float(critical[n]), layout.draws[n].beyond_history)
+            StepForecast(step.id, critical[n], layout.draws[n].beyond_history)
             for step, n in zip(plan.steps, layout.positions, strict=True)
         ),
     )
