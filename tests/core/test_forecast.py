@@ -313,6 +313,23 @@ def test_float32_draws_equal_the_search_rounded_to_float32(
         assert drawn[:, k].tolist() == expected[k].astype(np.float32).tolist()
 
 
+def test_draws_from_random_words_equal_draws_from_the_float32_uniforms_numpy_makes_of_them() -> (
+    None
+):
+    rng = np.random.default_rng(10)
+    censored = Durations(
+        tuple(rng.lognormal(2, 0.6, 70).tolist()), tuple((rng.random(70) < 0.2).tolist())
+    )
+    draws = [step_draws(censored, False, 0), step_draws(uniform(1, 9, 7), True, 3)]
+    words = np.random.PCG64(12).random_raw(20_000).view(np.uint32).reshape((2, 20_000)).T
+    uniforms = np.random.default_rng(12).random((2, 20_000), dtype=np.float32).T
+    shape = (20_000, 2)
+    from_words = draw_durations(draws, words, out=np.empty(shape, np.float32, order="F"))
+    from_floats = draw_durations(draws, uniforms, out=np.empty(shape, np.float32, order="F"))
+    assert np.isnan(from_words).sum() == 0
+    assert from_words.tolist() == from_floats.tolist()
+
+
 def test_draws_refuse_an_output_that_is_not_contiguous() -> None:
     out = np.empty((10, 4))[:, ::2]
     with pytest.raises(ValueError, match="contiguous"):
