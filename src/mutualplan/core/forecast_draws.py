@@ -172,16 +172,16 @@ def draw_durations(
 
 class DrawLookup:
     """The lookup tables of some distinct `StepDraws` (slots), in one array of the days'
-    float type, to draw many blocks of steps from: steps of one kind share their draws."""
+    float type, to draw many blocks of steps from: steps of one kind share their draws.
+    Read only once built, so threads may draw from one lookup at once (each with its own
+    buffer)."""
 
     def __init__(self, distinct: Sequence[StepDraws], dtype: np.dtype[Any]) -> None:
-        self.distinct = distinct
         self.sizes = np.array([len(d.table) for d in distinct])
         self.table_start = np.cumsum(self.sizes) - self.sizes
-        self.table = np.concatenate([d.table for d in distinct]).astype(dtype, copy=False)
+        self.table = np.concatenate([d.table for d in distinct] or [np.empty(0)]).astype(dtype)
         self.shift = (32 - np.log2(self.sizes).astype(np.int64)).astype(np.uint32)
-        self.search: _Search | None = None
-        self.buffer = np.empty(0, dtype=np.intp)
+        self.search = _Search(distinct)
 
     @classmethod
     def of(
@@ -196,22 +196,29 @@ class DrawLookup:
                 distinct.append(d)
         return cls(distinct, dtype), np.array([slot[id(d)] for d in draws], dtype=np.intp)
 
+    @staticmethod
+    def buffer_cells(samples: int, steps: int) -> int:
+        """The buffer `draw` needs for so many samples of so many steps, column-major."""
+        return samples * min(steps, max(1, _BLOCK_CELLS // samples))
+
     def draw(
         self,
         column_slot: NDArray[np.intp],
         uniforms: NDArray[np.floating[Any]] | NDArray[np.uint32],
         out: NDArray[np.floating[Any]],
+        buffer: NDArray[np.intp] | None = None,
     ) -> None:
         """Column k of `uniforms` (as in `draw_durations`) becomes draws of slot
-        `column_slot[k]` in `out`. Not for two threads at once (one buffer)."""
+        `column_slot[k]` in `out`; `buffer` (of `buffer_cells` or more) holds the buckets,
+        kept from call to call by a caller that draws many times."""
         samples, n = uniforms.shape
         if not (out.flags.f_contiguous or out.flags.c_contiguous):
             raise ValueError("draw_durations writes into a contiguous array only")
         order: Literal["F", "C"] = "F" if out.flags.f_contiguous else "C"
         # Column-major: blocks of columns small enough that each pass finds the last in cache.
         width = max(1, _BLOCK_CELLS // samples) if order == "F" else n
-        if len(self.buffer) < samples * min(width, n):
-            self.buffer = np.empty(samples * min(width, n), dtype=np.intp)
+        if buffer is None or len(buffer) < samples * min(width, n):
+            buffer = np.empty(samples * min(width, n), dtype=np.intp)
         words = uniforms.dtype == np.uint32
         if words:
             # The bucket of u = (word >> 8) × 2⁻²⁴ among g = 2ᵏ is word >> (32 - k).
@@ -224,9 +231,7 @@ class DrawLookup:
         offset = self.table_start[column_slot]
         for first in range(0, n, width):
             stop = min(n, first + width)
-            index = self.buffer[: samples * (stop - first)].reshape(
-                (samples, stop - first), order=order
-            )
+            index = buffer[: samples * (stop - first)].reshape((samples, stop - first), order=order)
             part = uniforms[:, first:stop]
             if words:
                 np.right_shift(part, factor[first:stop], out=index, casting="unsafe")
@@ -239,7 +244,6 @@ class DrawLookup:
             np.take(self.table, flat_index, out=flat_out, mode="clip")
             cells = np.flatnonzero(np.isnan(flat_out))
             if cells.size:
-                self.search = self.search or _Search(self.distinct)
                 block = np.asarray(part, order=order).ravel(order=order)[cells]
                 u = np.asarray((block >> 8) * 2.0**-24 if words else block, dtype=np.float64)
                 column = first + (cells // samples if order == "F" else cells % (stop - first))
@@ -257,9 +261,10 @@ class _Search:
     def __init__(self, distinct: Sequence[StepDraws]) -> None:
         self.sizes = np.array([len(d.values) for d in distinct])
         self.value_start = np.cumsum(self.sizes) - self.sizes
-        self.values = np.concatenate([d.values for d in distinct])
-        self.cumulative = np.concatenate([d.cumulative for d in distinct])
-        self.first = np.concatenate([d.first for d in distinct])
+        none = [np.empty(0)]  # no distribution at all: nothing to search
+        self.values = np.concatenate([d.values for d in distinct] or none)
+        self.cumulative = np.concatenate([d.cumulative for d in distinct] or none)
+        self.first = np.concatenate([d.first for d in distinct] or none).astype(np.int64)
 
     def draw(
         self, slots: NDArray[np.int_], u: NDArray[np.float64], buckets: NDArray[np.intp]
