@@ -87,7 +87,8 @@ def main() -> int:
     parser.add_argument("--plans", type=int, default=10_000)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--samples", type=int, default=10_000)
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    parser.add_argument("--threads", type=int, default=cpus or 1)
     args = parser.parse_args()
 
     work = plans(args.plans, args.steps, np.random.default_rng(2026))

@@ -256,6 +256,7 @@ def test_results_are_the_same_on_one_thread_and_on_two(monkeypatch: pytest.Monke
     assert forecast_many(plans, samples=400, threads=2) == one
     assert forecast_many(plans, samples=400) == one  # one thread per CPU
     assert one == [forecast(p, samples=400) for p in plans]
+    assert forecast_many([], threads=2) == []
 
 
 def test_a_bad_thread_count_is_refused() -> None:

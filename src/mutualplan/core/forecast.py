@@ -137,11 +137,12 @@ def forecast_many(
     threads: int | None = None,
 ) -> list[PlanForecast]:
     """Forecast many plans in a few vectorised batches; the same result as one by one,
-    whatever the number of `threads` running the batches (default: one per CPU)."""
+    whatever the number of `threads` running the batches (default: one per CPU this process
+    may use)."""
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
         raise ValueError(f"samples must be a positive whole number, not {samples!r}")
     if threads is None:
-        threads = os.cpu_count() or 1
+        threads = _cpus()
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise ValueError(f"threads must be a positive whole number, not {threads!r}")
     # Check every plan before any work, so a bad plan refuses the whole call.
@@ -174,11 +175,17 @@ def forecast_many(
     else:
         with ThreadPoolExecutor(max_workers=min(threads, len(batches))) as pool:
             found = list(pool.map(run, batches))
-    results: list[PlanForecast] = [None] * len(layouts)  # type: ignore[list-item]
+    results: dict[int, PlanForecast] = {}
     for batch, forecasts in zip(batches, found, strict=True):
-        for k, result in zip(batch, forecasts, strict=True):
-            results[k] = result
-    return results
+        results.update(zip(batch, forecasts, strict=True))
+    return [results[k] for k in range(len(layouts))]
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _layout(plan: PlanToForecast) -> _Layout:
