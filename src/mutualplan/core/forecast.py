@@ -147,11 +147,6 @@ def forecast_many(
         raise ValueError(f"threads must be a positive whole number, not {threads!r}")
     # Check every plan before any work, so a bad plan refuses the whole call.
     layouts = [_layout(plan) for plan in plans]
-    # One lookup of every distinct distribution drawn from, shared by the batches.
-    lookup, slots = DrawLookup.of(
-        [d for layout in layouts for d in layout.draws], np.dtype(np.float32)
-    )
-    starts = np.cumsum([0] + [len(layout.draws) for layout in layouts]).tolist()
     # Plans of one graph (those of one template, say) run together, step by step.
     shapes: dict[tuple[object, ...], list[int]] = {}
     for k, layout in enumerate(layouts):
@@ -163,12 +158,7 @@ def forecast_many(
         batches.extend(members[i : i + per_batch] for i in range(0, len(members), per_batch))
 
     def run(batch: list[int]) -> list[PlanForecast]:
-        return _run(
-            [layouts[k] for k in batch],
-            samples,
-            lookup,
-            [slots[starts[k] : starts[k + 1]] for k in batch],
-        )
+        return _run([layouts[k] for k in batch], samples)
 
     if threads == 1 or len(batches) < 2:
         found = [run(batch) for batch in batches]
@@ -248,12 +238,7 @@ def _draws(step: RemainingStep) -> StepDraws:
     return step_draws(step.durations, step.in_progress, step.days_spent)
 
 
-def _run(
-    batch: Sequence[_Layout],
-    samples: int,
-    lookup: DrawLookup,
-    slots: Sequence[NDArray[np.intp]],
-) -> list[PlanForecast]:
+def _run(batch: Sequence[_Layout], samples: int) -> list[PlanForecast]:
     """One vectorised pass over a batch of plans sharing one graph: arrays of plans × steps
     × samples, so that each step of every plan is a contiguous row of samples and each step
     of all the plans one strided block."""
@@ -266,13 +251,15 @@ def _run(
     # Finish times are then computed in place over the durations, in float32 days.
     finish = np.empty((n_plans, n_steps, samples), dtype=np.float32)
     if n_steps:
+        # The lookup of the batch's distributions (one per batch bounds its memory).
+        lookup, slots = DrawLookup.of([d for layout in batch for d in layout.draws], finish.dtype)
         buffer = np.empty(lookup.buffer_cells(samples, n_steps), dtype=np.intp)
         cells = n_steps * samples
         for k, layout in enumerate(batch):
             # default_rng(seed)'s own bit generator, without building the Generator.
             raw = np.random.PCG64(layout.plan.seed).random_raw((cells + 1) // 2)
             words = raw.view(np.uint32)[:cells].reshape((n_steps, samples))
-            lookup.draw(slots[k], words.T, finish[k].T, buffer)
+            lookup.draw(slots[k * n_steps : (k + 1) * n_steps], words.T, finish[k].T, buffer)
     choices = _finish_times(finish, first.preds)
     end, end_choice = _latest(finish, first.sinks)
     counts = _on_longest_path(choices, first.preds, first.sinks, end_choice, n_plans, samples)
