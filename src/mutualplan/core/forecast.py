@@ -28,9 +28,11 @@ import datetime as dt
 import functools
 import math
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,6 +57,8 @@ __all__ = [
     "forecast",
     "forecast_many",
 ]
+
+_T = TypeVar("_T", bound=np.generic)
 
 DEFAULT_SAMPLES = 2_000
 # Samples × (steps + 1) of one batch: bounds memory (about 20 MB a thread at most: two
@@ -157,8 +161,12 @@ def forecast_many(
         per_batch = max(1, _BATCH_CELLS // width)
         batches.extend(members[i : i + per_batch] for i in range(0, len(members), per_batch))
 
+    # Each thread's arrays, reused from batch to batch: fresh memory each time is handed
+    # back to the system and faulted in again, which costs more than small batches' work.
+    scratch = threading.local()
+
     def run(batch: list[int]) -> list[PlanForecast]:
-        return _run([layouts[k] for k in batch], samples)
+        return _run([layouts[k] for k in batch], samples, scratch)
 
     if threads == 1 or len(batches) < 2:
         found = [run(batch) for batch in batches]
@@ -238,7 +246,16 @@ def _draws(step: RemainingStep) -> StepDraws:
     return step_draws(step.durations, step.in_progress, step.days_spent)
 
 
-def _run(batch: Sequence[_Layout], samples: int) -> list[PlanForecast]:
+def _reused(scratch: threading.local, name: str, cells: int, dtype: type[_T]) -> NDArray[_T]:
+    """This thread's array `name` of at least `cells` cells (its first `cells`)."""
+    held: NDArray[_T] | None = getattr(scratch, name, None)
+    if held is None or held.size < cells:
+        held = np.empty(cells, dtype=dtype)
+        setattr(scratch, name, held)
+    return held[:cells]
+
+
+def _run(batch: Sequence[_Layout], samples: int, scratch: threading.local) -> list[PlanForecast]:
     """One vectorised pass over a batch of plans sharing one graph: arrays of plans × steps
     × samples, so that each step of every plan is a contiguous row of samples and each step
     of all the plans one strided block."""
@@ -249,11 +266,13 @@ def _run(batch: Sequence[_Layout], samples: int) -> list[PlanForecast]:
     # batch. They stay the 32-bit words its float32 uniforms are made of (numpy makes two
     # of each 64-bit output, low half first), which the lookup reads as those uniforms.
     # Finish times are then computed in place over the durations, in float32 days.
-    finish = np.empty((n_plans, n_steps, samples), dtype=np.float32)
+    finish = _reused(scratch, "finish", n_plans * n_steps * samples, np.float32).reshape(
+        (n_plans, n_steps, samples)
+    )
     if n_steps:
         # The lookup of the batch's distributions (one per batch bounds its memory).
         lookup, slots = DrawLookup.of([d for layout in batch for d in layout.draws], finish.dtype)
-        buffer = np.empty(lookup.buffer_cells(samples, n_steps), dtype=np.intp)
+        buffer = _reused(scratch, "buffer", lookup.buffer_cells(samples, n_steps), np.intp)
         cells = n_steps * samples
         for k, layout in enumerate(batch):
             # default_rng(seed)'s own bit generator, without building the Generator.

@@ -89,6 +89,18 @@ class StepDraws:
     first: NDArray[np.int64]
     beyond_history: bool = False
 
+    @cached_property
+    def table32(self) -> NDArray[np.float32]:
+        """The table in float32, the forecast's days."""
+        return self.table.astype(np.float32)
+
+    @cached_property
+    def ambiguous(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """The buckets that hold a step (NaN in the table), in order, and their `first`:
+        all the search needs, a few dozen numbers instead of a whole table."""
+        buckets = np.flatnonzero(np.isnan(self.table)).astype(np.int64)
+        return buckets, self.first[buckets]
+
 
 # Buckets per value, rounded up to a power of two: at most 1/64 of draws need the search.
 BUCKETS_PER_VALUE = 64
@@ -179,9 +191,11 @@ class DrawLookup:
     def __init__(self, distinct: Sequence[StepDraws], dtype: np.dtype[Any]) -> None:
         self.sizes = np.array([len(d.table) for d in distinct])
         self.table_start = np.cumsum(self.sizes) - self.sizes
-        self.table = np.concatenate([d.table for d in distinct] or [np.empty(0)]).astype(dtype)
+        single = dtype == np.float32
+        tables = [d.table32 if single else d.table for d in distinct] or [np.empty(0)]
+        self.table = np.concatenate(tables).astype(dtype, copy=False)
         self.shift = (32 - np.log2(self.sizes).astype(np.int64)).astype(np.uint32)
-        self.search = _Search(distinct)
+        self.search = _Search(distinct, self.table_start)
 
     @classmethod
     def of(
@@ -258,19 +272,25 @@ class _Search:
     """Exact draws for the cells whose (global) bucket holds a step of the cumulative
     probabilities: count those <= u from the bucket's first value."""
 
-    def __init__(self, distinct: Sequence[StepDraws]) -> None:
+    def __init__(self, distinct: Sequence[StepDraws], table_start: NDArray[np.int_]) -> None:
         self.sizes = np.array([len(d.values) for d in distinct])
         self.value_start = np.cumsum(self.sizes) - self.sizes
         none = [np.empty(0)]  # no distribution at all: nothing to search
         self.values = np.concatenate([d.values for d in distinct] or none)
         self.cumulative = np.concatenate([d.cumulative for d in distinct] or none)
-        self.first = np.concatenate([d.first for d in distinct] or none).astype(np.int64)
+        # The ambiguous buckets in global numbers (increasing, as the tables follow one
+        # another) and their first values: small, unlike every bucket's.
+        ambiguous = [d.ambiguous for d in distinct]
+        self.buckets = np.concatenate(
+            [b + start for (b, _), start in zip(ambiguous, table_start, strict=True)] or none
+        )
+        self.first = np.concatenate([f for _, f in ambiguous] or none).astype(np.intp)
 
     def draw(
         self, slots: NDArray[np.int_], u: NDArray[np.float64], buckets: NDArray[np.intp]
     ) -> NDArray[np.float64]:
         cumulative = self.cumulative
-        found = self.value_start[slots] + self.first[buckets]
+        found = self.value_start[slots] + self.first[np.searchsorted(self.buckets, buckets)]
         # Every value equally likely: the draw is floor(u × m) itself.
         equal = np.isinf(cumulative[found])
         found[equal] = self.value_start[slots[equal]] + (
