@@ -14,12 +14,13 @@ the generator's 32-bit words: the same numbers as `random(dtype=np.float32)`), s
 topological order fixed by the plan alone, so a plan forecast alone or inside `forecast_many`
 gives identical results.
 
-Speed: uniforms, durations and finish times are float32 arrays of plans × steps × samples,
-so each plan's generator fills its own block in place and each step of all the plans of a
-batch is one strided block; draws go through a lookup table (`forecast_draws`); finish times
-are summed in place; only merges (steps with several predecessors) keep which one finished
-last, and criticality walks back through them with one mask of samples per step; quantiles
-come from one cumulated histogram of whole days per plan.
+Speed: durations and finish times are one float32 array of plans × steps × samples per batch
+(each thread reuses its own from batch to batch), so each step of all the plans of a batch is
+one strided block; each plan's random words become its durations at once, while in cache,
+through a lookup table (`forecast_draws`); finish times are summed in place; only merges
+(steps with several predecessors) keep which one finished last, and criticality walks back
+through them with one mask of samples per step; quantiles come from one cumulated histogram
+of whole days per plan.
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ __all__ = [
 _T = TypeVar("_T", bound=np.generic)
 
 DEFAULT_SAMPLES = 2_000
-# Samples × (steps + 1) of one batch: bounds memory (about 20 MB a thread at most: two
-# float32 arrays and the draws' buffers) and measured fastest (1 to 2 million within noise).
+# Samples × (steps + 1) of one batch: bounds memory (about 12 MB a thread: the float32 finish
+# times, the draws' buffers) and measured fastest (1 to 2 million within noise).
 _BATCH_CELLS = 2_000_000
 _QUANTILES = (0.5, 0.8, 0.9)
 # Days are float32 (7 significant digits): a finish this little past a whole day (about 86 s)

@@ -95,11 +95,11 @@ class StepDraws:
         return self.table.astype(np.float32)
 
     @cached_property
-    def ambiguous(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """The buckets that hold a step (NaN in the table), in order, and their `first`:
-        all the search needs, a few dozen numbers instead of a whole table."""
-        buckets = np.flatnonzero(np.isnan(self.table)).astype(np.int64)
-        return buckets, self.first[buckets]
+    def first16(self) -> NDArray[np.int16] | NDArray[np.int32]:
+        """`first` in int16 when it fits (a value index below 32,768), else int32."""
+        if len(self.values) <= np.iinfo(np.int16).max:
+            return self.first.astype(np.int16)
+        return self.first.astype(np.int32)
 
 
 # Buckets per value, rounded up to a power of two: at most 1/64 of draws need the search.
@@ -195,7 +195,7 @@ class DrawLookup:
         tables = [d.table32 if single else d.table for d in distinct] or [np.empty(0)]
         self.table = np.concatenate(tables).astype(dtype, copy=False)
         self.shift = (32 - np.log2(self.sizes).astype(np.int64)).astype(np.uint32)
-        self.search = _Search(distinct, self.table_start)
+        self.search = _Search(distinct)
 
     @classmethod
     def of(
@@ -272,25 +272,21 @@ class _Search:
     """Exact draws for the cells whose (global) bucket holds a step of the cumulative
     probabilities: count those <= u from the bucket's first value."""
 
-    def __init__(self, distinct: Sequence[StepDraws], table_start: NDArray[np.int_]) -> None:
+    def __init__(self, distinct: Sequence[StepDraws]) -> None:
         self.sizes = np.array([len(d.values) for d in distinct])
         self.value_start = np.cumsum(self.sizes) - self.sizes
-        none = [np.empty(0)]  # no distribution at all: nothing to search
+        none = [np.empty(0, dtype=np.int16)]  # no distribution at all: nothing to search
         self.values = np.concatenate([d.values for d in distinct] or none)
         self.cumulative = np.concatenate([d.cumulative for d in distinct] or none)
-        # The ambiguous buckets in global numbers (increasing, as the tables follow one
-        # another) and their first values: small, unlike every bucket's.
-        ambiguous = [d.ambiguous for d in distinct]
-        self.buckets = np.concatenate(
-            [b + start for (b, _), start in zip(ambiguous, table_start, strict=True)] or none
-        )
-        self.first = np.concatenate([f for _, f in ambiguous] or none).astype(np.intp)
+        # Every bucket's first value, in the smallest integers that hold it (a table has at
+        # most MAX_BUCKETS buckets, a sample about as many values): less memory to fill.
+        self.first = np.concatenate([d.first16 for d in distinct] or none)
 
     def draw(
         self, slots: NDArray[np.int_], u: NDArray[np.float64], buckets: NDArray[np.intp]
     ) -> NDArray[np.float64]:
         cumulative = self.cumulative
-        found = self.value_start[slots] + self.first[np.searchsorted(self.buckets, buckets)]
+        found = self.value_start[slots] + self.first[buckets]
         # Every value equally likely: the draw is floor(u × m) itself.
         equal = np.isinf(cumulative[found])
         found[equal] = self.value_start[slots[equal]] + (
