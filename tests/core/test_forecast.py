@@ -234,6 +234,37 @@ def test_many_plans_split_into_batches_still_equal_one_by_one(
     assert forecast_many(plans, samples=200) == [forecast(p, samples=200) for p in plans]
 
 
+def test_results_are_the_same_on_one_thread_and_on_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mutualplan.core.forecast as module
+
+    rng = np.random.default_rng(6)
+    shapes = [
+        lambda s: plan(step("a", uniform(1, 9)), step("b", uniform(2, 5), "a"), seed=s),
+        lambda s: plan(
+            step("a", uniform(1, 20)),
+            step("b", uniform(3, 9)),
+            step("c", uniform(1, 12), spent=float(rng.integers(0, 15))),
+            step("d", fixed(1), "a", "b", "c"),
+            target=int(rng.integers(5, 30)),
+            seed=s,
+        ),
+        lambda s: plan(seed=s),
+    ]
+    plans = [shapes[s % 3](s) for s in range(30)]
+    monkeypatch.setattr(module, "_BATCH_CELLS", 2_000)  # many batches of each graph
+    one = forecast_many(plans, samples=400, threads=1)
+    assert forecast_many(plans, samples=400, threads=2) == one
+    assert forecast_many(plans, samples=400) == one  # one thread per CPU
+    assert one == [forecast(p, samples=400) for p in plans]
+    assert forecast_many([], threads=2) == []
+
+
+def test_a_bad_thread_count_is_refused() -> None:
+    for threads in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="threads must be a positive whole number"):
+            forecast_many([plan()], threads=threads)  # type: ignore[arg-type]
+
+
 def test_a_large_batch_runs_in_seconds() -> None:
     rng = np.random.default_rng(0)
     kinds = [uniform(1, int(high), 60) for high in rng.integers(5, 40, 20)]
@@ -281,6 +312,23 @@ def test_float32_draws_equal_the_search_rounded_to_float32(
     ]
     for k in range(2):
         assert drawn[:, k].tolist() == expected[k].astype(np.float32).tolist()
+
+
+def test_draws_from_random_words_equal_draws_from_the_float32_uniforms_numpy_makes_of_them() -> (
+    None
+):
+    rng = np.random.default_rng(10)
+    censored = Durations(
+        tuple(rng.lognormal(2, 0.6, 70).tolist()), tuple((rng.random(70) < 0.2).tolist())
+    )
+    draws = [step_draws(censored, False, 0), step_draws(uniform(1, 9, 7), True, 3)]
+    words = np.random.PCG64(12).random_raw(20_000).view(np.uint32).reshape((2, 20_000)).T
+    uniforms = np.random.default_rng(12).random((2, 20_000), dtype=np.float32).T
+    shape = (20_000, 2)
+    from_words = draw_durations(draws, words, out=np.empty(shape, np.float32, order="F"))
+    from_floats = draw_durations(draws, uniforms, out=np.empty(shape, np.float32, order="F"))
+    assert np.isnan(from_words).sum() == 0
+    assert from_words.tolist() == from_floats.tolist()
 
 
 def test_draws_refuse_an_output_that_is_not_contiguous() -> None:

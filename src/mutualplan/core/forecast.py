@@ -3,18 +3,24 @@
 Each remaining step's duration is drawn from an empirical sample of how long steps of its kind
 took (`Durations`, open observations weighted as Kaplan–Meier does); an open step is
 conditioned on the days already spent in it. Finish times run through the dependency graph
-level by level, so parallel tracks merge at the step that needs them, and the plan finishes
-when its last step does. All samples of all plans of a batch are computed together in numpy.
+step by step in a topological order, so parallel tracks merge at the step that needs them, and
+the plan finishes when its last step does. Plans of one graph (those of one template, say)
+make batches: all samples of all plans of a batch are computed together in numpy, and the
+batches run in a pool of threads (numpy lets go of the GIL in its loops).
 
 Seeding: every plan carries its own `seed`, and its uniform draws come from
-`numpy.random.default_rng(seed)` as one (steps × samples) float32 array, steps in a
+`numpy.random.default_rng(seed)` as one (steps × samples) float32 array (read straight from
+the generator's 32-bit words: the same numbers as `random(dtype=np.float32)`), steps in a
 topological order fixed by the plan alone, so a plan forecast alone or inside `forecast_many`
 gives identical results.
 
-Speed: durations and finish times are float32 in column-major (samples × columns) arrays, the
-columns of a batch sorted by level so that each level is one contiguous block; draws go
-through a lookup table (`forecast_draws`); criticality counts the columns a backward walk
-meets; quantiles come from one cumulated histogram of whole days per plan.
+Speed: durations and finish times are one float32 array of plans × steps × samples per batch
+(each thread reuses its own from batch to batch), so each step of all the plans of a batch is
+one strided block; each plan's random words become its durations at once, while in cache,
+through a lookup table (`forecast_draws`); finish times are summed in place; only merges
+(steps with several predecessors) keep which one finished last, and criticality walks back
+through them with one mask of samples per step; quantiles come from one cumulated histogram
+of whole days per plan.
 """
 
 from __future__ import annotations
@@ -22,17 +28,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import os
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from mutualplan.core.forecast_draws import (
     OVERDUE_REMAINING_DAYS,
+    DrawLookup,
     Durations,
     StepDraws,
-    draw_durations,
     step_draws,
 )
 from mutualplan.core.schedule import DependencyCycle, find_cycle
@@ -49,10 +59,12 @@ __all__ = [
     "forecast_many",
 ]
 
+_T = TypeVar("_T", bound=np.generic)
+
 DEFAULT_SAMPLES = 2_000
-# Samples × columns of one batch: bounds memory (about 60 MB peak: float32 and int32) and
-# measured fastest (1 to 8 million within noise).
-_BATCH_CELLS = 4_000_000
+# Samples × (steps + 1) of one batch: bounds memory (about 12 MB a thread: the float32 finish
+# times, the draws' buffers) and measured fastest (1 to 2 million within noise).
+_BATCH_CELLS = 2_000_000
 # The quantiles a forecast reports: its fan (0.1 to 0.9), of which P50, P80 and P90 are named.
 FAN_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.8, 0.9)
 _QUANTILES = FAN_QUANTILES
@@ -118,55 +130,81 @@ class PlanForecast:
 
 @dataclass(frozen=True)
 class _Layout:
-    """One plan's steps in a topological order with their local predecessors and levels."""
+    """One plan's steps in a topological order with their local predecessors."""
 
     plan: PlanToForecast
     draws: tuple[StepDraws, ...]
     preds: tuple[tuple[int, ...], ...]
-    levels: tuple[int, ...]
     sinks: tuple[int, ...]
     positions: tuple[int, ...]  # of each input step in the topological order
 
 
 def forecast(plan: PlanToForecast, samples: int = DEFAULT_SAMPLES) -> PlanForecast:
     """Forecast one plan; raises DependencyCycle or ValueError on bad input."""
-    return forecast_many([plan], samples)[0]
+    return forecast_many([plan], samples, threads=1)[0]
 
 
 def forecast_many(
-    plans: Sequence[PlanToForecast], samples: int = DEFAULT_SAMPLES
+    plans: Sequence[PlanToForecast],
+    samples: int = DEFAULT_SAMPLES,
+    threads: int | None = None,
 ) -> list[PlanForecast]:
-    """Forecast many plans in a few vectorised batches; the same result as one by one."""
+    """Forecast many plans in a few vectorised batches; the same result as one by one,
+    whatever the number of `threads` running the batches (default: one per CPU this process
+    may use)."""
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
         raise ValueError(f"samples must be a positive whole number, not {samples!r}")
+    if threads is None:
+        threads = _cpus()
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads must be a positive whole number, not {threads!r}")
     # Check every plan before any work, so a bad plan refuses the whole call.
     layouts = [_layout(plan) for plan in plans]
-    results: list[PlanForecast] = []
-    batch: list[_Layout] = []
-    cells = 0
-    for layout in layouts:
-        width = (len(layout.draws) + 1) * samples
-        if batch and cells + width > _BATCH_CELLS:
-            results.extend(_run(batch, samples))
-            batch, cells = [], 0
-        batch.append(layout)
-        cells += width
-    if batch:
-        results.extend(_run(batch, samples))
-    return results
+    # Plans of one graph (those of one template, say) run together, step by step.
+    shapes: dict[tuple[object, ...], list[int]] = {}
+    for k, layout in enumerate(layouts):
+        shapes.setdefault((layout.preds, layout.sinks), []).append(k)
+    batches: list[list[int]] = []
+    for members in shapes.values():
+        width = (len(layouts[members[0]].draws) + 1) * samples
+        per_batch = max(1, _BATCH_CELLS // width)
+        batches.extend(members[i : i + per_batch] for i in range(0, len(members), per_batch))
+
+    # Each thread's arrays, reused from batch to batch: fresh memory each time is handed
+    # back to the system and faulted in again, which costs more than small batches' work.
+    scratch = threading.local()
+
+    def run(batch: list[int]) -> list[PlanForecast]:
+        return _run([layouts[k] for k in batch], samples, scratch)
+
+    if threads == 1 or len(batches) < 2:
+        found = [run(batch) for batch in batches]
+    else:
+        with ThreadPoolExecutor(max_workers=min(threads, len(batches))) as pool:
+            found = list(pool.map(run, batches))
+    results: dict[int, PlanForecast] = {}
+    for batch, forecasts in zip(batches, found, strict=True):
+        results.update(zip(batch, forecasts, strict=True))
+    return [results[k] for k in range(len(layouts))]
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _layout(plan: PlanToForecast) -> _Layout:
     if isinstance(plan.seed, bool) or not isinstance(plan.seed, int) or plan.seed < 0:
         raise ValueError(f"the seed must be a whole number, zero or more, not {plan.seed!r}")
-    order, preds, levels, sinks, positions = _shape(
+    order, preds, _, sinks, positions = _shape(
         tuple((step.id, tuple(step.depends_on)) for step in plan.steps)
     )
     return _Layout(
         plan=plan,
         draws=tuple(_draws(plan.steps[i]) for i in order),
         preds=preds,
-        levels=levels,
         sinks=sinks,
         positions=positions,
     )
@@ -217,63 +255,46 @@ def _draws(step: RemainingStep) -> StepDraws:
     return step_draws(step.durations, step.in_progress, step.days_spent)
 
 
-def _run(batch: Sequence[_Layout], samples: int) -> list[PlanForecast]:
-    """One vectorised pass over a batch. Column 0 is "today" (finish 0); then the steps of
-    every plan, sorted by level so that each level is one contiguous block of columns; then
-    one end column per plan that needs the plan's sinks and takes no time."""
-    offsets = np.cumsum([0] + [len(layout.draws) for layout in batch])
-    n_steps = int(offsets[-1])
-    end_cols = n_steps + 1 + np.arange(len(batch))
-    n_cols = n_steps + 1 + len(batch)
-    levels = np.array([lvl for layout in batch for lvl in layout.levels], dtype=np.int64)
-    order = np.argsort(levels, kind="stable")  # column - 1 -> step of the batch
-    column = np.empty(n_steps, dtype=np.int64)  # step of the batch -> column
-    column[order] = np.arange(1, n_steps + 1)
+def _reused(scratch: threading.local, name: str, cells: int, dtype: type[_T]) -> NDArray[_T]:
+    """This thread's array `name` of at least `cells` cells (its first `cells`)."""
+    held: NDArray[_T] | None = getattr(scratch, name, None)
+    if held is None or held.size < cells:
+        held = np.empty(cells, dtype=dtype)
+        setattr(scratch, name, held)
+    return held[:cells]
 
-    # Column-major, so each step's samples are one contiguous row of the transpose. Every
-    # plan's generator draws one row per step, in the plan's own order: the draws do not
-    # depend on the batch.
-    uniforms = np.empty((samples, n_steps), order="F", dtype=np.float32)
-    rows = uniforms.T
-    for layout, start in zip(batch, offsets[:-1], strict=True):
-        if layout.draws:
-            rng = np.random.default_rng(layout.plan.seed)
-            rows[column[start : start + len(layout.draws)] - 1] = rng.random(
-                (len(layout.draws), samples), dtype=np.float32
-            )
-    # Finish times are computed in place over the durations, in float32 days.
-    finish = np.zeros((samples, n_cols), order="F", dtype=np.float32)
-    every = [d for layout in batch for d in layout.draws]
-    draw_durations([every[i] for i in order], uniforms, out=finish[:, 1 : n_steps + 1])
-    del uniforms, rows
 
-    preds: list[list[int]] = [[] for _ in range(n_steps)]
-    for layout, start in zip(batch, offsets[:-1], strict=True):
-        for i, needs in enumerate(layout.preds):
-            preds[int(column[start + i]) - 1] = [int(column[start + p]) for p in needs]
-    groups: list[tuple[int, int, list[list[int]]]] = []
-    sorted_levels = levels[order]
-    bounds = np.flatnonzero(np.diff(sorted_levels)) + 1
-    for first, stop in zip([0, *bounds.tolist()], [*bounds.tolist(), n_steps], strict=True):
-        if stop > first:
-            groups.append((first + 1, stop + 1, preds[first:stop]))
-    groups.append(
-        (
-            n_steps + 1,
-            n_cols,
-            [
-                [int(column[start + s]) for s in layout.sinks]
-                for layout, start in zip(batch, offsets[:-1], strict=True)
-            ],
-        )
+def _run(batch: Sequence[_Layout], samples: int, scratch: threading.local) -> list[PlanForecast]:
+    """One vectorised pass over a batch of plans sharing one graph: arrays of plans × steps
+    × samples, so that each step of every plan is a contiguous row of samples and each step
+    of all the plans one strided block."""
+    first = batch[0]
+    n_plans, n_steps = len(batch), len(first.draws)
+    # Each plan's generator draws its rows (a step each, in the plan's topological order),
+    # which become its durations at once, while in cache: the draws do not depend on the
+    # batch. They stay the 32-bit words its float32 uniforms are made of (numpy makes two
+    # of each 64-bit output, low half first), which the lookup reads as those uniforms.
+    # Finish times are then computed in place over the durations, in float32 days.
+    finish = _reused(scratch, "finish", n_plans * n_steps * samples, np.float32).reshape(
+        (n_plans, n_steps, samples)
     )
-    top = int(sorted_levels[-1]) if n_steps else 0
-    critical_pred = _finish_times(finish, groups)
-    critical = _on_longest_path(critical_pred, end_cols, top)
+    if n_steps:
+        # The lookup of the batch's distributions (one per batch bounds its memory).
+        lookup, slots = DrawLookup.of([d for layout in batch for d in layout.draws], finish.dtype)
+        buffer = _reused(scratch, "buffer", lookup.buffer_cells(samples, n_steps), np.intp)
+        cells = n_steps * samples
+        for k, layout in enumerate(batch):
+            # default_rng(seed)'s own bit generator, without building the Generator.
+            raw = np.random.PCG64(layout.plan.seed).random_raw((cells + 1) // 2)
+            words = raw.view(np.uint32)[:cells].reshape((n_steps, samples))
+            lookup.draw(slots[k * n_steps : (k + 1) * n_steps], words.T, finish[k].T, buffer)
+    choices = _finish_times(finish, first.preds)
+    end, end_choice = _latest(finish, first.sinks)
+    counts = _on_longest_path(choices, first.preds, first.sinks, end_choice, n_plans, samples)
     # A step finishing 4.2 days from today is done on day 5; the tolerance absorbs the
     # rounding of float32 sums.
-    ends = finish[:, n_steps + 1 :]
-    days = np.ceil(ends - np.float32(_DAY_TOLERANCE), out=ends).astype(np.int64)
+    np.subtract(end, np.float32(_DAY_TOLERANCE), out=end)
+    days = np.ceil(end, out=end).astype(np.int64).T  # samples × plans
     # Every plan asks for the same number of dates: the target, the quarter end, then its
     # own horizons padded with its quarter end.
     extra = max((len(layout.plan.horizons) for layout in batch), default=0)
@@ -304,9 +325,9 @@ def _run(batch: Sequence[_Layout], samples: int) -> list[PlanForecast]:
             samples,
             [float(p) for p in p_by[: 2 + len(layout.plan.horizons), k]],
             [int(q) for q in quantiles[:, k]],
-            critical[column[start : start + len(layout.draws)]],
+            (counts[k] / samples).tolist(),
         )
-        for k, (layout, start) in enumerate(zip(batch, offsets[:-1], strict=True))
+        for k, layout in enumerate(batch)
     ]
 
 
@@ -335,56 +356,99 @@ def _day_counts(
     return shares, quantiles
 
 
+# Which of a step's predecessors finished last, per plan and sample: the index, or for two
+# predecessors True where the second did.
+_Choice = NDArray[np.intp] | NDArray[np.bool_]
+
+
 def _finish_times(
-    finish: NDArray[np.float32], groups: list[tuple[int, int, list[list[int]]]]
-) -> NDArray[np.int32]:
-    """Turn the durations in `finish` (samples × columns) into finish times in place, one
-    block of columns [first, stop) with their predecessors at a time, in order: a step
-    starts when its last predecessor finishes. Returns which predecessor that was."""
-    samples, n_cols = finish.shape
-    critical_pred = np.zeros((samples, n_cols), dtype=np.int32, order="F")
-    for first, stop, needs in groups:
-        width = max(1, max(len(p) for p in needs))
-        if width == 1 and not any(needs):
-            continue  # nothing before these steps: they start today, column 0 is critical
-        # Pad with column 0 after the real predecessors: only a strictly later finish wins,
-        # so the first of equal predecessors stays critical and the padding never does.
-        padded = np.array([(p + [0] * width)[:width] for p in needs])
-        latest = finish[:, padded[:, 0]]
-        which = critical_pred[:, first:stop]  # a view: column-major blocks are contiguous
-        which[...] = padded[:, 0]
-        for w in range(1, width):
-            later = finish[:, padded[:, w]]
-            wins = later > latest
-            np.copyto(latest, later, where=wins)
-            np.copyto(which, padded[:, w], where=wins)
-        finish[:, first:stop] += latest
-    return critical_pred
+    finish: NDArray[np.float32], preds: tuple[tuple[int, ...], ...]
+) -> dict[int, _Choice]:
+    """Turn the durations in `finish` (plans × steps × samples, steps in topological order)
+    into finish times in place: a step starts when its last predecessor finishes, today
+    when it has none. Returns, for each step with several predecessors, which of them
+    finished last (plans × samples)."""
+    choices: dict[int, _Choice] = {}
+    for step, needs in enumerate(preds):
+        if len(needs) == 1:
+            finish[:, step] += finish[:, needs[0]]
+        elif needs:
+            latest, choice = _latest(finish, needs)
+            finish[:, step] += latest
+            if choice is not None:
+                choices[step] = choice
+    return choices
+
+
+def _latest(
+    finish: NDArray[np.float32], steps: tuple[int, ...]
+) -> tuple[NDArray[np.float32], _Choice | None]:
+    """The latest finish of `steps` (plans × samples, zero for none) and, when there are
+    several, which of them it is: only a strictly later finish wins, so the first of equal
+    ones is the critical one. Two steps: True where the second wins."""
+    if not steps:
+        return np.zeros((finish.shape[0], finish.shape[2]), dtype=np.float32), None
+    if len(steps) == 1:
+        return finish[:, steps[0]].copy(), None
+    if len(steps) == 2:
+        second = finish[:, steps[1]] > finish[:, steps[0]]
+        return np.maximum(finish[:, steps[0]], finish[:, steps[1]]), second
+    latest = finish[:, steps[0]].copy()
+    which = np.zeros(latest.shape, dtype=np.intp)
+    for w in range(1, len(steps)):
+        later = finish[:, steps[w]]
+        wins = later > latest
+        np.copyto(latest, later, where=wins)
+        which[wins] = w
+    return latest, which
+
+
+_Mask = NDArray[np.bool_] | bool  # True: every sample, False: none
 
 
 def _on_longest_path(
-    critical_pred: NDArray[np.int32], ends: NDArray[np.int_], depth: int
-) -> NDArray[np.float64]:
-    """Share of samples in which each column is on the longest path: walk back from every
-    plan's end along the predecessor that finished last, all samples and plans at once."""
-    samples, n_cols = critical_pred.shape
-    # Flat, column by column (a view of the column-major array): 1-D indexing is fast.
-    pred = critical_pred.ravel(order="F")
-    rows = np.tile(np.arange(samples, dtype=np.intp), len(ends))
-    here = np.repeat(ends.astype(np.intp) * samples, samples)
-    here += rows
-    columns = np.empty(len(here), dtype=np.int32)
-    visits = np.zeros(n_cols, dtype=np.int64)
-    # A path meets each column at most once (column 0, where every path ends, is left out),
-    # so counting the columns met at every step counts the samples on whose path each is.
-    for _ in range(depth):
-        np.take(pred, here, out=columns, mode="clip")
-        visits += np.bincount(columns, minlength=n_cols)
-        np.multiply(columns, samples, out=here)
-        here += rows
-    shares: NDArray[np.float64] = visits / samples
-    shares[0] = 0.0
-    return shares
+    choices: dict[int, _Choice],
+    preds: tuple[tuple[int, ...], ...],
+    sinks: tuple[int, ...],
+    end_choice: _Choice | None,
+    n_plans: int,
+    samples: int,
+) -> NDArray[np.int64]:
+    """How many samples of each plan (plans × steps) have each step on the longest path:
+    walk back from the end along the predecessor that finished last, which marks the
+    samples on the path of each step, steps in reverse topological order. A path meets
+    a step once, so the marks one step hands its predecessors never overlap."""
+    on: list[_Mask] = [False] * len(preds)
+
+    def hand_on(step: int, mask: _Mask) -> None:
+        held = on[step]
+        on[step] = mask if held is False else True if held is True or mask is True else held | mask
+
+    def split(mask: _Mask, choice: _Choice | None, to: tuple[int, ...]) -> None:
+        if mask is False:
+            return
+        if choice is None:
+            hand_on(to[0], mask)
+            return
+        for w, step in enumerate(to):
+            picked = choice == w  # a boolean choice (of two) is 1 where the second won
+            hand_on(step, picked if mask is True else picked & mask)
+
+    if sinks:
+        split(True, end_choice, sinks)
+    for step in reversed(range(len(preds))):
+        if preds[step]:
+            split(on[step], choices.get(step), preds[step])
+    counts = np.zeros((n_plans, len(preds)), dtype=np.int64)
+    counted: dict[int, NDArray[np.int64]] = {}
+    for step, mask in enumerate(on):
+        if mask is True:
+            counts[:, step] = samples
+        elif mask is not False:
+            if id(mask) not in counted:
+                counted[id(mask)] = np.count_nonzero(mask, axis=1)
+            counts[:, step] = counted[id(mask)]
+    return counts
 
 
 def _summary(
@@ -392,7 +456,7 @@ def _summary(
     samples: int,
     p_by: list[float],
     quantiles: list[int],
-    critical: NDArray[np.float64],
+    critical: list[float],
 ) -> PlanForecast:
     plan = layout.plan
     fan = tuple(
@@ -408,7 +472,7 @@ def _summary(
         p80=dates[0.8],
         p90=dates[0.9],
         steps=tuple(
-            StepForecast(step.id, float(critical[n]), layout.draws[n].beyond_history)
+            StepForecast(step.id, critical[n], layout.draws[n].beyond_history)
             for step, n in zip(plan.steps, layout.positions, strict=True)
         ),
         fan=fan,

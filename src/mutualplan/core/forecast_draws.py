@@ -89,6 +89,18 @@ class StepDraws:
     first: NDArray[np.int64]
     beyond_history: bool = False
 
+    @cached_property
+    def table32(self) -> NDArray[np.float32]:
+        """The table in float32, the forecast's days."""
+        return self.table.astype(np.float32)
+
+    @cached_property
+    def first16(self) -> NDArray[np.int16] | NDArray[np.int32]:
+        """`first` in int16 when it fits (a value index below 32,768), else int32."""
+        if len(self.values) <= np.iinfo(np.int16).max:
+            return self.first.astype(np.int16)
+        return self.first.astype(np.int32)
+
 
 # Buckets per value, rounded up to a power of two: at most 1/64 of draws need the search.
 BUCKETS_PER_VALUE = 64
@@ -148,62 +160,111 @@ def _open_step_draws(durations: Durations, days_spent: float) -> StepDraws:
 
 def draw_durations(
     draws: Sequence[StepDraws],
-    uniforms: NDArray[np.floating[Any]],
+    uniforms: NDArray[np.floating[Any]] | NDArray[np.uint32],
     out: NDArray[np.floating[Any]] | None = None,
 ) -> NDArray[np.floating[Any]]:
     """Inverse-CDF draws for every step at once: column k of `uniforms` (samples × steps,
     values in [0, 1), float64 or float32) becomes remaining days of `draws[k]`, into `out`
     when given (same shape, contiguous, float64 or float32: the days rounded to it). One
     table lookup per draw; the few draws in a bucket that holds a step of the cumulative
-    probabilities search forward from the bucket's first value."""
+    probabilities search forward from the bucket's first value.
+
+    `uniforms` may also be uint32 random words, each standing for the float32 uniform
+    (word >> 8) × 2⁻²⁴ that numpy's generators make of it (`random(dtype=np.float32)`):
+    the same draws, without the conversion to float."""
     samples, n = uniforms.shape
     if out is None:
         out = np.empty((samples, n), order="F")
     if not n:
         return out
-    # Steps of one kind share their draws: one table each in the lookup.
-    slot: dict[int, int] = {}
-    distinct: list[StepDraws] = []
-    for d in draws:
-        if id(d) not in slot:
-            slot[id(d)] = len(distinct)
-            distinct.append(d)
-    column_slot = np.array([slot[id(d)] for d in draws])
-    sizes = np.array([len(d.table) for d in distinct])
-    table_start = np.cumsum(sizes) - sizes
-    table = np.concatenate([d.table for d in distinct]).astype(out.dtype, copy=False)
-    if not (out.flags.f_contiguous or out.flags.c_contiguous):
-        raise ValueError("draw_durations writes into a contiguous array only")
-    order: Literal["F", "C"] = "F" if out.flags.f_contiguous else "C"
-    # Column-major: blocks of columns small enough that each pass finds the last in cache.
-    width = max(1, _BLOCK_CELLS // samples) if order == "F" else n
-    buffer = np.empty(samples * min(width, n), dtype=np.intp)
-    # u × g is exact for a power of two g and truncates to the bucket, below g for u < 1.
-    # (Bucket counts in the uniforms' own float type: a mixed-type multiply is twice as slow.)
-    factor = sizes[column_slot].astype(uniforms.dtype)
-    offset = table_start[column_slot]
-    search: _Search | None = None
-    for first in range(0, n, width):
-        stop = min(n, first + width)
-        index = buffer[: samples * (stop - first)].reshape((samples, stop - first), order=order)
-        np.multiply(uniforms[:, first:stop], factor[first:stop], out=index, casting="unsafe")
-        index += offset[first:stop]
-        # Flat views in memory order: 1-D indexing is the fast kind.
-        flat_index = index.ravel(order=order)
-        flat_out = out[:, first:stop].ravel(order=order)
-        np.take(table, flat_index, out=flat_out, mode="clip")
-        cells = np.flatnonzero(np.isnan(flat_out))
-        if cells.size:
-            search = search or _Search(distinct)
-            block = np.asarray(uniforms[:, first:stop], order=order).ravel(order=order)
-            column = first + (cells // samples if order == "F" else cells % (stop - first))
-            flat_out[cells] = search.draw(
-                column_slot[column], block[cells].astype(np.float64), flat_index[cells]
-            )
+    lookup, slots = DrawLookup.of(draws, out.dtype)
+    lookup.draw(slots, uniforms, out)
     return out
 
 
-# Cells of one block of columns in `draw_durations`.
+class DrawLookup:
+    """The lookup tables of some distinct `StepDraws` (slots), in one array of the days'
+    float type, to draw many blocks of steps from: steps of one kind share their draws.
+    Read only once built, so threads may draw from one lookup at once (each with its own
+    buffer)."""
+
+    def __init__(self, distinct: Sequence[StepDraws], dtype: np.dtype[Any]) -> None:
+        self.sizes = np.array([len(d.table) for d in distinct])
+        self.table_start = np.cumsum(self.sizes) - self.sizes
+        single = dtype == np.float32
+        tables = [d.table32 if single else d.table for d in distinct] or [np.empty(0)]
+        self.table = np.concatenate(tables).astype(dtype, copy=False)
+        self.shift = (32 - np.log2(self.sizes).astype(np.int64)).astype(np.uint32)
+        self.search = _Search(distinct)
+
+    @classmethod
+    def of(
+        cls, draws: Sequence[StepDraws], dtype: np.dtype[Any]
+    ) -> tuple[DrawLookup, NDArray[np.intp]]:
+        """The lookup of the distinct `draws`, and the slot of each."""
+        slot: dict[int, int] = {}
+        distinct: list[StepDraws] = []
+        for d in draws:
+            if id(d) not in slot:
+                slot[id(d)] = len(distinct)
+                distinct.append(d)
+        return cls(distinct, dtype), np.array([slot[id(d)] for d in draws], dtype=np.intp)
+
+    @staticmethod
+    def buffer_cells(samples: int, steps: int) -> int:
+        """The buffer `draw` needs for so many samples of so many steps, column-major."""
+        return samples * min(steps, max(1, _BLOCK_CELLS // samples))
+
+    def draw(
+        self,
+        column_slot: NDArray[np.intp],
+        uniforms: NDArray[np.floating[Any]] | NDArray[np.uint32],
+        out: NDArray[np.floating[Any]],
+        buffer: NDArray[np.intp] | None = None,
+    ) -> None:
+        """Column k of `uniforms` (as in `draw_durations`) becomes draws of slot
+        `column_slot[k]` in `out`; `buffer` (of `buffer_cells` or more) holds the buckets,
+        kept from call to call by a caller that draws many times."""
+        samples, n = uniforms.shape
+        if not (out.flags.f_contiguous or out.flags.c_contiguous):
+            raise ValueError("draw_durations writes into a contiguous array only")
+        order: Literal["F", "C"] = "F" if out.flags.f_contiguous else "C"
+        # Column-major: blocks of columns small enough that each pass finds the last in cache.
+        width = max(1, _BLOCK_CELLS // samples) if order == "F" else n
+        if buffer is None or len(buffer) < samples * min(width, n):
+            buffer = np.empty(samples * min(width, n), dtype=np.intp)
+        words = uniforms.dtype == np.uint32
+        if words:
+            # The bucket of u = (word >> 8) × 2⁻²⁴ among g = 2ᵏ is word >> (32 - k).
+            factor = self.shift[column_slot]
+        else:
+            # u × g is exact for a power of two g and truncates to the bucket, below g for
+            # u < 1. (Bucket counts in the uniforms' own float type: a mixed-type multiply
+            # is twice as slow.)
+            factor = self.sizes[column_slot].astype(uniforms.dtype)
+        offset = self.table_start[column_slot]
+        for first in range(0, n, width):
+            stop = min(n, first + width)
+            index = buffer[: samples * (stop - first)].reshape((samples, stop - first), order=order)
+            part = uniforms[:, first:stop]
+            if words:
+                np.right_shift(part, factor[first:stop], out=index, casting="unsafe")
+            else:
+                np.multiply(part, factor[first:stop], out=index, casting="unsafe")
+            index += offset[first:stop]
+            # Flat views in memory order: 1-D indexing is the fast kind.
+            flat_index = index.ravel(order=order)
+            flat_out = out[:, first:stop].ravel(order=order)
+            np.take(self.table, flat_index, out=flat_out, mode="clip")
+            cells = np.flatnonzero(np.isnan(flat_out))
+            if cells.size:
+                block = np.asarray(part, order=order).ravel(order=order)[cells]
+                u = np.asarray((block >> 8) * 2.0**-24 if words else block, dtype=np.float64)
+                column = first + (cells // samples if order == "F" else cells % (stop - first))
+                flat_out[cells] = self.search.draw(column_slot[column], u, flat_index[cells])
+
+
+# Cells of one block of columns in `DrawLookup.draw`.
 _BLOCK_CELLS = 1 << 18
 
 
@@ -211,12 +272,15 @@ class _Search:
     """Exact draws for the cells whose (global) bucket holds a step of the cumulative
     probabilities: count those <= u from the bucket's first value."""
 
-    def __init__(self, distinct: list[StepDraws]) -> None:
+    def __init__(self, distinct: Sequence[StepDraws]) -> None:
         self.sizes = np.array([len(d.values) for d in distinct])
         self.value_start = np.cumsum(self.sizes) - self.sizes
-        self.values = np.concatenate([d.values for d in distinct])
-        self.cumulative = np.concatenate([d.cumulative for d in distinct])
-        self.first = np.concatenate([d.first for d in distinct])
+        none = [np.empty(0, dtype=np.int16)]  # no distribution at all: nothing to search
+        self.values = np.concatenate([d.values for d in distinct] or none)
+        self.cumulative = np.concatenate([d.cumulative for d in distinct] or none)
+        # Every bucket's first value, in the smallest integers that hold it (a table has at
+        # most MAX_BUCKETS buckets, a sample about as many values): less memory to fill.
+        self.first = np.concatenate([d.first16 for d in distinct] or none)
 
     def draw(
         self, slots: NDArray[np.int_], u: NDArray[np.float64], buckets: NDArray[np.intp]
