@@ -367,13 +367,34 @@ def fill(history: History, postgres: bool) -> dict[str, int]:
     return counts
 
 
-def timed(repeat: int, work: Any) -> tuple[list[float], Any]:
-    times, result = [], None
+def backend_cpu() -> float:
+    """CPU seconds the PostgreSQL backend serving this connection has used, when it runs on
+    this machine (read from /proc), else 0: SQLite's work is this process's own."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(repeat: int, work: Any) -> tuple[list[float], list[float], Any]:
+    """Wall seconds and CPU seconds (this process and its database backend) of each run."""
+    times, cpu, result = [], [], None
     for _ in range(repeat):
-        began = time.perf_counter()
+        server = backend_cpu()
+        began, began_cpu = time.perf_counter(), time.process_time()
         result = work()
         times.append(time.perf_counter() - began)
-    return times, result
+        cpu.append(time.process_time() - began_cpu + backend_cpu() - server)
+    return times, cpu, result
 
 
 def child(database_url: str, plans: int, repeat: int) -> dict[str, Any]:
@@ -401,8 +422,12 @@ def child(database_url: str, plans: int, repeat: int) -> dict[str, Any]:
     counts = fill(History(plans, workspace.pk, postgres), postgres)
     filled = time.perf_counter() - began
 
-    step_times, table = timed(repeat, lambda: duration_table(step_columns(workspace, TODAY)))
-    cycle_times, cycles = timed(repeat, lambda: cycle_table(deal_outcomes(workspace, TODAY)))
+    step_times, step_cpu, table = timed(
+        repeat, lambda: duration_table(step_columns(workspace, TODAY))
+    )
+    cycle_times, cycle_cpu, cycles = timed(
+        repeat, lambda: cycle_table(deal_outcomes(workspace, TODAY))
+    )
     columns = step_columns(workspace, TODAY)
     return {
         "database": connection.vendor,
@@ -412,6 +437,8 @@ def child(database_url: str, plans: int, repeat: int) -> dict[str, Any]:
         "duration_rows": len(table),
         "cycle_rows": len(cycles),
         "seconds": {"step durations": step_times, "deal cycles": cycle_times},
+        "cpu_seconds": {"step durations": step_cpu, "deal cycles": cycle_cpu},
+        "load": os.getloadavg()[0],
         "sample": [_row_text(row) for row in table[:4]],
         "cycle_sample": [_cycle_text(row) for row in cycles[-3:]],
     }
@@ -484,11 +511,16 @@ def main() -> int:
             f"in {r['fill_s']:.0f} s; {r['observations']:,} observations, "
             f"{r['duration_rows']} duration rows, {r['cycle_rows']} cycle rows"
         )
+        print(f"    load average {r['load']:.1f} on {os.cpu_count()} cores while timing")
         for step, times in r["seconds"].items():
             median = _median(times)
             runs = ", ".join(f"{t:.2f}" for t in times)
             flag = "ok" if median <= TARGET_S else "MISS"
-            print(f"    {step:<15} median {median:5.2f} s  (runs {runs})  {flag}")
+            cpu = _median(r["cpu_seconds"][step])
+            print(
+                f"    {step:<15} median {median:5.2f} s  (runs {runs}; "
+                f"CPU {cpu:.2f} s incl. the database)  {flag}"
+            )
         for line in r["sample"]:
             print(f"    {line}")
         for line in r["cycle_sample"]:
