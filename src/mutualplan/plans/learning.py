@@ -68,8 +68,8 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 
 # A million rows fetched one tuple at a time cost seconds. So every per-step query reads
 # integer columns (no value NULL) straight into numpy: on SQLite each column joined into one
-# comma-separated text by the database and parsed by numpy; on PostgreSQL the rows copied
-# out in the binary format, fixed-width, viewed as a numpy record array.
+# comma-separated text by the database and parsed by numpy; on PostgreSQL as one array in
+# its binary form, fixed-width, viewed as a numpy record array.
 _NULL = -1  # stands for NULL in a column of counts (none is negative); days use _NEVER
 
 
@@ -79,7 +79,7 @@ def _fetch_columns(
     """Each expression over the rows of `source` (FROM and WHERE), as int64 columns in the
     same row order (not a given order: callers sort by an id column)."""
     if connection.vendor == "postgresql":
-        return _copied_columns(expressions, source, params)
+        return _sent_arrays(expressions, source, params)
     joined = ", ".join(f"group_concat({e})" for e in expressions)
     (row,) = _fetch(f"SELECT {joined} {source}", params)
     return [
@@ -88,28 +88,24 @@ def _fetch_columns(
     ]
 
 
-# PostgreSQL's binary COPY: a 19-byte header (and its extension), then per row the field
-# count (int16) and per field its length (int32) and value (int64 here), then an int16 -1.
-_COPY_HEADER = 19
+# On PostgreSQL each column is aggregated into one array sent in its binary form: a 20-byte
+# header (dimensions, flags, element type, length, lower bound), then per element its length
+# (int32) and value (int64 here). (A COPY out hands the client one message per row.)
+_ARRAY_HEADER = 20
+_ELEMENT = np.dtype([("length", ">i4"), ("value", ">i8")])
 
 
-def _copied_columns(
+def _sent_arrays(
     expressions: Sequence[str], source: str, params: Sequence[Any]
 ) -> list[npt.NDArray[np.int64]]:
-    selected = ", ".join(f"CAST({e} AS bigint)" for e in expressions)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        with raw.copy(
-            f"COPY (SELECT {selected} {source}) TO STDOUT (FORMAT BINARY)", params
-        ) as copy:
-            data = b"".join(bytes(block) for block in copy)
-    fields: list[tuple[str, str]] = [("count", ">i2")]
-    for i in range(len(expressions)):
-        fields += [(f"length{i}", ">i4"), (f"value{i}", ">i8")]
-    row = np.dtype(fields)
-    start = _COPY_HEADER + int.from_bytes(data[15:19], "big")
-    rows = np.frombuffer(data, row, (len(data) - start - 2) // row.itemsize, start)
-    return [rows[f"value{i}"].astype(np.int64) for i in range(len(expressions))]
+    sent = ", ".join(f"array_send(array_agg(CAST({e} AS bigint)))" for e in expressions)
+    (row,) = _fetch(f"SELECT {sent} {source}", params)
+    return [
+        np.array([], dtype=np.int64)
+        if data is None
+        else np.frombuffer(bytes(data), _ELEMENT, offset=_ARRAY_HEADER)["value"].astype(np.int64)
+        for data in row
+    ]
 
 
 def _coded(column: str, names: Sequence[str]) -> tuple[str, list[str]]:
@@ -157,18 +153,25 @@ def step_columns(workspace: Workspace, as_of: dt.date) -> StepColumns:
             "m.id",
             _or_null("x.to_milestone_id"),
             step_sql,
-            account_sql,
+            "pd.account",
             _day("m.added_at"),
             _or_null(_day("m.completed_at")),
-            _or_null(f"CASE WHEN p.status IN ({closed}) THEN {_day('d.close_date')} END"),
+            "pd.closed",
             _or_null("m.turnaround_days", _NULL),
             _or_null(f"CASE WHEN m.turnaround_days IS NULL THEN {_day('m.baseline_due_date')} END"),
         ],
-        """FROM plans_plan p
-        JOIN plans_deal d ON d.id = p.deal_id
-        JOIN plans_milestone m ON m.plan_id = p.id
-        LEFT JOIN plans_milestone_depends_on x ON x.from_milestone_id = m.id
-        WHERE p.workspace_id = %s AND p.status <> 'draft'""",
+        # Each plan's account type and close day worked out once per plan, not per row
+        # (PostgreSQL otherwise joins the deals to every row: OFFSET 0 keeps it from that).
+        f"""FROM (
+            SELECT p.id, {account_sql} AS account,
+                   {_or_null(f"CASE WHEN p.status IN ({closed}) THEN {_day('d.close_date')} END")}
+                   AS closed
+            FROM plans_plan p JOIN plans_deal d ON d.id = p.deal_id
+            WHERE p.workspace_id = %s AND p.status <> 'draft'
+            {"OFFSET 0" if connection.vendor == "postgresql" else ""}
+        ) pd
+        JOIN plans_milestone m ON m.plan_id = pd.id
+        LEFT JOIN plans_milestone_depends_on x ON x.from_milestone_id = m.id""",
         [*step_params, *account_params, workspace.pk],
     )
     if not row_ids.size:
