@@ -121,6 +121,24 @@ def _or_null(expression: str, null: int = _NEVER) -> str:
     return f"COALESCE({expression}, {null})"
 
 
+# A day packed with others in one int64: shifted by _DAY_SHIFT into _DAY_BITS bits (about
+# 23,000 years either side of 1970), all ones for no day. Step type codes sit above bit
+# _STEP_AT, account type codes (up to 65,536 of them) between it and the day.
+_DAY_BITS = 24
+_DAY_SHIFT = 1 << 23
+_DAY_MASK = (1 << _DAY_BITS) - 1
+_STEP_AT = 40
+
+
+def _packed_day(expression: str) -> str:
+    return f"COALESCE({expression} + {_DAY_SHIFT}, {_DAY_MASK})"
+
+
+def _unpacked_day(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    day = values & _DAY_MASK
+    return np.where(day == _DAY_MASK, _NEVER, day - _DAY_SHIFT)
+
+
 def step_columns(workspace: Workspace, as_of: dt.date) -> StepColumns:
     """Every started step of the workspace's plans as known on `as_of`, column by column."""
     today = _epoch(as_of)
@@ -133,39 +151,32 @@ def step_columns(workspace: Workspace, as_of: dt.date) -> StepColumns:
         )
     ]
     step_sql, step_params = _coded("m.step_type", step_names)
+    if len(account_names) >= 1 << (_STEP_AT - _DAY_BITS):
+        raise ValueError("more than 65,535 account types cannot be learned from")
     account_sql, account_params = _coded("d.account_type", account_names)
     closed = ", ".join(f"'{s}'" for s in _CLOSED)
+    closed_day_sql = f"CASE WHEN p.status IN ({closed}) THEN {_day('d.close_date')} END"
     # One row per step and prerequisite (a step with two prerequisites comes twice, one with
     # none once with the prerequisite _NEVER): the index on (step, prerequisite) answers the
-    # join as the step is read, cheaper than reading the dependencies on their own.
-    (
-        row_ids,
-        pre_ids,
-        step_code,
-        account_code,
-        added_day,
-        done_day,
-        closed_day,
-        turnaround,
-        baseline,
-    ) = _fetch_columns(
+    # join as the step is read, cheaper than reading the dependencies on their own. Small
+    # values travel packed: (step type, account type, close day), (added day, completed
+    # day), and the turnaround or else the baseline due day.
+    row_ids, pre_ids, kinds, days_packed, planned_packed = _fetch_columns(
         [
             "m.id",
             _or_null("x.to_milestone_id"),
-            step_sql,
-            "pd.account",
-            _day("m.added_at"),
-            _or_null(_day("m.completed_at")),
-            "pd.closed",
-            _or_null("m.turnaround_days", _NULL),
-            _or_null(f"CASE WHEN m.turnaround_days IS NULL THEN {_day('m.baseline_due_date')} END"),
+            f"CAST({step_sql} AS bigint) * {1 << _STEP_AT} + pd.packed",
+            f"CAST({_day('m.added_at')} + {_DAY_SHIFT} AS bigint) * {1 << _DAY_BITS} + "
+            + _packed_day(_day("m.completed_at")),
+            f"COALESCE(m.turnaround_days, -2 - ({_day('m.baseline_due_date')} + {_DAY_SHIFT}), "
+            f"{_NULL})",
         ],
         # Each plan's account type and close day worked out once per plan, not per row
         # (PostgreSQL otherwise joins the deals to every row: OFFSET 0 keeps it from that).
         f"""FROM (
-            SELECT p.id, {account_sql} AS account,
-                   {_or_null(f"CASE WHEN p.status IN ({closed}) THEN {_day('d.close_date')} END")}
-                   AS closed
+            SELECT p.id,
+                   CAST({account_sql} AS bigint) * {1 << _DAY_BITS} + {_packed_day(closed_day_sql)}
+                   AS packed
             FROM plans_plan p JOIN plans_deal d ON d.id = p.deal_id
             WHERE p.workspace_id = %s AND p.status <> 'draft'
             {"OFFSET 0" if connection.vendor == "postgresql" else ""}
@@ -177,10 +188,14 @@ def step_columns(workspace: Workspace, as_of: dt.date) -> StepColumns:
     if not row_ids.size:
         return _empty_columns()
     id_array, first = np.unique(row_ids, return_index=True)
-    step_code, account_code, added_day, done_day = (
-        c[first] for c in (step_code, account_code, added_day, done_day)
-    )
-    closed_day, turnaround, baseline = (c[first] for c in (closed_day, turnaround, baseline))
+    kinds, days_packed, planned = kinds[first], days_packed[first], planned_packed[first]
+    step_code = kinds >> _STEP_AT
+    account_code = (kinds >> _DAY_BITS) & ((1 << (_STEP_AT - _DAY_BITS)) - 1)
+    closed_day = _unpacked_day(kinds)
+    added_day = (days_packed >> _DAY_BITS) - _DAY_SHIFT
+    done_day = _unpacked_day(days_packed)
+    turnaround = np.where(planned >= 0, planned, _NULL)
+    baseline = np.where(planned <= -2, -2 - planned - _DAY_SHIFT, _NEVER)
     step_labels = _other_names(step_code, step_names, step_names, id_array, "m", workspace)
     n = id_array.size
 
