@@ -157,32 +157,35 @@ def step_columns(workspace: Workspace, as_of: dt.date) -> StepColumns:
     closed = ", ".join(f"'{s}'" for s in _CLOSED)
     closed_day_sql = f"CASE WHEN p.status IN ({closed}) THEN {_day('d.close_date')} END"
     # One row per step and prerequisite (a step with two prerequisites comes twice, one with
-    # none once with the prerequisite _NEVER): the index on (step, prerequisite) answers the
-    # join as the step is read, cheaper than reading the dependencies on their own. Small
+    # none once with the prerequisite _NEVER): cheaper than reading the dependencies on their
+    # own (SQLite answers the join from the unique index on (step, prerequisite)). Small
     # values travel packed: (step type, account type, close day), (added day, completed
     # day), and the turnaround or else the baseline due day.
+    fence = "OFFSET 0" if connection.vendor == "postgresql" else ""
     row_ids, pre_ids, kinds, days_packed, planned_packed = _fetch_columns(
-        [
-            "m.id",
-            _or_null("x.to_milestone_id"),
-            f"CAST({step_sql} AS bigint) * {1 << _STEP_AT} + pd.packed",
-            f"CAST({_day('m.added_at')} + {_DAY_SHIFT} AS bigint) * {1 << _DAY_BITS} + "
-            + _packed_day(_day("m.completed_at")),
-            f"COALESCE(m.turnaround_days, -2 - ({_day('m.baseline_due_date')} + {_DAY_SHIFT}), "
-            f"{_NULL})",
-        ],
-        # Each plan's account type and close day worked out once per plan, not per row
-        # (PostgreSQL otherwise joins the deals to every row: OFFSET 0 keeps it from that).
+        ["mm.id", _or_null("x.to_milestone_id"), "mm.kinds", "mm.days", "mm.planned"],
+        # The workspace's rows first, then their prerequisites: PostgreSQL then hashes the
+        # narrow dependency rows, not every milestone (OFFSET 0 keeps it to that order).
+        # Each plan's account type and close day are worked out once per plan.
         f"""FROM (
-            SELECT p.id,
-                   CAST({account_sql} AS bigint) * {1 << _DAY_BITS} + {_packed_day(closed_day_sql)}
-                   AS packed
-            FROM plans_plan p JOIN plans_deal d ON d.id = p.deal_id
-            WHERE p.workspace_id = %s AND p.status <> 'draft'
-            {"OFFSET 0" if connection.vendor == "postgresql" else ""}
-        ) pd
-        JOIN plans_milestone m ON m.plan_id = pd.id
-        LEFT JOIN plans_milestone_depends_on x ON x.from_milestone_id = m.id""",
+            SELECT m.id,
+                CAST({step_sql} AS bigint) * {1 << _STEP_AT} + pd.packed AS kinds,
+                CAST({_day("m.added_at")} + {_DAY_SHIFT} AS bigint) * {1 << _DAY_BITS}
+                    + {_packed_day(_day("m.completed_at"))} AS days,
+                COALESCE(
+                    m.turnaround_days, -2 - ({_day("m.baseline_due_date")} + {_DAY_SHIFT}), {_NULL}
+                ) AS planned
+            FROM (
+                SELECT p.id, CAST({account_sql} AS bigint) * {1 << _DAY_BITS}
+                    + {_packed_day(closed_day_sql)} AS packed
+                FROM plans_plan p JOIN plans_deal d ON d.id = p.deal_id
+                WHERE p.workspace_id = %s AND p.status <> 'draft'
+                {fence}
+            ) pd
+            JOIN plans_milestone m ON m.plan_id = pd.id
+            {fence}
+        ) mm
+        LEFT JOIN plans_milestone_depends_on x ON x.from_milestone_id = mm.id""",
         [*step_params, *account_params, workspace.pk],
     )
     if not row_ids.size:
