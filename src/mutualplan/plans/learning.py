@@ -98,8 +98,15 @@ _ELEMENT = np.dtype([("length", ">i4"), ("value", ">i8")])
 def _sent_arrays(
     expressions: Sequence[str], source: str, params: Sequence[Any]
 ) -> list[npt.NDArray[np.int64]]:
+    import psycopg  # only on PostgreSQL
+
     sent = ", ".join(f"array_send(array_agg(CAST({e} AS bigint)))" for e in expressions)
-    (row,) = _fetch(f"SELECT {sent} {source}", params)
+    with connection.cursor() as cursor:
+        # Asked for in binary (a cursor binding on the server): bytea as is, not in hex.
+        binary = psycopg.Cursor(cursor.cursor.connection)
+        binary.execute(f"SELECT {sent} {source}", params, binary=True)
+        row = binary.fetchone()
+    assert row is not None
     return [
         np.array([], dtype=np.int64)
         if data is None
