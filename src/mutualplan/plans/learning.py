@@ -11,7 +11,11 @@ still open is censored on `as_of`, or on its deal's close date when the plan was
 without it (it stopped being watched). Draft plans are still being built: not history.
 Planned days are the row's turnaround, else its first committed due date minus its start.
 Slips count when they moved the due date later after the plan was committed (moves while
-building the plan are not slips of the step), each with its reason.
+building the plan are not slips of the step), each with its reason, in the order of the
+slips.
+
+The realistic turnarounds new plans take and compressed dates check against
+(`realistic_turnarounds`) come from the same history, kept for the day.
 
 Days are UTC calendar days: a step added late in the evening west of Greenwich may count
 one day more than its local dates say, which no turnaround statistic notices.
@@ -54,10 +58,6 @@ def _day(column: str) -> str:
 
 def _epoch(day: dt.date) -> int:
     return (day - _EPOCH).days
-
-
-def _days(values: Sequence[Any]) -> npt.NDArray[np.int64]:
-    return np.array([_NEVER if v is None else v for v in values], dtype=np.int64)
 
 
 def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
