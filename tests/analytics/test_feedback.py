@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from mutualplan.core.health import PlanFacts, RowFacts, short_windows
 from mutualplan.plans.health import health_by_plan
 from mutualplan.plans.learning import forget_realistic_turnarounds, realistic_turnarounds
 from mutualplan.plans.models import Plan
@@ -139,3 +140,18 @@ def test_the_new_plan_page_shows_the_learned_turnarounds_in_effect(
     preview = seller.post("/plans/new/", body, headers={"X-Preview": "1"}).content.decode()
     review = preview[preview.index("Complete security review") :]
     assert review.index("<td>30 d</td>") < review.index("</tr>")
+
+
+def test_a_row_without_a_learned_turnaround_keeps_its_own_in_the_pure_check() -> None:
+    start = dt.date(2026, 3, 2)
+    rows = (
+        RowFacts(1, "Business case", "joint", "done", start, turnaround_days=10),
+        RowFacts(2, "Security review", "buyer", "not_started", start + dt.timedelta(21),
+                 turnaround_days=21, depends_on=(1,), learned_days=30,
+                 learned_basis="P80 of 10 enterprise deals"),
+        RowFacts(3, "Legal redline", "buyer", "not_started", start + dt.timedelta(21),
+                 turnaround_days=21, depends_on=(1,)),
+    )  # fmt: skip
+    facts = PlanFacts("active", start + dt.timedelta(60), start, rows)
+    assert [r.id for r in short_windows(facts, start, start)] == [2]
+    assert [r.realistic_days for r in rows] == [10, 30, 21]
