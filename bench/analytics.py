@@ -31,6 +31,7 @@ import io
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -398,8 +399,21 @@ def timed(repeat: int, work: Any) -> tuple[list[float], list[float], Any]:
 
 
 def child(database_url: str, plans: int, repeat: int) -> dict[str, Any]:
-    """One measurement in this process: a fresh database filled, the readings timed."""
-    os.environ["MUTUALPLAN_DATA_DIR"] = tempfile.mkdtemp(prefix="mutualplan-bench-analytics-")
+    """One measurement in a temporary data directory, removed afterwards (a million
+    milestones make a SQLite file of several hundred megabytes)."""
+    data_dir = tempfile.mkdtemp(prefix="mutualplan-bench-analytics-")
+    os.environ["MUTUALPLAN_DATA_DIR"] = data_dir
+    try:
+        return measure(database_url, plans, repeat)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def measure(database_url: str, plans: int, repeat: int) -> dict[str, Any]:
+    """A fresh database filled, the readings timed."""
     postgres = database_url != "sqlite"
     if postgres:
         recreate_postgres(database_url)
