@@ -169,11 +169,13 @@ def facts_by_plan(
         account_types = dict(Plan.objects.filter(id__in=unread).values_list("id", _ACCOUNT_TYPE))
         for head in heads:
             head[_ACCOUNT_TYPE] = head[_ACCOUNT_TYPE] or account_types.get(head["id"])
+    by_account: dict[str, dict[str, Suggestion]] = defaultdict(dict)
+    for (step_type, account), suggestion in learned.items():
+        by_account[account][step_type] = suggestion
     answer: dict[int, PlanFacts] = {}
     for head in heads:
         plan_id = head["id"]
-        account_type = head[_ACCOUNT_TYPE]
-        suggested = {step: s for (step, account), s in learned.items() if account == account_type}
+        suggested = by_account.get(head[_ACCOUNT_TYPE] or "", {})
         facts = PlanFacts(
             status=head["status"],
             target_date=head["target_date"],
