@@ -15,6 +15,7 @@ from mutualplan.core.durations import (
     StepObservation,
     duration_table,
     realistic_turnaround,
+    realistic_turnarounds,
 )
 from mutualplan.core.survival import blend, kaplan_meier, quantile
 
@@ -260,6 +261,32 @@ def test_columns_read_straight_from_a_query_give_the_same_table_as_observations(
         )
 
 
+def test_columns_given_as_codes_give_the_same_table_as_columns_of_names() -> None:
+    named = StepColumns.of(small_history())
+    accounts = ["smb", "enterprise", "smb"]  # unsorted, one name twice: codes 0 and 2 agree
+    account_code = np.array([accounts.index(str(a)) for a in named.account_type])
+    account_code[account_code == 0] = np.array([0, 2] * 8)[: (account_code == 0).sum()]
+    reasons = sorted(set(named.reason.tolist()), reverse=True)
+    coded = StepColumns.coded(
+        {
+            "step_type": ([SECURITY], np.zeros(len(named.days), dtype=np.int64)),
+            "account_type": (accounts, account_code),
+            "reason": (reasons, np.array([reasons.index(str(r)) for r in named.reason])),
+        },
+        days=named.days,
+        finished=named.finished,
+        planned_days=named.planned_days,
+        slipped_days=named.slipped_days,
+        reason_step=named.reason_step,
+    )
+    assert coded.account_type.tolist() == named.account_type.tolist()
+    assert coded.reason.tolist() == named.reason.tolist()
+    fields = ("step_type", "account_type", "observations", "median", "p80", "top_reasons")
+    assert [[getattr(r, f) for f in fields] for r in duration_table(coded)] == [
+        [getattr(r, f) for f in fields] for r in duration_table(named)
+    ]
+
+
 def test_columns_of_different_lengths_or_out_of_range_are_refused() -> None:
     ok = StepColumns.of(small_history())
     with pytest.raises(ValueError, match="one entry per step"):
@@ -282,6 +309,16 @@ def test_the_realistic_turnaround_is_the_p80_of_a_group_with_enough_history() ->
     # 41 finished: S(t) = (51 - t)/41, first <= .2 where 51 - t <= 8.2 -> t = 43.
     assert (suggestion.days, suggestion.observations) == (43, 41)
     assert suggestion.text == "Security review: realistic 43 days — P80 of 41 enterprise deals"
+
+
+def test_every_group_with_enough_history_has_its_realistic_turnaround() -> None:
+    history = [step(d, account="enterprise") for d in range(11, 52)]
+    history += [step(d, account="smb") for d in range(1, 8)]  # 7 steps: too few
+    history += [step(d, account="smb", type=LEGAL) for d in range(10, 20)]  # P80: 17 days
+    found = realistic_turnarounds(duration_table(history, k=0))
+    assert sorted(found) == [(LEGAL, "smb"), (SECURITY, "enterprise")]
+    assert found[(SECURITY, "enterprise")].basis == "P80 of 41 enterprise deals"
+    assert found[(LEGAL, "smb")].text == "Legal redline: realistic 17 days — P80 of 10 smb deals"
 
 
 def test_no_realistic_turnaround_is_suggested_below_the_minimum_of_observations() -> None:

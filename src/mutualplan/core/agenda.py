@@ -115,7 +115,7 @@ def build_agenda(
             r.id,
             r.title,
             f"{_days(window_days(facts, r, facts.created_on, today) or 0)} for a "
-            f"{r.turnaround_days}-day turnaround",
+            f"{r.realistic_days}-day turnaround",
         )
         for r in short_windows(facts, facts.created_on, today)
     ]

@@ -62,10 +62,20 @@ class RowFacts:
     depends_on: tuple[int, ...] = ()
     confirmed: bool = False
     completed_on: dt.date | None = None
+    # The P80 turnaround the workspace's history learned for the row's step type and the
+    # deal's account type, when enough steps back it, and what it rests on ("P80 of 41
+    # enterprise deals"); None: the row's own turnaround is its realistic one.
+    learned_days: int | None = None
+    learned_basis: str = ""
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES  # StrEnum members compare and hash as strings
+
+    @property
+    def realistic_days(self) -> int | None:
+        """The turnaround the row's dates must allow: the learned one, else its own."""
+        return self.learned_days if self.learned_days is not None else self.turnaround_days
 
 
 @dataclass(frozen=True)
@@ -150,10 +160,11 @@ def short_windows(facts: PlanFacts, start: dt.date, today: dt.date | None = None
     turnaround: the dates that must move."""
     short = []
     for row in facts.rows:
-        if not row.is_open or not row.turnaround_days:
+        realistic = row.realistic_days
+        if not row.is_open or not realistic:
             continue
         window = window_days(facts, row, start, today)
-        if window is not None and window < row.turnaround_days:
+        if window is not None and window < realistic:
             short.append(row)
     return short
 
@@ -243,9 +254,15 @@ def _row_checks(facts: PlanFacts, settings: HealthSettings, today: dt.date) -> l
     if compressed or bunched:
         parts = []
         if compressed:
+            learned = [
+                f"'{r.title}' realistic {r.learned_days} days ({r.learned_basis})"
+                for r in compressed
+                if r.learned_days is not None
+            ]
             parts.append(
                 f"{_names(compressed)} {_verb(compressed, 'has', 'have')} less time than "
                 f"{_verb(compressed, 'its', 'their')} realistic turnaround"
+                + (f": {', '.join(learned)}" if learned else "")
             )
         if bunched:
             parts.append(

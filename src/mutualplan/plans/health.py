@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from mutualplan.core.durations import Suggestion
 from mutualplan.core.health import (
     HEALTH_CODES,
     Finding,
@@ -36,7 +37,8 @@ from mutualplan.core.health import (
 )
 from mutualplan.core.vocab import OPEN_STATUSES, OwnerSide, PlanStatus
 from mutualplan.plans.engagement import last_buyer_seen_by_plan, with_last_buyer_seen
-from mutualplan.plans.models import Activity, Call, Milestone, Plan, Slip
+from mutualplan.plans.learning import realistic_turnarounds
+from mutualplan.plans.models import Activity, Call, Deal, Milestone, Plan, Slip
 from mutualplan.plans.queries import parse_ids, with_dependency_ids
 from mutualplan.workspaces.clock import zone_of
 from mutualplan.workspaces.models import Workspace
@@ -58,6 +60,7 @@ def health_settings(workspace: Workspace) -> HealthSettings:
 
 # What health reads of a plan (the rest comes from its rows, slips and calls).
 _PLAN_HEAD = ("id", "status", "target_date", "created_at", "last_buyer_activity_at")
+_ACCOUNT_TYPE = "deal__account_type"
 _HEALTH_ROW_FIELDS = (
     "id",
     "plan_id",
@@ -67,6 +70,7 @@ _HEALTH_ROW_FIELDS = (
     "due_date",
     "added_by_side",
     "high_risk",
+    "step_type",
     "turnaround_days",
     "confirmed_at",
     "completed_at",
@@ -109,11 +113,17 @@ def facts_by_plan(
     if isinstance(plans, QuerySet):
         # A won or lost plan has no findings: its rows are not read.
         scope = plans.order_by().exclude(status__in=_CLOSED).values("id")
-        heads = list(with_last_buyer_seen(plans.order_by()).values(*_PLAN_HEAD, "buyer_seen_at"))
+        heads = list(
+            with_last_buyer_seen(plans.order_by()).values(
+                *_PLAN_HEAD, "buyer_seen_at", _ACCOUNT_TYPE
+            )
+        )
     else:
         seen = last_buyer_seen_by_plan(plans)
         heads = [
-            {f: getattr(p, f) for f in _PLAN_HEAD} | {"buyer_seen_at": seen[p.id]} for p in plans
+            {f: getattr(p, f) for f in _PLAN_HEAD}
+            | {"buyer_seen_at": seen[p.id], _ACCOUNT_TYPE: _account_type(p)}
+            for p in plans
         ]
         scope = [h["id"] for h in heads if h["status"] not in _CLOSED]
     if not heads:
@@ -151,9 +161,21 @@ def facts_by_plan(
         .annotate(last=Max("held_at"))
         .values_list("plan_id", "last")
     )
+    # The realistic turnarounds learned from the workspace's history (kept for the day: a
+    # changed history counts from the next day, when every plan's stored codes refresh).
+    learned = realistic_turnarounds(workspace, today)
+    unread = [h["id"] for h in heads if h[_ACCOUNT_TYPE] is None]
+    if learned and unread:
+        account_types = dict(Plan.objects.filter(id__in=unread).values_list("id", _ACCOUNT_TYPE))
+        for head in heads:
+            head[_ACCOUNT_TYPE] = head[_ACCOUNT_TYPE] or account_types.get(head["id"])
+    by_account: dict[str, dict[str, Suggestion]] = defaultdict(dict)
+    for (step_type, account), suggestion in learned.items():
+        by_account[account][step_type] = suggestion
     answer: dict[int, PlanFacts] = {}
     for head in heads:
         plan_id = head["id"]
+        suggested = by_account.get(head[_ACCOUNT_TYPE] or "", {})
         facts = PlanFacts(
             status=head["status"],
             target_date=head["target_date"],
@@ -173,6 +195,7 @@ def facts_by_plan(
                     depends_on=tuple(parse_ids(r["dependency_ids"])),
                     confirmed=r["confirmed_at"] is not None,
                     completed_on=r["completed_at"],
+                    **_learned(suggested.get(r["step_type"])),
                 )
                 for r in rows[plan_id]
             ),
@@ -185,6 +208,19 @@ def facts_by_plan(
         )
         answer[plan_id] = facts
     return answer
+
+
+def _account_type(plan: Plan) -> str | None:
+    """The plan's deal's account type when the deal was read with it, else None (read for
+    all such plans in one query, never one per plan)."""
+    deal = plan._state.fields_cache.get("deal")
+    return deal.account_type if isinstance(deal, Deal) else None
+
+
+def _learned(suggestion: Suggestion | None) -> dict[str, Any]:
+    if suggestion is None:
+        return {}
+    return {"learned_days": suggestion.days, "learned_basis": suggestion.basis}
 
 
 def _latest_activity() -> Coalesce:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -15,10 +16,11 @@ from django.utils import timezone
 from mutualplan.core.calendar import WorkCalendar
 from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
 from mutualplan.core.schedule import DependencyCycle, due_from_offset
-from mutualplan.core.templates import DraftMilestone, Template, instantiate
+from mutualplan.core.templates import DraftMilestone, Template, TemplateRow, instantiate
 from mutualplan.core.vocab import OPEN_STATUSES, ActivityVerb, ActorKind, PlanStatus
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Conflict, Invalid
+from mutualplan.plans.learning import realistic_turnarounds
 from mutualplan.plans.models import Deal, Milestone, Plan
 from mutualplan.plans.services.calendars import make_calendar, plan_calendar
 from mutualplan.plans.services.history import record, record_slip, require_reason, shown_value
@@ -75,6 +77,30 @@ def validate_deal(workspace: Workspace, fields: dict[str, Any], prefix: str = "d
         raise Invalid(errors[0]["field"] + ": " + errors[0]["message"], errors)
 
 
+def learned_turnarounds(
+    workspace: Workspace, rows: Sequence[TemplateRow], account_type: str, today: dt.date
+) -> tuple[TemplateRow, ...]:
+    """The template's rows, each whose step type has a realistic turnaround for the account
+    type (the P80 of enough of the workspace's finished steps) taking it as its turnaround."""
+    learned = realistic_turnarounds(workspace, today)
+    return tuple(
+        replace(row, turnaround_days=suggestion.days)
+        if (suggestion := learned.get((str(row.step_type), account_type))) is not None
+        else row
+        for row in rows
+    )
+
+
+def learned_by_account_type(workspace: Workspace) -> dict[str, list[str]]:
+    """The realistic turnarounds a new plan takes, by account type (sorted), each as its
+    text: "Security review: realistic 23 days — P80 of 41 enterprise deals"."""
+    found: dict[str, list[str]] = {}
+    learned = realistic_turnarounds(workspace, today_for(workspace))
+    for (_, account_type), suggestion in sorted(learned.items()):
+        found.setdefault(account_type, []).append(suggestion.text)
+    return found
+
+
 def draft_rows(
     workspace: Workspace,
     template: str,
@@ -82,12 +108,17 @@ def draft_rows(
     country: str = "",
     business_days: bool = False,
     from_turnarounds: bool = False,
+    account_type: str | None = None,
 ) -> tuple[Template, list[DraftMilestone], WorkCalendar]:
-    """A template's rows dated backwards from the target, as a new plan would get them."""
+    """A template's rows dated backwards from the target, as a new plan would get them; for
+    a deal of `account_type`, with the turnarounds the workspace's history has learned."""
     calendar = make_calendar(business_days, country.upper())
     chosen = resolve_template(workspace, template)
+    rows = chosen.rows
+    if account_type:
+        rows = learned_turnarounds(workspace, rows, account_type, today_for(workspace))
     try:
-        drafts = instantiate(chosen.rows, target_date, calendar, from_turnarounds)
+        drafts = instantiate(rows, target_date, calendar, from_turnarounds)
     except DependencyCycle as exc:
         raise Invalid.field("template", str(exc)) from None
     return chosen, drafts, calendar
@@ -101,10 +132,11 @@ def preview_plan(
     business_days: bool = False,
     from_turnarounds: bool = False,
     today: dt.date | None = None,
+    account_type: str | None = None,
 ) -> tuple[list[DraftMilestone], list[Warning]]:
     """The rows and feasibility warnings a plan would get, without saving anything."""
     _, drafts, calendar = draft_rows(
-        workspace, template, target_date, country, business_days, from_turnarounds
+        workspace, template, target_date, country, business_days, from_turnarounds, account_type
     )
     warnings = feasibility_warnings(
         [StepWindow(d.key, d.title, d.due_date, d.turnaround_days, d.depends_on) for d in drafts],
@@ -129,11 +161,19 @@ def create_plan(
     existing_deal: Deal | None = None,
 ) -> Plan:
     """Create a deal and its plan from a template, dated backwards from the target; with
-    `existing_deal` (a deal of the workspace without a plan), that deal gets the plan."""
+    `existing_deal` (a deal of the workspace without a plan), that deal gets the plan. A row
+    whose step type has a realistic turnaround for the deal's account type (learned from the
+    workspace's history) takes it instead of the template's."""
     validate_deal(workspace, vars(deal))
     country = country.upper()
     chosen, drafts, _ = draft_rows(
-        workspace, template, target_date, country, business_days, from_turnarounds
+        workspace,
+        template,
+        target_date,
+        country,
+        business_days,
+        from_turnarounds,
+        deal.account_type,
     )
     fields = {
         "account_name": deal.account_name.strip(),

@@ -400,6 +400,7 @@ def preview_rows(request: HttpRequest, form: PlanCreate) -> dict[str, Any]:
         form.country,
         form.business_days,
         form.schedule == "turnarounds",
+        account_type=request.POST.get("account_type") or None,
     )
     by_key = {w.key: w.message for w in warnings}
     return {"drafts": [(d, by_key.get(d.key)) for d in drafts], "warnings": warnings}
@@ -415,6 +416,7 @@ def new_plan(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "workspace": workspace,
         "templates": available_templates(workspace),
+        "learned": plan_service.learned_by_account_type(workspace),
         "deal": deal,
         "values": request.POST
         if request.method == "POST"
