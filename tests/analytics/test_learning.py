@@ -162,5 +162,5 @@ def test_forecasting_many_plans_costs_the_same_queries(
     for _ in range(count):
         make_plan(owner)
     plans = list(Plan.objects.select_related("deal").filter(workspace=workspace))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert len(forecast_plans(workspace, plans)) == count

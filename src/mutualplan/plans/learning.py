@@ -163,42 +163,44 @@ def step_columns(workspace: Workspace, as_of: dt.date) -> StepColumns:
     account_sql, account_params = _coded("d.account_type", account_names)
     closed = ", ".join(f"'{s}'" for s in _CLOSED)
     closed_day_sql = f"CASE WHEN p.status IN ({closed}) THEN {_day('d.close_date')} END"
-    # One row per step and prerequisite (a step with two prerequisites comes twice, one with
-    # none once with the prerequisite _NEVER): cheaper than reading the dependencies on their
-    # own (SQLite answers the join from the unique index on (step, prerequisite)). Small
-    # values travel packed: (step type, account type, close day), (added day, completed
-    # day), and the turnaround or else the baseline due day.
+    # One row per step. Small values travel packed: (step type, account type, close day),
+    # (added day, completed day), and the turnaround or else the baseline due day.
     fence = "OFFSET 0" if connection.vendor == "postgresql" else ""
-    row_ids, pre_ids, kinds, days_packed, planned_packed = _fetch_columns(
-        ["mm.id", _or_null("x.to_milestone_id"), "mm.kinds", "mm.days", "mm.planned"],
-        # The workspace's rows first, then their prerequisites: PostgreSQL then hashes the
-        # narrow dependency rows, not every milestone (OFFSET 0 keeps it to that order).
-        # Each plan's account type and close day are worked out once per plan.
+    row_ids, kinds, days_packed, planned = _fetch_columns(
+        [
+            "m.id",
+            f"CAST({step_sql} AS bigint) * {1 << _STEP_AT} + pd.packed",
+            f"""CAST({_day("m.added_at")} + {_DAY_SHIFT} AS bigint) * {1 << _DAY_BITS}
+                + {_packed_day(_day("m.completed_at"))}""",
+            f"""COALESCE(
+                m.turnaround_days, -2 - ({_day("m.baseline_due_date")} + {_DAY_SHIFT}), {_NULL}
+            )""",
+        ],
+        # Each plan's account type and close day are worked out once per plan (OFFSET 0
+        # keeps PostgreSQL from doing it once per milestone).
         f"""FROM (
-            SELECT m.id,
-                CAST({step_sql} AS bigint) * {1 << _STEP_AT} + pd.packed AS kinds,
-                CAST({_day("m.added_at")} + {_DAY_SHIFT} AS bigint) * {1 << _DAY_BITS}
-                    + {_packed_day(_day("m.completed_at"))} AS days,
-                COALESCE(
-                    m.turnaround_days, -2 - ({_day("m.baseline_due_date")} + {_DAY_SHIFT}), {_NULL}
-                ) AS planned
-            FROM (
-                SELECT p.id, CAST({account_sql} AS bigint) * {1 << _DAY_BITS}
-                    + {_packed_day(closed_day_sql)} AS packed
-                FROM plans_plan p JOIN plans_deal d ON d.id = p.deal_id
-                WHERE p.workspace_id = %s AND p.status <> 'draft'
-                {fence}
-            ) pd
-            JOIN plans_milestone m ON m.plan_id = pd.id
+            SELECT p.id, CAST({account_sql} AS bigint) * {1 << _DAY_BITS}
+                + {_packed_day(closed_day_sql)} AS packed
+            FROM plans_plan p JOIN plans_deal d ON d.id = p.deal_id
+            WHERE p.workspace_id = %s AND p.status <> 'draft'
             {fence}
-        ) mm
-        LEFT JOIN plans_milestone_depends_on x ON x.from_milestone_id = mm.id""",
+        ) pd
+        JOIN plans_milestone m ON m.plan_id = pd.id""",
         [*step_params, *account_params, workspace.pk],
     )
     if not row_ids.size:
         return _empty_columns()
-    id_array, first = np.unique(row_ids, return_index=True)
-    kinds, days_packed, planned = kinds[first], days_packed[first], planned_packed[first]
+    order = np.argsort(row_ids)
+    id_array = row_ids[order]
+    kinds, days_packed, planned = kinds[order], days_packed[order], planned[order]
+    # The prerequisites on their own, read by the range of the rows' ids: joining them to
+    # the workspace's rows costs PostgreSQL more than reading the few links of other
+    # workspaces' rows in that range, which the membership test below drops.
+    dependent_ids, pre_ids = _fetch_columns(
+        ["x.from_milestone_id", "x.to_milestone_id"],
+        "FROM plans_milestone_depends_on x WHERE x.from_milestone_id BETWEEN %s AND %s",
+        [int(id_array[0]), int(id_array[-1])],
+    )
     step_code = kinds >> _STEP_AT
     account_code = (kinds >> _DAY_BITS) & ((1 << (_STEP_AT - _DAY_BITS)) - 1)
     closed_day = _unpacked_day(kinds)
@@ -211,13 +213,14 @@ def step_columns(workspace: Workspace, as_of: dt.date) -> StepColumns:
 
     # The day each row's last prerequisite was completed (_NEVER if one was not by as_of).
     ready = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    at = np.minimum(np.searchsorted(id_array, dependent_ids), n - 1)
     pre_at = np.minimum(np.searchsorted(id_array, pre_ids), n - 1)
-    # A prerequisite outside the workspace's committed plans is not read (none is).
-    found = id_array[pre_at] == pre_ids
+    # Links of rows outside the workspace's committed plans are dropped, and so are
+    # prerequisites outside them (none is).
+    found = (id_array[at] == dependent_ids) & (id_array[pre_at] == pre_ids)
     if found.any():
-        at = np.searchsorted(id_array, row_ids[found])
         pre_day = done_day[pre_at[found]]
-        np.maximum.at(ready, at, np.where(pre_day <= today, pre_day, _NEVER))
+        np.maximum.at(ready, at[found], np.where(pre_day <= today, pre_day, _NEVER))
     start = np.maximum(added_day, ready)
     finished = done_day <= today
     end = np.where(finished, done_day, np.minimum(today, closed_day))
