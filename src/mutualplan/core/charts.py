@@ -12,7 +12,8 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+
+from mutualplan.core import svg
 
 # Okabe-Ito colours (colour-blind safe), each series also with its own dash and marker.
 _SERIES: tuple[tuple[str, str, str], ...] = (
@@ -26,9 +27,6 @@ MAX_SERIES = len(_SERIES)
 _BAR = "#0072b2"
 _MARK = "#1a1a1a"
 _RATE = "#d55e00"
-_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
-# Characters that XML 1.0 forbids even when escaped; a pasted name may carry them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CHAR_W = 6.6
 
 
@@ -97,12 +95,12 @@ def bar_chart(
         y = top + i * row_h
         mid = y + row_h / 2
         parts.append(f'<g class="bar-row">{_tip(_bar_tip(bar, value_name, marker_name, unit))}')
-        parts.append(_text(x0 - 8, mid + 4, _truncate(bar.label, label_w), "label", "end"))
+        parts.append(svg.text(x0 - 8, mid + 4, _truncate(bar.label, label_w), "label", "end"))
         end = float(x0)
         if bar.value is not None:
             w = max(bar.value * scale, 1.5)
             fill = f"url(#{p}-open)" if bar.open_ended else _BAR
-            parts.append(_rect(x0, mid - 8, w, 16, f'fill="{fill}" stroke="{_BAR}"', "bar"))
+            parts.append(svg.rect(x0, mid - 8, w, 16, f'fill="{fill}" stroke="{_BAR}"', "bar"))
             end = x0 + w
         if bar.marker is not None:
             mx = x0 + bar.marker * scale
@@ -112,8 +110,8 @@ def bar_chart(
             )
             end = max(end, mx)
         if bar.value is None and bar.marker is None:
-            parts.append(_text(x0 + 4, mid + 4, "no data", "note"))
-        parts.append(_text(end + 8, mid + 4, bar.text, "value"))
+            parts.append(svg.text(x0 + 4, mid + 4, "no data", "note"))
+        parts.append(svg.text(end + 8, mid + 4, bar.text, "value"))
         parts.append("</g>")
     desc = "; ".join(_bar_tip(b, value_name, marker_name, unit) for b in bars)
     return _svg(p, title, desc, width, bottom + 34, parts)
@@ -144,14 +142,14 @@ def quarter_chart(
     parts = [_defs(p), *_quarter_key(value_name, rate_name)]
     for t in ticks:
         y = bottom - t * scale
-        parts.append(_line(x0, y, x1, y, 'stroke="#e2e2e2"'))
-        parts.append(_text(x0 - 6, y + 4, _number(t), "axis", "end"))
+        parts.append(svg.line(x0, y, x1, y, 'stroke="#e2e2e2"'))
+        parts.append(svg.text(x0 - 6, y + 4, _number(t), "axis", "end"))
     for share in (0, 50, 100):
         y = bottom - share / 100 * (bottom - top)
-        parts.append(_text(x1 + 6, y + 4, f"{share}%", "axis"))
-    parts.append(_text(x0 - 6, top - 12, unit, "axis", "end"))
-    parts.append(_text(x1 + 6, top - 12, rate_name, "axis"))
-    parts.append(_line(x0, bottom, x1, bottom, 'stroke="#888"'))
+        parts.append(svg.text(x1 + 6, y + 4, f"{share}%", "axis"))
+    parts.append(svg.text(x0 - 6, top - 12, unit, "axis", "end"))
+    parts.append(svg.text(x1 + 6, top - 12, rate_name, "axis"))
+    parts.append(svg.line(x0, bottom, x1, bottom, 'stroke="#888"'))
     rate_points: list[tuple[float, float, float]] = []
     every = max(1, math.ceil(len(points) * 62 / (x1 - x0)))  # quarter labels that fit
     for i, q in enumerate(points):
@@ -160,12 +158,12 @@ def quarter_chart(
         if q.value is not None:
             h = max(q.value * scale, 1.5)
             paint = f'fill="url(#{p}-bars)" stroke="{_BAR}"'
-            parts.append(_rect(cx - bar_w / 2, bottom - h, bar_w, h, paint, "bar"))
-            parts.append(_text(cx, bottom - h - 4, _number(q.value), "value", "middle"))
+            parts.append(svg.rect(cx - bar_w / 2, bottom - h, bar_w, h, paint, "bar"))
+            parts.append(svg.text(cx, bottom - h - 4, _number(q.value), "value", "middle"))
         if i % every == 0:
-            parts.append(_text(cx, bottom + 16, q.quarter, "axis", "middle"))
+            parts.append(svg.text(cx, bottom + 16, q.quarter, "axis", "middle"))
             if q.count:
-                parts.append(_text(cx, bottom + 30, f"n={q.count}", "note", "middle"))
+                parts.append(svg.text(cx, bottom + 30, f"n={q.count}", "note", "middle"))
         parts.append("</g>")
         if q.rate is not None:
             rate_points.append((cx, bottom - q.rate * (bottom - top), q.rate))
@@ -178,7 +176,7 @@ def quarter_chart(
         for x, y, rate in rate_points:
             parts.append(_marker("square", x, y, _RATE))
             label = f"{round(rate * 100)}%"
-            parts.append(_text(x + 7, y - 6, label, "rate-value"))
+            parts.append(svg.text(x + 7, y - 6, label, "rate-value"))
     desc = "; ".join(_quarter_tip(q, value_name, rate_name, unit) for q in points)
     return _svg(p, title, desc, width, bottom + 40, parts)
 
@@ -207,9 +205,9 @@ def survival_chart(
     parts = [_defs(p), *_series_key(series)]
     for share in (0, 20, 50, 80, 100):
         y = bottom - share / 100 * (bottom - top)
-        parts.append(_line(x0, y, x1, y, 'stroke="#e2e2e2"'))
-        parts.append(_text(x0 - 6, y + 4, f"{share}%", "axis", "end"))
-    parts.append(_text(0, top - 10, "share still open", "axis"))
+        parts.append(svg.line(x0, y, x1, y, 'stroke="#e2e2e2"'))
+        parts.append(svg.text(x0 - 6, y + 4, f"{share}%", "axis", "end"))
+    parts.append(svg.text(0, top - 10, "share still open", "axis"))
     parts += _x_axis(ticks, x0, sx, top, bottom, unit, grid=False)
     ends: list[tuple[float, str, str]] = []
     for i, s in enumerate(series):
@@ -239,7 +237,7 @@ def survival_chart(
         placed.append((max(ey + 4, placed[-1][0] + 14 if placed else ey + 4), label))
     lift = max(placed[-1][0] - (bottom + 4), 0)
     for y, label in placed:
-        parts.append(_text(x1 + 10, y - lift, _truncate(label, label_w - 14), "value"))
+        parts.append(svg.text(x1 + 10, y - lift, _truncate(label, label_w - 14), "value"))
     desc = "; ".join(_series_tip(s, unit) for s in series)
     return _svg(p, title, desc, width, bottom + 34, parts)
 
@@ -297,13 +295,13 @@ def _x_axis(
     unit: str,
     grid: bool = True,
 ) -> list[str]:
-    parts = [_line(x0, bottom, x0 + ticks[-1] * scale, bottom, 'stroke="#888"')]
+    parts = [svg.line(x0, bottom, x0 + ticks[-1] * scale, bottom, 'stroke="#888"')]
     for t in ticks:
         x = x0 + t * scale
         if grid:
-            parts.append(_line(x, top, x, bottom, 'stroke="#e2e2e2"'))
-        parts.append(_text(x, bottom + 16, _number(t), "axis", "middle"))
-    parts.append(_text(x0 + ticks[-1] * scale, bottom + 30, unit, "axis", "end"))
+            parts.append(svg.line(x, top, x, bottom, 'stroke="#e2e2e2"'))
+        parts.append(svg.text(x, bottom + 16, _number(t), "axis", "middle"))
+    parts.append(svg.text(x0 + ticks[-1] * scale, bottom + 30, unit, "axis", "end"))
     return parts
 
 
@@ -314,12 +312,12 @@ def _key_height(items: int = 2) -> int:
 def _bar_key(p: str, value_name: str, marker_name: str) -> list[str]:
     return [
         '<g class="key" transform="translate(0 34)">'
-        + _rect(0, -10, 22, 12, f'fill="{_BAR}"')
-        + _text(28, 0, f"bar: {value_name}", "legend")
-        + _rect(150, -10, 22, 12, f'fill="url(#{p}-open)" stroke="{_BAR}"')
-        + _text(178, 0, f"hatched: at least ({value_name} not reached yet)", "legend")
-        + _line(470, -12, 470, 4, f'stroke="{_MARK}" stroke-width="3"')
-        + _text(478, 0, f"tick: {marker_name}", "legend")
+        + svg.rect(0, -10, 22, 12, f'fill="{_BAR}"')
+        + svg.text(28, 0, f"bar: {value_name}", "legend")
+        + svg.rect(150, -10, 22, 12, f'fill="url(#{p}-open)" stroke="{_BAR}"')
+        + svg.text(178, 0, f"hatched: at least ({value_name} not reached yet)", "legend")
+        + svg.line(470, -12, 470, 4, f'stroke="{_MARK}" stroke-width="3"')
+        + svg.text(478, 0, f"tick: {marker_name}", "legend")
         + "</g>"
     ]
 
@@ -327,11 +325,11 @@ def _bar_key(p: str, value_name: str, marker_name: str) -> list[str]:
 def _quarter_key(value_name: str, rate_name: str) -> list[str]:
     return [
         '<g class="key" transform="translate(0 34)">'
-        + _rect(0, -10, 22, 12, f'fill="{_BAR}"')
-        + _text(28, 0, f"bars: {value_name} (days)", "legend")
-        + _line(220, -4, 250, -4, f'stroke="{_RATE}" stroke-width="2" stroke-dasharray="6 3"')
+        + svg.rect(0, -10, 22, 12, f'fill="{_BAR}"')
+        + svg.text(28, 0, f"bars: {value_name} (days)", "legend")
+        + svg.line(220, -4, 250, -4, f'stroke="{_RATE}" stroke-width="2" stroke-dasharray="6 3"')
         + _marker("square", 235, -4, _RATE)
-        + _text(258, 0, f"dashed line: {rate_name}", "legend")
+        + svg.text(258, 0, f"dashed line: {rate_name}", "legend")
         + "</g>"
     ]
 
@@ -344,9 +342,9 @@ def _series_key(series: Sequence[Series]) -> list[str]:
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
         parts.append(
             f'<g class="key" transform="translate({x} {y})">'
-            + _line(0, -4, 30, -4, f'stroke="{colour}" stroke-width="2.5"{dashes}')
+            + svg.line(0, -4, 30, -4, f'stroke="{colour}" stroke-width="2.5"{dashes}')
             + _marker(shape, 15, -4, colour)
-            + _text(38, 0, _truncate(s.label, 250), "legend")
+            + svg.text(38, 0, _truncate(s.label, 250), "legend")
             + "</g>"
         )
     return parts
@@ -355,7 +353,7 @@ def _series_key(series: Sequence[Series]) -> list[str]:
 def _marker(shape: str, x: float, y: float, colour: str) -> str:
     paint = f'fill="{colour}" stroke="#fff" stroke-width="1"'
     if shape == "square":
-        return _rect(x - 4, y - 4, 8, 8, paint)
+        return svg.rect(x - 4, y - 4, 8, 8, paint)
     if shape == "triangle":
         return (
             f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y + 4:.1f} '
@@ -382,25 +380,29 @@ def _defs(p: str) -> str:
 
 
 def _empty(p: str, title: str, width: int) -> str:
-    parts = [_text(12, 50, "No data yet", "empty")]
+    parts = [svg.text(12, 50, "No data yet", "empty")]
     return _svg(p, title, "No data yet", width, 70, parts)
 
 
+_STYLE = (
+    ".chart .heading{font-size:15px;font-weight:600}"
+    ".chart .empty{font-size:14px;fill:#444}"
+    ".chart .axis,.chart .legend,.chart .note{font-size:11px;fill:#444}"
+    ".chart .value,.chart .rate-value{font-size:11px;font-weight:600;paint-order:stroke;"
+    "stroke:#fff;stroke-width:3px}"
+)
+
+
 def _svg(p: str, title: str, desc: str, width: int, height: float, parts: list[str]) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="100%" '
-        f'viewBox="0 0 {width} {height:.0f}" aria-labelledby="{p}-title {p}-desc">'
-        f'<title id="{p}-title">{_esc(title)}</title><desc id="{p}-desc">{_esc(desc)}</desc>'
-        f"<style>.chart text{{font-family:{_FONT};font-size:12px;fill:#1a1a1a}}"
-        ".chart .heading{font-size:15px;font-weight:600}"
-        ".chart .empty{font-size:14px;fill:#444}"
-        ".chart .axis,.chart .legend,.chart .note{font-size:11px;fill:#444}"
-        ".chart .value,.chart .rate-value{font-size:11px;font-weight:600;paint-order:stroke;"
-        "stroke:#fff;stroke-width:3px}"
-        "@media print{.chart text{fill:#000}}</style>"
-        + _text(0, 18, title, "heading")
-        + "".join(parts)
-        + "</svg>"
+    return svg.document(
+        "chart",
+        p,
+        title,
+        desc,
+        width,
+        height,
+        _STYLE,
+        svg.text(0, 18, title, "heading") + "".join(parts),
     )
 
 
@@ -409,21 +411,7 @@ def _prefix(id_prefix: str) -> str:
 
 
 def _tip(text: str) -> str:
-    return f"<title>{_esc(text)}</title>"
-
-
-def _rect(x: float, y: float, w: float, h: float, paint: str, cls: str = "") -> str:
-    c = f' class="{cls}"' if cls else ""
-    return f'<rect{c} x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" {paint}/>'
-
-
-def _line(x1: float, y1: float, x2: float, y2: float, paint: str) -> str:
-    return f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" {paint}/>'
-
-
-def _text(x: float, y: float, text: str, cls: str, anchor: str = "start") -> str:
-    a = "" if anchor == "start" else f' text-anchor="{anchor}"'
-    return f'<text class="{cls}" x="{x:.1f}" y="{y:.1f}"{a}>{_esc(text)}</text>'
+    return f"<title>{svg.esc(text)}</title>"
 
 
 def _truncate(text: str, width: float) -> str:
@@ -431,7 +419,3 @@ def _truncate(text: str, width: float) -> str:
     text = " ".join(text.split())
     fit = max(int(width / _CHAR_W) - 1, 4)
     return text if len(text) <= fit else text[: fit - 1].rstrip() + "…"
-
-
-def _esc(text: str) -> str:
-    return escape(_NOT_XML.sub("", text), {'"': "&quot;"})

@@ -12,12 +12,9 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
-# Characters that XML 1.0 forbids even when escaped.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+from mutualplan.core import svg
+
 _LEFT, _RIGHT = 16, 16
 _BAND_TOP, _BAND_H = 62, 40
 _AXIS_Y = _BAND_TOP + _BAND_H + 18
@@ -39,24 +36,12 @@ class FanChart:
     p_by_quarter_end: float
 
 
-@dataclass(frozen=True)
-class _Scale:
-    first: dt.date
-    last: dt.date
-    x0: float
-    x1: float
-
-    def x(self, day: dt.date) -> float:
-        span = max((self.last - self.first).days, 1)
-        return self.x0 + (day - self.first).days * (self.x1 - self.x0) / span
-
-
 def _date(day: dt.date) -> str:
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return f"{svg.MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
 def _short(day: dt.date) -> str:
-    return f"{_MONTHS[day.month - 1]} {day.day}"
+    return f"{svg.MONTHS[day.month - 1]} {day.day}"
 
 
 def _percent(share: float) -> str:
@@ -97,7 +82,7 @@ def render_fan_chart(
         days.append(chart.target)
     first, last = min(days), max(*days, chart.quarter_end)
     pad = dt.timedelta(days=max(3, (last - first).days // 20))
-    scale = _Scale(first, last + pad, _LEFT, width - _RIGHT)
+    scale = svg.DateScale(first, last + pad, _LEFT, width - _RIGHT)
     parts = [_defs(p), *_axis(scale)]
     parts.append(_band(scale, q[0.1], q[0.9], f'fill="{_OUTER}" stroke="#6b8fb5"', "band-outer"))
     parts.append(_band(scale, q[0.25], q[0.75], f'fill="url(#{p}-inner)" stroke="#23527f"', "band"))
@@ -132,16 +117,14 @@ def render_fan_chart(
     return _svg(p, title, describe(chart), width, _HEIGHT + 22, parts)
 
 
+_STYLE = (
+    ".fan-chart .axis,.fan-chart .legend{font-size:11px;fill:#444}"
+    ".fan-chart .line-label{font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}"
+)
+
+
 def _svg(p: str, title: str, desc: str, width: int, height: int, parts: list[str]) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="fan-chart" role="img" width="100%" '
-        f'viewBox="0 0 {width} {height}" aria-labelledby="{p}-title {p}-desc">'
-        f'<title id="{p}-title">{_esc(title)}</title><desc id="{p}-desc">{_esc(desc)}</desc>'
-        f"<style>.fan-chart text{{font-family:{_FONT};font-size:12px;fill:#1a1a1a}}"
-        ".fan-chart .axis,.fan-chart .legend{font-size:11px;fill:#444}"
-        ".fan-chart .line-label{font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}"
-        "@media print{.fan-chart text{fill:#000}}</style>" + "".join(parts) + "</svg>"
-    )
+    return svg.document("fan-chart", p, title, desc, width, height, _STYLE, "".join(parts))
 
 
 def _defs(p: str) -> str:
@@ -153,7 +136,7 @@ def _defs(p: str) -> str:
     )
 
 
-def _band(scale: _Scale, start: dt.date, end: dt.date, paint: str, cls: str) -> str:
+def _band(scale: svg.DateScale, start: dt.date, end: dt.date, paint: str, cls: str) -> str:
     x0, x1 = scale.x(start), scale.x(end)
     w = max(x1 - x0, 3.0)  # equal quantiles still show as a sliver
     x = min(x0, x1 - w / 2) if x1 - x0 < 3 else x0
@@ -183,12 +166,12 @@ def _label(x: float, y: float, text: str, width: int, cls: str) -> str:
     if x + 4 + w > width - 2:
         return (
             f'<text class="line-label {cls}" x="{min(x - 4, width - 2):.1f}" y="{y}" '
-            f'text-anchor="end">{_esc(text)}</text>'
+            f'text-anchor="end">{svg.esc(text)}</text>'
         )
-    return f'<text class="line-label {cls}" x="{x + 4:.1f}" y="{y}">{_esc(text)}</text>'
+    return f'<text class="line-label {cls}" x="{x + 4:.1f}" y="{y}">{svg.esc(text)}</text>'
 
 
-def _axis(scale: _Scale) -> list[str]:
+def _axis(scale: svg.DateScale) -> list[str]:
     """A baseline with month ticks (every month, or fewer when they crowd)."""
     y = _AXIS_Y
     parts = [
@@ -201,7 +184,7 @@ def _axis(scale: _Scale) -> list[str]:
         month = dt.date(index // 12, index % 12 + 1, 1)
         if index % step == 0:
             x = scale.x(month)
-            label = _MONTHS[month.month - 1] + (f" {month.year}" if month.month == 1 else "")
+            label = svg.MONTHS[month.month - 1] + (f" {month.year}" if month.month == 1 else "")
             parts.append(
                 f'<line x1="{x:.1f}" y1="{y}" x2="{x:.1f}" y2="{y + 5}" stroke="#888"/>'
                 f'<text class="axis" x="{x:.1f}" y="{y + 17}" text-anchor="middle">{label}</text>'
@@ -228,11 +211,7 @@ def _legend(p: str) -> str:
     for swatch, text in items:
         parts.append(
             f'<g class="legend-item" transform="translate({x:.1f} 0)">{swatch}'
-            f'<text class="legend" x="24" y="{y}">{_esc(text)}</text></g>'
+            f'<text class="legend" x="24" y="{y}">{svg.esc(text)}</text></g>'
         )
         x += 24 + len(text) * _CHAR_W + 18
     return "".join(parts)
-
-
-def _esc(text: str) -> str:
-    return escape(_NOT_XML.sub("", text), {'"': "&quot;"})

@@ -11,10 +11,9 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
-_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+from mutualplan.core import svg
+
 _BAR = "#0072b2"  # Okabe-Ito blue, as the timeline's seller side
 _WHISKER = "#1a1a1a"
 _LEFT, _TOP, _BOTTOM, _RIGHT = 64, 34, 40, 16
@@ -76,7 +75,7 @@ def render_pipeline_chart(
     desc = _summary(bars, currency)
     height = _TOP + _PLOT_H + _BOTTOM
     if not bars:
-        parts = [_text(0, 18, full_title, "heading"), _text(12, 52, "No quarters", "empty")]
+        parts = [svg.text(0, 18, full_title, "heading"), svg.text(12, 52, "No quarters", "empty")]
         return _svg(p, full_title, desc, width, 72, parts)
     top, steps = _axis(max(max(b.p90, b.expected) for b in bars))
     base = _TOP + _PLOT_H
@@ -84,14 +83,14 @@ def render_pipeline_chart(
     def y(amount: float) -> float:
         return base - max(0.0, amount) / top * _PLOT_H
 
-    parts = [_text(0, 18, full_title, "heading")]
+    parts = [svg.text(0, 18, full_title, "heading")]
     for i in range(steps + 1):  # gridlines and the axis labels
         value = top * i / steps
         parts.append(
             f'<line x1="{_LEFT}" y1="{y(value):.1f}" x2="{width - _RIGHT}" y2="{y(value):.1f}" '
             f'stroke="{"#444" if i == 0 else "#ddd"}" stroke-width="1"/>'
         )
-        parts.append(_text(_LEFT - 6, y(value) + 4, compact(value), "axis", "end"))
+        parts.append(svg.text(_LEFT - 6, y(value) + 4, compact(value), "axis", "end"))
     slot = (width - _LEFT - _RIGHT) / len(bars)
     bar_w = min(64.0, slot * 0.55)
     for i, bar in enumerate(bars):
@@ -99,7 +98,7 @@ def render_pipeline_chart(
         tip = f"{bar.label}: expected {_money(bar.expected, currency)}, 8 in 10 between " + (
             f"{_money(bar.p10, currency)} and {_money(bar.p90, currency)}"
         )
-        parts.append(f'<g class="quarter"><title>{_esc(tip)}</title>')
+        parts.append(f'<g class="quarter"><title>{svg.esc(tip)}</title>')
         height_px = base - y(bar.expected)
         parts.append(
             f'<rect x="{mid - bar_w / 2:.1f}" y="{y(bar.expected):.1f}" width="{bar_w:.1f}" '
@@ -113,16 +112,20 @@ def render_pipeline_chart(
             f'" stroke="{_WHISKER}" stroke-width="1.5" fill="none"/>'
         )
         parts.append(
-            _text(mid, y(max(bar.expected, bar.p90)) - 6, compact(bar.expected), "value", "middle")
+            svg.text(
+                mid, y(max(bar.expected, bar.p90)) - 6, compact(bar.expected), "value", "middle"
+            )
         )
-        parts.append(_text(mid, base + 16, bar.label, "axis", "middle"))
+        parts.append(svg.text(mid, base + 16, bar.label, "axis", "middle"))
         parts.append("</g>")
     legend_y = base + 34
     parts.append(
         f'<rect x="{_LEFT}" y="{legend_y - 9}" width="12" height="10" fill="{_BAR}"/>'
-        + _text(_LEFT + 16, legend_y, "expected amount", "legend")
+        + svg.text(_LEFT + 16, legend_y, "expected amount", "legend")
         + f'<path d="M{_LEFT + 140} {legend_y - 10}v12" stroke="{_WHISKER}" stroke-width="1.5"/>'
-        + _text(_LEFT + 148, legend_y, "P10 to P90 (8 times in 10 the total falls here)", "legend")
+        + svg.text(
+            _LEFT + 148, legend_y, "P10 to P90 (8 times in 10 the total falls here)", "legend"
+        )
     )
     return _svg(p, full_title, desc, width, height, parts)
 
@@ -141,24 +144,13 @@ def _summary(bars: Sequence[PipelineBar], currency: str) -> str:
     )
 
 
+_STYLE = (
+    ".pipeline-chart .heading{font-size:15px;font-weight:600}"
+    ".pipeline-chart .axis,.pipeline-chart .legend,.pipeline-chart .empty"
+    "{font-size:11px;fill:#444}"
+    ".pipeline-chart .value{font-size:11px;font-weight:600}"
+)
+
+
 def _svg(p: str, title: str, desc: str, width: int, height: int, parts: list[str]) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="pipeline-chart" role="img" '
-        f'width="100%" viewBox="0 0 {width} {height}" aria-labelledby="{p}-title {p}-desc">'
-        f'<title id="{p}-title">{_esc(title)}</title><desc id="{p}-desc">{_esc(desc)}</desc>'
-        f"<style>.pipeline-chart text{{font-family:{_FONT};font-size:12px;fill:#1a1a1a}}"
-        ".pipeline-chart .heading{font-size:15px;font-weight:600}"
-        ".pipeline-chart .axis,.pipeline-chart .legend,.pipeline-chart .empty"
-        "{font-size:11px;fill:#444}"
-        ".pipeline-chart .value{font-size:11px;font-weight:600}"
-        "@media print{.pipeline-chart text{fill:#000}}</style>" + "".join(parts) + "</svg>"
-    )
-
-
-def _text(x: float, y: float, text: str, cls: str, anchor: str = "start") -> str:
-    a = "" if anchor == "start" else f' text-anchor="{anchor}"'
-    return f'<text class="{cls}" x="{x:.1f}" y="{y:.1f}"{a}>{_esc(text)}</text>'
-
-
-def _esc(text: str) -> str:
-    return escape(_NOT_XML.sub("", text), {'"': "&quot;"})
+    return svg.document("pipeline-chart", p, title, desc, width, height, _STYLE, "".join(parts))

@@ -11,7 +11,8 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+
+from mutualplan.core import svg
 
 _SIDES: dict[str, tuple[str, str, str]] = {
     # side: (letter badge, legend label, colour from the Okabe-Ito colour-blind-safe palette)
@@ -19,10 +20,6 @@ _SIDES: dict[str, tuple[str, str, str]] = {
     "seller": ("S", "Seller", "#0072b2"),
     "joint": ("J", "Joint", "#009e73"),
 }
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
-# Characters that XML 1.0 forbids even when escaped; a pasted title may carry them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ROW_H, _BAR_H, _LANE_H, _CHAR_W = 28, 14, 15, 6.6
 _BADGE_W, _MARK_W, _GAP = 26, 134, 12
 _GHOST = 'fill="none" stroke="#555" stroke-dasharray="3 2"'
@@ -41,18 +38,6 @@ class TimelineRow:
     status: str  # not_started | in_progress | done | blocked
     overdue: bool
     high_risk: bool
-
-
-@dataclass(frozen=True)
-class _Scale:
-    first: dt.date
-    last: dt.date
-    x0: float
-    x1: float
-
-    def x(self, day: dt.date) -> float:
-        span = max((self.last - self.first).days, 1)
-        return self.x0 + (day - self.first).days * (self.x1 - self.x0) / span
 
 
 def quarter_end(day: dt.date) -> dt.date:
@@ -79,7 +64,7 @@ def render_timeline(
     desc = _summary(rows, target)
     dated = [r for r in rows if r.due is not None]
     if not dated:
-        return _svg(p, title, desc, width, 64, [_text(12, 38, "No dates yet", "empty")])
+        return _svg(p, title, desc, width, 64, [svg.text(12, 38, "No dates yet", "empty")])
     scale = _span(dated, target, today, _BADGE_W + (label_w := _label_width(width)), width)
     legend, lanes_y = _legend(p, width)
     lines = _date_lines(scale, target, today)
@@ -87,10 +72,10 @@ def render_timeline(
     axis_y = lanes_y + lanes * _LANE_H + 14
     rows_y = axis_y + 8
     bottom = rows_y + len(rows) * _ROW_H
-    parts = [_defs(p), _text(0, 18, title, "heading"), *legend]
+    parts = [_defs(p), svg.text(0, 18, title, "heading"), *legend]
     # Zebra stripes first so that gridlines and bars sit on top of them.
     parts += [
-        _rect(0, rows_y + i * _ROW_H, width, _ROW_H, 'fill="#f5f5f5"')
+        svg.rect(0, rows_y + i * _ROW_H, width, _ROW_H, 'fill="#f5f5f5"')
         for i in range(0, len(rows), 2)
     ]
     parts += _month_axis(scale, axis_y, bottom)
@@ -100,7 +85,7 @@ def render_timeline(
         label_y = lanes_y + lane * _LANE_H + 8
         parts.append(f'<g class="{cls}">')
         parts.append(_vline(x, label_y + 3, bottom, cls))
-        parts.append(_text(label_x, label_y, label, "line-label", anchor))
+        parts.append(svg.text(label_x, label_y, label, "line-label", anchor))
         parts.append("</g>")
     return _svg(p, title, desc, width, bottom + 10, parts)
 
@@ -112,7 +97,7 @@ def _label_width(width: int) -> int:
 
 def _span(
     dated: Sequence[TimelineRow], target: dt.date | None, today: dt.date, x0: float, width: int
-) -> _Scale:
+) -> svg.DateScale:
     """The drawn range: the plan itself, from its first milestone to the target (or its last
     due date), with a little air. Today widens it only when near the plan (within a quarter
     of its length); further out, the today line is left out rather than squeezing the plan."""
@@ -125,7 +110,7 @@ def _span(
     elif last < today <= last + near:
         last = today
     pad = dt.timedelta(days=max(2, (last - first).days // 40))
-    return _Scale(first - pad, last + pad, x0 + _GAP, width - _GAP)
+    return svg.DateScale(first - pad, last + pad, x0 + _GAP, width - _GAP)
 
 
 def _summary(rows: Sequence[TimelineRow], target: dt.date | None) -> str:
@@ -143,21 +128,19 @@ def _summary(rows: Sequence[TimelineRow], target: dt.date | None) -> str:
     return ", ".join(parts)
 
 
+_STYLE = (
+    ".timeline .heading{font-size:15px;font-weight:600}"
+    ".timeline .empty{font-size:14px;fill:#444}"
+    ".timeline .axis,.timeline .legend,.timeline .undated{font-size:11px;fill:#444}"
+    ".timeline .mark{font-size:11px}.timeline .overdue-mark{fill:#b00020;font-weight:700}"
+    ".timeline .line-label{font-size:11px;font-weight:600;paint-order:stroke;"
+    "stroke:#fff;stroke-width:3px}"
+    ".timeline .badge{font-size:10px;font-weight:700;fill:#fff}"
+)
+
+
 def _svg(p: str, title: str, desc: str, width: int, height: int, parts: list[str]) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" width="100%" '
-        f'viewBox="0 0 {width} {height}" aria-labelledby="{p}-title {p}-desc">'
-        f'<title id="{p}-title">{_esc(title)}</title><desc id="{p}-desc">{_esc(desc)}</desc>'
-        f"<style>.timeline text{{font-family:{_FONT};font-size:12px;fill:#1a1a1a}}"
-        ".timeline .heading{font-size:15px;font-weight:600}"
-        ".timeline .empty{font-size:14px;fill:#444}"
-        ".timeline .axis,.timeline .legend,.timeline .undated{font-size:11px;fill:#444}"
-        ".timeline .mark{font-size:11px}.timeline .overdue-mark{fill:#b00020;font-weight:700}"
-        ".timeline .line-label{font-size:11px;font-weight:600;paint-order:stroke;"
-        "stroke:#fff;stroke-width:3px}"
-        ".timeline .badge{font-size:10px;font-weight:700;fill:#fff}"
-        "@media print{.timeline text{fill:#000}}</style>" + "".join(parts) + "</svg>"
-    )
+    return svg.document("timeline", p, title, desc, width, height, _STYLE, "".join(parts))
 
 
 def _defs(p: str) -> str:
@@ -181,8 +164,8 @@ def _legend(p: str, width: int) -> tuple[list[str], int]:
     """Legend items laid left to right, wrapping onto a new line when the chart is narrow."""
     items: list[tuple[float, str]] = []
     for side, (letter, label, colour) in _SIDES.items():
-        swatch = _rect(20, 2, 22, 12, f'fill="{_fill(p, side)}" stroke="{colour}"')
-        text = _text(47, 12, f"{label} ({letter})", "legend")
+        swatch = svg.rect(20, 2, 22, 12, f'fill="{_fill(p, side)}" stroke="{colour}"')
+        text = svg.text(47, 12, f"{label} ({letter})", "legend")
         items.append((47 + (len(label) + 4) * _CHAR_W, _badge(0, 0, side) + swatch + text))
     for sample, label, cls in (
         ("✓", "done", "mark"),
@@ -191,21 +174,24 @@ def _legend(p: str, width: int) -> tuple[list[str], int]:
     ):
         sw = len(sample) * (7.4 if "overdue" in cls else _CHAR_W) + 7
         items.append(
-            (sw + len(label) * _CHAR_W, _text(0, 12, sample, cls) + _text(sw, 12, label, "legend"))
+            (
+                sw + len(label) * _CHAR_W,
+                svg.text(0, 12, sample, cls) + svg.text(sw, 12, label, "legend"),
+            )
         )
     label = "baseline (first confirmed date)"
-    ghost = _rect(0, 2, 22, 12, _GHOST) + _text(27, 12, label, "legend")
+    ghost = svg.rect(0, 2, 22, 12, _GHOST) + svg.text(27, 12, label, "legend")
     items.append((27 + len(label) * _CHAR_W, ghost))
     parts, x, y = [], 0.0, 28
-    for w, svg in items:
+    for w, item in items:
         if x and x + w > width:
             x, y = 0.0, y + 20
-        parts.append(f'<g class="legend-item" transform="translate({x:.1f} {y})">{svg}</g>')
+        parts.append(f'<g class="legend-item" transform="translate({x:.1f} {y})">{item}</g>')
         x += w + 22
     return parts, y + 20
 
 
-def _month_axis(scale: _Scale, y: float, bottom: float) -> list[str]:
+def _month_axis(scale: svg.DateScale, y: float, bottom: float) -> list[str]:
     """Month labels along the top with faint gridlines; skips months when space is tight."""
     px_per_month = (scale.x(scale.first + dt.timedelta(days=3044)) - scale.x0) / 100
     step = next((s for s in (1, 2, 3, 6) if s * px_per_month >= 58), 12)
@@ -214,25 +200,25 @@ def _month_axis(scale: _Scale, y: float, bottom: float) -> list[str]:
     for index in range(first_index, scale.last.year * 12 + scale.last.month):
         month = dt.date(index // 12, index % 12 + 1, 1)
         if index % step == 0:
-            x, label = scale.x(month), _MONTHS[month.month - 1]
+            x, label = scale.x(month), svg.MONTHS[month.month - 1]
             if month.month == 1 or len(parts) == 1:
                 label += f" {month.year}"
             if x + len(label) * _CHAR_W <= scale.x1 + _GAP:
-                parts.append(_text(x + 3, y, label, "axis"))
+                parts.append(svg.text(x + 3, y, label, "axis"))
             parts.append(_vline(x, y - 10, bottom, "gridline"))
     return parts
 
 
-def _row(p: str, row: TimelineRow, scale: _Scale, y: int, label_w: int) -> list[str]:
+def _row(p: str, row: TimelineRow, scale: svg.DateScale, y: int, label_w: int) -> list[str]:
     side = row.owner_side if row.owner_side in _SIDES else "joint"
     colour, mid = _SIDES[side][2], y + _ROW_H / 2
     classes = f"row row-{side} status-{row.status}" + " overdue" * row.overdue
-    parts = [f'<g class="{_esc(classes)}"><title>{_esc(_tooltip(row))}</title>']
+    parts = [f'<g class="{svg.esc(classes)}"><title>{svg.esc(_tooltip(row))}</title>']
     parts.append(_badge(0, mid - 8, side))
     max_chars = int((label_w - 8) / _CHAR_W)
-    parts.append(_text(_BADGE_W, mid + 4, _truncate(row.title, max_chars), "label"))
+    parts.append(svg.text(_BADGE_W, mid + 4, _truncate(row.title, max_chars), "label"))
     if row.due is None:
-        parts.append(_text(scale.x0 + 4, mid + 4, "no date", "undated"))
+        parts.append(svg.text(scale.x0 + 4, mid + 4, "no date", "undated"))
         parts.append(_marks(row, scale.x0 + 60, mid + 4))
         return [*parts, "</g>"]
     start = row.start if row.start is not None and row.start < row.due else None
@@ -241,7 +227,7 @@ def _row(p: str, row: TimelineRow, scale: _Scale, y: int, label_w: int) -> list[
     if _slip_days(row) and row.baseline_due is not None:
         bx1 = scale.x(row.baseline_due)
         bx0 = min(scale.x(row.baseline_due - length), bx1 - 3)
-        parts.append(_rect(bx0, mid - 10, bx1 - bx0, 20, _GHOST, "baseline"))
+        parts.append(svg.rect(bx0, mid - 10, bx1 - bx0, 20, _GHOST, "baseline"))
         left, right = min(left, bx0), max(right, bx1)
     fill, x1 = _fill(p, side), scale.x(row.due)
     stroke = 'stroke="#1a1a1a" stroke-width="2"' if row.status == "done" else f'stroke="{colour}"'
@@ -253,7 +239,9 @@ def _row(p: str, row: TimelineRow, scale: _Scale, y: int, label_w: int) -> list[
         left, right = min(left, x1 - 6), max(right, x1 + 6)
     else:
         x0, paint = scale.x(start), f'rx="2" fill="{fill}" {stroke}'
-        parts.append(_rect(x0, mid - _BAR_H / 2, max(x1 - x0, 3), _BAR_H, paint, f"bar bar-{side}"))
+        parts.append(
+            svg.rect(x0, mid - _BAR_H / 2, max(x1 - x0, 3), _BAR_H, paint, f"bar bar-{side}")
+        )
         left = min(left, x0)
     # The status marks sit just after the bar, or just before it when the bar ends the chart.
     after = right + 8
@@ -287,7 +275,7 @@ def _marks(row: TimelineRow, x: float | None, y: float, end_x: float = 0) -> str
     start = x if x is not None else max(end_x - used + 7, 0)
     parts = ['<g class="marks">']
     for text, cls, w in fitted:
-        parts.append(_text(start, y, text, f"mark {cls}"))
+        parts.append(svg.text(start, y, text, f"mark {cls}"))
         start += w + 7
     return "".join(parts) + "</g>"
 
@@ -312,7 +300,7 @@ def _slip_days(row: TimelineRow) -> int:
 
 
 def _date_lines(
-    scale: _Scale, target: dt.date | None, today: dt.date
+    scale: svg.DateScale, target: dt.date | None, today: dt.date
 ) -> list[tuple[float, str, str, float, str, int]]:
     """Today, target and quarter-end lines, their labels stacked in lanes so none overlap."""
     wanted = [(today, "Today", "today-line")] if scale.first <= today <= scale.last else []
@@ -351,23 +339,9 @@ def _vline(x: float, y1: float, y2: float, cls: str) -> str:
 def _badge(x: float, y: float, side: str) -> str:
     letter, _, colour = _SIDES[side]
     paint = f'rx="3" fill="{colour}"'
-    return _rect(x, y, 16, 16, paint) + _text(x + 8, y + 12, letter, "badge", "middle")
-
-
-def _rect(x: float, y: float, w: float, h: float, paint: str, cls: str = "") -> str:
-    c = f' class="{cls}"' if cls else ""
-    return f'<rect{c} x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" {paint}/>'
-
-
-def _text(x: float, y: float, text: str, cls: str, anchor: str = "start") -> str:
-    a = "" if anchor == "start" else f' text-anchor="{anchor}"'
-    return f'<text class="{cls}" x="{x:.1f}" y="{y}"{a}>{_esc(text)}</text>'
+    return svg.rect(x, y, 16, 16, paint) + svg.text(x + 8, y + 12, letter, "badge", "middle")
 
 
 def _truncate(text: str, max_chars: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + "…"
-
-
-def _esc(text: str) -> str:
-    return escape(_NOT_XML.sub("", text), {'"': "&quot;"})
