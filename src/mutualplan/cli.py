@@ -6,6 +6,7 @@ Every option can also be set from a MUTUALPLAN_ environment variable (shown in -
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -13,6 +14,7 @@ import click
 from mutualplan.commands.analytics import analytics
 from mutualplan.commands.backup import backup, restore
 from mutualplan.commands.common import (
+    F,
     TextArgument,
     data_dir_option,
     fail,
@@ -32,6 +34,20 @@ from mutualplan.commands.remind import remind
 MAX_DEMO_DEALS = 20_000
 # From this many generated deals on, the demo shows a progress bar.
 PROGRESS_FROM = 500
+
+
+def demo_deals_option(how: str) -> Callable[[F], F]:
+    """`--deals N` of `serve --demo` and `demo`."""
+    return option(
+        "--deals",
+        envvar="MUTUALPLAN_DEMO_DEALS",
+        show_envvar=True,
+        default=0,
+        type=click.IntRange(0, MAX_DEMO_DEALS),
+        show_default=True,
+        help=f"{how} this many deals with a realistic history (closed and open, across "
+        "account types, with slips and reasons), once per demo workspace.",
+    )
 
 
 def _load_demo(deals: int) -> dict[str, Any]:
@@ -87,16 +103,7 @@ def main() -> None:
     show_envvar=True,
     help="Load a demo workspace with a few realistic deals.",
 )
-@option(
-    "--deals",
-    envvar="MUTUALPLAN_DEMO_DEALS",
-    show_envvar=True,
-    default=0,
-    type=click.IntRange(0, MAX_DEMO_DEALS),
-    show_default=True,
-    help="With --demo, also generate this many deals with a realistic history (closed and "
-    "open, across account types, with slips and reasons), once per demo workspace.",
-)
+@demo_deals_option("With --demo, also generate")
 @option(
     "--worker/--no-worker",
     envvar="MUTUALPLAN_SERVE_WORKER",
@@ -211,16 +218,7 @@ def migrate(data_dir: str | None) -> None:
 
 
 @main.command()
-@option(
-    "--deals",
-    envvar="MUTUALPLAN_DEMO_DEALS",
-    show_envvar=True,
-    default=0,
-    type=click.IntRange(0, MAX_DEMO_DEALS),
-    show_default=True,
-    help="Also generate this many deals with a realistic history (closed and open, across "
-    "account types, with slips and reasons), once per demo workspace.",
-)
+@demo_deals_option("Also generate")
 @data_dir_option
 def demo(deals: int, data_dir: str | None) -> None:
     """Load the demo workspace without serving."""
