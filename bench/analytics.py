@@ -39,9 +39,10 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
+
+from scratch import BenchError, recreate_postgres
 
 TARGET_S = 2.0
 TODAY = dt.date(2026, 11, 2)
@@ -156,30 +157,6 @@ SLIP_COLUMNS = [
     "milestone_id",
     "plan_id",
 ]
-
-
-class BenchError(Exception):
-    """The benchmark cannot go on; the message says why."""
-
-
-def recreate_postgres(url: str) -> None:
-    """Drop and create the database named in `url`, connecting to `postgres` to do it."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name or name == "postgres":
-        raise BenchError(f"--database-url must name a scratch database, not {name or 'none'!r}")
-    admin_url = urlunsplit((parts.scheme.split("+", 1)[0], parts.netloc, "/postgres", "", ""))
-    try:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.Error as exc:
-        raise BenchError(f"cannot recreate database {name!r}: {exc}") from exc
 
 
 class History:

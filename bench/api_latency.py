@@ -34,9 +34,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
+
+from scratch import BenchError, recreate_postgres
 
 TARGET_RATIO = 3.0
 WARMUP = 20
@@ -45,10 +47,6 @@ EMAIL = "bench@example.com"
 PASSWORD = "bench-password-for-latency"
 WORKSPACE = "bench"
 TEMPLATE_ROWS = 8
-
-
-class BenchError(Exception):
-    """The benchmark cannot go on; the message says why."""
 
 
 def cli_command() -> list[str]:
@@ -77,26 +75,6 @@ def database_kind(url: str | None) -> str:
         return "sqlite"
     scheme = urlsplit(url).scheme.split("+", 1)[0]
     return "postgresql" if scheme in ("postgres", "postgresql", "pgsql") else scheme
-
-
-def recreate_postgres(url: str) -> None:
-    """Drop and create the database named in `url`, connecting to `postgres` to do it."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name or name == "postgres":
-        raise BenchError(f"--database-url must name a scratch database, not {name or 'none'!r}")
-    admin_url = urlunsplit((parts.scheme.split("+", 1)[0], parts.netloc, "/postgres", "", ""))
-    try:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.Error as exc:
-        raise BenchError(f"cannot recreate database {name!r}: {exc}") from exc
 
 
 def free_port() -> int:

@@ -34,15 +34,12 @@ import sys
 import tempfile
 import time
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from scratch import BenchError, recreate_postgres
 
 TARGET_S = 5.0
 STAGES = ("Prospecting", "Qualification", "Needs Analysis", "Proposal/Price Quote")
 SEGMENTS = ("SMB", "Mid-Market", "Enterprise")
-
-
-class BenchError(Exception):
-    """The benchmark cannot go on; the message says why."""
 
 
 def salesforce_report(rows: int, moved: bool = False, seed: int = 7) -> bytes:
@@ -73,26 +70,6 @@ def salesforce_report(rows: int, moved: bool = False, seed: int = 7) -> bytes:
             f'"0065g{i:011d}","owner{i % 5}@example.com","{rng.choice(SEGMENTS)}"'
         )
     return ("\ufeff" + "\n".join(lines) + "\n").encode()
-
-
-def recreate_postgres(url: str) -> None:
-    """Drop and create the database named in `url`, connecting to `postgres` to do it."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name or name == "postgres":
-        raise BenchError(f"--database-url must name a scratch database, not {name or 'none'!r}")
-    admin_url = urlunsplit((parts.scheme.split("+", 1)[0], parts.netloc, "/postgres", "", ""))
-    try:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.Error as exc:
-        raise BenchError(f"cannot recreate database {name!r}: {exc}") from exc
 
 
 def child(database_url: str, rows: int, plans: bool) -> dict[str, Any]:
