@@ -164,3 +164,31 @@ def test_forecasting_many_plans_costs_the_same_queries(
     plans = list(Plan.objects.select_related("deal").filter(workspace=workspace))
     with django_assert_max_num_queries(7):
         assert len(forecast_plans(workspace, plans)) == count
+
+
+def test_deals_imported_without_a_plan_count_by_their_crm_stage_and_close_date(
+    workspace: Workspace,
+) -> None:
+    from mutualplan.plans.models import Deal
+
+    def deal(stage: str, close: dt.date | None) -> None:
+        Deal.objects.create(
+            workspace=workspace,
+            account_name=f"{stage} Inc",
+            account_type="smb",
+            stage=stage,
+            close_date=close,
+            created_at=dt.datetime.combine(START, dt.time(9), tzinfo=dt.UTC),
+        )
+
+    deal("Closed Won", START + dt.timedelta(days=20))
+    deal("closed_lost", START + dt.timedelta(days=30))
+    deal("Closed Won", AS_OF + dt.timedelta(days=3))  # not yet closed on as_of
+    deal("Negotiation", None)
+    outcomes = deal_outcomes(workspace, AS_OF)
+    assert sorted((str(d.closed), d.won) for d in outcomes) == [
+        (str(START + dt.timedelta(days=20)), True),
+        (str(START + dt.timedelta(days=30)), False),
+        ("None", None),
+        ("None", None),
+    ]

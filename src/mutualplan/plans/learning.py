@@ -38,6 +38,7 @@ from mutualplan.core.durations import StepColumns, Suggestion, duration_table
 from mutualplan.core.durations import realistic_turnarounds as suggestions_of
 from mutualplan.core.learned import Learned, learn
 from mutualplan.core.vocab import PlanStatus, SlipReason, StepType
+from mutualplan.crm.reader import outcome_of
 from mutualplan.plans.models import Activity, Plan
 from mutualplan.workspaces.models import Workspace
 
@@ -320,18 +321,23 @@ def _empty_columns() -> StepColumns:
 
 def deal_outcomes(workspace: Workspace, as_of: dt.date) -> list[DealOutcome]:
     """Every deal created by `as_of`, closed (won or lost) if it had closed by then. A won or
-    lost plan closed on its deal's close date, else on the plan's last change."""
+    lost plan closed on its deal's close date, else on the plan's last change; a deal with no
+    plan (imported from a CRM as history) is won or lost by its CRM stage, on its close date."""
     sql = f"""
-        SELECT d.account_type, {_day("d.created_at")}, p.status, {_day("d.close_date")},
-               {_day("p.updated_at")}, {_day("p.baseline_target_date")},
-               {_day("p.target_date")}
-        FROM plans_deal d JOIN plans_plan p ON p.deal_id = d.id
+        SELECT d.account_type, {_day("d.created_at")}, p.status, d.stage,
+               {_day("d.close_date")}, {_day("p.updated_at")},
+               {_day("p.baseline_target_date")}, {_day("p.target_date")}
+        FROM plans_deal d LEFT JOIN plans_plan p ON p.deal_id = d.id
         WHERE d.workspace_id = %s AND {_day("d.created_at")} <= %s"""
     today = _epoch(as_of)
     outcomes = []
-    for account, created, status, close, updated, baseline, target in _fetch(
+    for account, created, status, stage, close, updated, baseline, target in _fetch(
         sql, [workspace.pk, today]
     ):
+        if status is None:
+            status = {"won": PlanStatus.WON.value, "lost": PlanStatus.LOST.value}.get(
+                outcome_of(stage), PlanStatus.ACTIVE.value
+            )
         closed = close if close is not None else updated
         first_target = baseline if baseline is not None else target
         ended = status in _CLOSED and closed is not None and closed <= today
