@@ -168,7 +168,9 @@ def next_actions_many(
 def _explanation(effect: float, candidate: _Candidate, result: PlanForecast) -> str:
     text = f"Estimated {effect:+.1f} pp: {candidate.reason}"
     if candidate.code == "move_target":
-        text += f"; a {_percent(result.p_by_target)} chance by {_date(candidate.plan.target)}"
+        chance = _percent(result.p_by_target)
+        article = "an" if chance.startswith(("8", "11", "18")) else "a"
+        text += f"; {article} {chance} chance by {_date(candidate.plan.target)}"
     return f"{text}. Assumed: {EFFECTS[candidate.code].model}."
 
 
