@@ -71,6 +71,10 @@ PAGE_NAMES = [
     "version-diff",
     "buyer-identify",
     "buyer-plan",
+    "analytics",
+    "analytics-durations",
+    "analytics-cycles",
+    "pipeline",
 ]
 
 
@@ -166,6 +170,10 @@ def _set_up(browser: Browser, server: Server) -> Visit:
         AuditedPage("version-diff", "seller", f"{path}versions/1/diff/2/"),
         AuditedPage("buyer-identify", "anonymous", identify_url.removeprefix(server.url)),
         AuditedPage("buyer-plan", "buyer", link.removeprefix(server.url)),
+        AuditedPage("analytics", "seller", "/analytics/"),
+        AuditedPage("analytics-durations", "seller", "/analytics/durations/"),
+        AuditedPage("analytics-cycles", "seller", "/analytics/cycles/"),
+        AuditedPage("pipeline", "seller", "/forecast/"),
     ]
     assert [page.name for page in pages] == PAGE_NAMES
     return Visit({page.name: page for page in pages}, states)
