@@ -97,7 +97,7 @@ def situation(
     }
     return Situation(
         titles={key: about[0].title for key, about in one.about.items()},
-        has_target=one.plan.target_date is not None,
+        has_target=one.target is not None,
         stale_steps=stale,
         unconfirmed_steps=tuple(
             str(r.id) for r in facts.rows if r.id in remaining and not r.confirmed
