@@ -255,3 +255,24 @@ def test_a_buyer_opening_the_plan_ends_buyer_silent_on_the_dashboard_at_once(
     health.force_login(owner)
     page = health.get(f"/plans/{plan['id']}/").content.decode()
     assert "buyer_silent" not in page and "No one from the buyer side" not in page
+
+
+def test_won_and_lost_plans_keep_their_empty_codes_and_are_not_reread_each_day(
+    owner: Any, workspace: Workspace
+) -> None:
+    from mutualplan.plans.health import refresh_health
+
+    open_plan = seller_plan(owner, target_offset=None)  # no target: a finding every day
+    won = seller_plan(owner, target_offset=None)
+    Plan.objects.filter(id=won["id"]).update(status="won", health_codes=" no_target_date ")
+    day_one = dt.date.today()
+    refresh_health(workspace, Plan.objects.filter(workspace=workspace), day_one)
+    stored = {p.id: p for p in Plan.objects.all()}
+    assert stored[won["id"]].health_codes == "" and stored[won["id"]].health_on == day_one
+    assert "no_target_date" in stored[open_plan["id"]].health_codes
+
+    day_two = day_one + dt.timedelta(days=1)
+    refresh_health(workspace, Plan.objects.filter(workspace=workspace), day_two)
+    stored = {p.id: p for p in Plan.objects.all()}
+    assert stored[open_plan["id"]].health_on == day_two
+    assert stored[won["id"]].health_on == day_one  # current: not read again

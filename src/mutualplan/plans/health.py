@@ -231,19 +231,25 @@ def _latest_activity() -> Coalesce:
 def refresh_health(workspace: Workspace, plans: QuerySet[Plan], today: dt.date) -> None:
     """Recompute the stored codes of the plans whose codes are not of `today` and of their
     latest activity (every write records one). One query when all are current."""
-    stale = dict(
-        plans.order_by()
+    # A won or lost plan has no findings whatever the day: its empty codes stay current
+    # until it changes (a history of thousands of closed plans is not re-read every day).
+    closed = Q(status__in=_CLOSED)
+    stale = {
+        plan_id: (latest, status)
+        for plan_id, latest, status in plans.order_by()
         .annotate(latest_activity=_latest_activity())
         .filter(
-            ~Q(health_on=today)
+            (~Q(health_on=today) & ~closed)
             | Q(health_on__isnull=True)
             | ~Q(health_activity_id=F("latest_activity"))
+            | (closed & ~Q(health_codes=""))
         )
-        .values_list("id", "latest_activity")
-    )
+        .values_list("id", "latest_activity", "status")
+    }
     if not stale:
         return
-    found = health_by_plan(workspace, Plan.objects.filter(id__in=list(stale)), today)
+    still_open = [i for i, (_, status) in stale.items() if status not in _CLOSED]
+    found = health_by_plan(workspace, Plan.objects.filter(id__in=still_open), today)
     updated = [
         Plan(
             id=plan_id,
@@ -251,7 +257,7 @@ def refresh_health(workspace: Workspace, plans: QuerySet[Plan], today: dt.date) 
             health_on=today,
             health_activity_id=latest,
         )
-        for plan_id, latest in stale.items()
+        for plan_id, (latest, _) in stale.items()
     ]
     Plan.objects.bulk_update(
         updated, ["health_codes", "health_on", "health_activity_id"], batch_size=500
