@@ -20,7 +20,13 @@ import httpx
 import pytest
 
 from mutualplan.live.hub import RESYNC, Message
-from mutualplan.live.redis_relay import PROBE_SECONDS, SILENCE_SECONDS, RedisBroadcaster
+from mutualplan.live.presence import Viewer
+from mutualplan.live.redis_relay import (
+    IDLE_CLOSE_SECONDS,
+    PROBE_SECONDS,
+    SILENCE_SECONDS,
+    RedisBroadcaster,
+)
 from tests.live.private_redis import PrivateRedis
 from tests.live.sse import parse_event
 from tests.server import Server, start_server, stop_server
@@ -327,3 +333,38 @@ def test_a_process_whose_writes_missed_redis_tells_every_process_to_look_once_th
 
     activity, resync = asyncio.run(scenario())
     assert activity.data == {"id": 9} and resync == RESYNC
+
+
+async def open_and_close_a_stream(broadcaster: RedisBroadcaster, plan_id: int) -> None:
+    """What a stream does with the broadcaster, from its start to its end."""
+    viewer = Viewer("seller", "Olivia")
+    await broadcaster.ready()
+    sub = broadcaster.hub.subscribe(plan_id)
+    await broadcaster.join(plan_id, viewer)
+    broadcaster.hub.unsubscribe(sub)
+    await broadcaster.leave(plan_id, viewer)
+
+
+def test_a_presence_change_heard_as_the_last_stream_closes_opens_no_connection_for_ever(
+    private_redis: PrivateRedis,
+) -> None:
+    # The other process's viewers leave while this one's link is closing: the presence flush
+    # that their message asked for comes after the close, with no stream left to tell.
+    async def scenario() -> list[str]:
+        broadcaster = RedisBroadcaster(private_redis.url)
+        try:
+            await open_and_close_a_stream(broadcaster, 7)
+            await asyncio.sleep(IDLE_CLOSE_SECONDS + 0.5)
+            broadcaster.presence.changed(7)
+            await asyncio.sleep(IDLE_CLOSE_SECONDS + 1.5)
+            return streams_connections(private_redis)
+        finally:
+            await broadcaster.aclose()
+
+    assert asyncio.run(scenario()) == []
+
+
+def streams_connections(private_redis: PrivateRedis) -> list[str]:
+    """The Redis connections of streams (subscribers and presence pools), by client name."""
+    kept = ("mutualplan-live-publish:", "mutualplan-queue")
+    return [n for n in private_redis.client_names() if not n.startswith(kept)]

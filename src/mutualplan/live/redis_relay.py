@@ -150,7 +150,6 @@ class RedisBroadcaster(InMemoryBroadcaster):
     async def ready(self) -> None:
         """Open (or reuse) this loop's subscription, waiting briefly for it."""
         link = self._link()
-        self._schedule_idle_close(link)
         if not link.connected.is_set():
             # Without the subscription a stream would miss events; it goes on anyway and
             # reads the database until the subscriber is back (then a resync).
@@ -253,6 +252,8 @@ class RedisBroadcaster(InMemoryBroadcaster):
                 self._links[loop] = link
                 # A fresh context: the task outlives the request whose stream started it.
                 link.task = loop.create_task(self._relay(link), context=contextvars.Context())
+        # Whoever opened it, a link no stream uses closes: no connection is opened for ever.
+        self._schedule_idle_close(link)
         return link
 
     async def _relay(self, link: _LoopLink) -> None:
@@ -358,8 +359,13 @@ class RedisBroadcaster(InMemoryBroadcaster):
             logger.debug("live: presence update failed: %s", exc)
 
     async def _flush_presence(self, plan_id: int) -> None:
+        link = self._links.get(asyncio.get_running_loop())
+        if link is None or not self.hub.subscriber_count(plan_id):
+            # Nobody here to tell: the last stream ended (and its link may be closed) before
+            # this flush, asked for by another process's viewers leaving, came round.
+            return
         try:
-            entries = await self._link().commands.hgetall(self.presence_key(plan_id))
+            entries = await link.commands.hgetall(self.presence_key(plan_id))
         except REDIS_ERRORS as exc:
             logger.debug("live: presence read failed: %s", exc)
             return
