@@ -10,9 +10,11 @@ import pytest
 from django.test import Client
 
 from mutualplan.core.health import PlanFacts, RowFacts, short_windows
+from mutualplan.plans.actors import Actor
 from mutualplan.plans.health import health_by_plan
 from mutualplan.plans.learning import forget_realistic_turnarounds, realistic_turnarounds
 from mutualplan.plans.models import Plan
+from mutualplan.plans.services.deal_imports import import_deals
 from mutualplan.workspaces.clock import today_for
 from mutualplan.workspaces.models import Workspace
 from tests.analytics.history import history_plan
@@ -70,6 +72,26 @@ def test_dates_worked_back_from_turnarounds_follow_the_learned_one(
     }
     # The review is on the longest path: nine days more of it start the business case earlier.
     assert start["smb"].due_date - start["enterprise"].due_date == dt.timedelta(days=9)
+
+
+def test_plans_a_crm_import_creates_take_the_learned_turnaround_of_their_account_type(
+    owner: Any, workspace: Workspace
+) -> None:
+    reviews_of_30_days(owner, workspace)
+    close = (today_for(workspace) + dt.timedelta(days=120)).strftime("%Y-%m-%d")
+    content = (
+        "Opportunity ID,Account Name,Stage,Close Date,Account Type\n"
+        f"006A,Globex,Qualification,{close},enterprise\n"
+        f"006B,Initech,Qualification,{close},smb\n"
+    ).encode()
+
+    import_deals(workspace, Actor.seller(owner), content, create_plans=True)
+
+    reviews = {
+        p.deal.account_type: review_row(p).turnaround_days
+        for p in Plan.objects.filter(deal__crm_ref__in=["006A", "006B"]).select_related("deal")
+    }
+    assert reviews == {"enterprise": 30, "smb": 21}
 
 
 def test_below_eight_observations_new_plans_and_health_keep_the_templates_turnaround(

@@ -17,12 +17,14 @@ from mutualplan.plans.models import Activity, Deal, Milestone, Plan
 from mutualplan.plans.services.calendars import make_calendar
 from mutualplan.plans.services.history import record
 from mutualplan.plans.services.plans import (
+    learned_turnarounds,
     plan_created,
     template_links,
     template_rows,
     update_plan,
 )
 from mutualplan.plans.services.templates import resolve_template
+from mutualplan.workspaces.clock import today_for
 from mutualplan.workspaces.models import Workspace
 
 BATCH = 500
@@ -84,13 +86,15 @@ def plans_from_template(
     workspace: Workspace, actor: Actor, template: str, deals: list[Deal]
 ) -> None:
     """A plan from `template` for each deal, targeting its close date, made in batches: the
-    same rows, dependencies and `plan_created` activity as `create_plan` gives one plan (no
-    live event: no one is watching a plan that did not exist)."""
+    same rows, dependencies and `plan_created` activity as `create_plan` gives one plan, the
+    learned turnarounds of each deal's account type included (no live event: no one is
+    watching a plan that did not exist)."""
     if not deals:
         return
     chosen = resolve_template(workspace, template)
     calendar = make_calendar(False, "")
-    drafts_on: dict[dt.date | None, list[DraftMilestone]] = {}
+    today = today_for(workspace)
+    drafts_on: dict[tuple[dt.date | None, str], list[DraftMilestone]] = {}
     plans = [
         Plan(
             workspace=workspace,
@@ -107,12 +111,14 @@ def plans_from_template(
     rows: list[Milestone] = []
     made: list[tuple[list[DraftMilestone], int, int]] = []
     for plan in plans:
-        if plan.target_date not in drafts_on:
+        key = (plan.target_date, plan.deal.account_type)
+        if key not in drafts_on:
+            template_rows_of_type = learned_turnarounds(workspace, chosen.rows, key[1], today)
             try:
-                drafts_on[plan.target_date] = instantiate(chosen.rows, plan.target_date, calendar)
+                drafts_on[key] = instantiate(template_rows_of_type, plan.target_date, calendar)
             except DependencyCycle as exc:
                 raise Invalid.field("template", str(exc)) from None
-        drafts = drafts_on[plan.target_date]
+        drafts = drafts_on[key]
         made.append((drafts, len(rows), len(drafts)))
         rows += template_rows(plan, drafts, actor, now)
     Milestone.objects.bulk_create(rows, batch_size=BATCH)
