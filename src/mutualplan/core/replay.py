@@ -34,6 +34,7 @@ ROW_FIELDS: Final = (
     "owner_team",
     "turnaround_days",
     "high_risk",
+    "depends_on",
 )
 PLAN_FIELDS: Final = ("target_date", "status")
 
@@ -70,6 +71,8 @@ class RowState:
     owner_team: str | None = None
     turnaround_days: int | None = None
     high_risk: bool | None = None
+    # The ids of the row's prerequisites, in order.
+    depends_on: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -255,8 +255,10 @@ def _replayed_row(
         turnaround_days=state.turnaround_days
         if state.turnaround_days is not None
         else (now.turnaround_days if now else None),
-        # Prerequisites are not replayed: today's links, to rows that stood then.
-        depends_on=now.depends_on if now else (),
+        # Links the records cannot tell (made before they were kept): today's.
+        depends_on=state.depends_on
+        if state.depends_on is not None
+        else (now.depends_on if now else ()),
     )
 
 

@@ -2,12 +2,15 @@
 of `core.replay` and replayed there. Read-only; three queries for any number of plans.
 
 What the records hold, and so what a replay rebuilds exactly:
-- rows added (`milestone_added`: id, title, owner side, due date, and status and completion
-  date when not the defaults; the row's `added_at`) and removed (`milestone_removed`: id and
-  every replayed field of the row: title, step type, owner side and team, due date, status,
-  completion date, turnaround, high risk);
+- rows added (`milestone_added`: id, title, owner side, due date, prerequisites, and status
+  and completion date when not the defaults; the row's `added_at`) and removed
+  (`milestone_removed`: id and every replayed field of the row: title, step type, owner side
+  and team, due date, status, completion date, turnaround, high risk, prerequisites; and
+  `dependents`, each row that needed it with all its prerequisites then, as the removal
+  takes the link from them);
 - every field change of a row with its new and old value (`milestone_updated` data `values`
-  and `old_values`, the same keys, the values as `history.shown_value` words them);
+  and `old_values`, the same keys, the values as `history.shown_value` words them; new and
+  old prerequisites as `depends_on` and `old_depends_on`, lists of row ids);
 - due-date moves with both dates (`Slip`, which also covers rows moved with the target,
   which write no activity);
 - target moves with both dates and the plan's status before and after (`plan_retargeted`),
@@ -21,7 +24,9 @@ What records written before these were kept do not hold (the replay says so in
 - the values of a plan status edit (`plan_updated` named the field only); a first target
   set on a plan with none is taken as draft -> active, as `retarget` does;
 - a removed row's fields other than its title (unknown unless an edit before `as_of`
-  recorded them), and the id of the row an addition or edit was of once the row is gone.
+  recorded them), and the id of the row an addition or edit was of once the row is gone;
+- the prerequisites an edit changed (unknown), and the link a removed row took from the rows
+  that needed it (those rows show the links they have now).
 A removed row's slips lose their link to it: its `milestone_removed` names them
 (`slip_ids`); old records' slips, additions and edits of a removed row are tied back to it by
 title. Still not held: a plan imported from a file records no first target or status (its
@@ -51,6 +56,7 @@ from mutualplan.core.replay import (
 )
 from mutualplan.core.vocab import ActivityVerb, MilestoneStatus, PlanStatus
 from mutualplan.plans.models import Activity, Milestone, Plan, Slip
+from mutualplan.plans.queries import parse_ids, with_dependency_ids
 
 VERBS = (
     ActivityVerb.PLAN_CREATED,
@@ -73,6 +79,8 @@ def _day(value: Any) -> dt.date | None:
 
 def _value(name: str, value: Any) -> Any:
     """A field's value as the replay holds it, from activity data (words or JSON)."""
+    if name == "depends_on":
+        return _ids(value)
     if name in DATE_FIELDS:
         return _day(value)
     if name == "owner_team":
@@ -84,6 +92,11 @@ def _value(name: str, value: Any) -> Any:
     if name == "high_risk":
         return value if isinstance(value, bool) else value == "True"
     return value
+
+
+def _ids(value: Any) -> tuple[int, ...]:
+    """Prerequisite ids as activity data holds them (a list), sorted."""
+    return tuple(sorted(int(i) for i in value or ()))
 
 
 def _current(plan: Plan, rows: list[Milestone]) -> PlanState:
@@ -102,6 +115,7 @@ def _current(plan: Plan, rows: list[Milestone]) -> PlanState:
                 owner_team=r.owner_team,
                 turnaround_days=r.turnaround_days,
                 high_risk=r.high_risk,
+                depends_on=tuple(parse_ids(r.dependency_ids)),  # type: ignore[attr-defined]
             )
             for r in rows
         ),
@@ -188,11 +202,19 @@ def _row_events(activity: Activity, row_id: int) -> list[Event]:
         fields["completed_at"] = _day(data.get("completed_at"))
         if data.get("owner_side"):
             fields["owner_side"] = data["owner_side"]
+        if "depends_on" in data:
+            fields["depends_on"] = _ids(data["depends_on"])
         return [RowAdded(at, row_id, fields, seq)]
     if activity.verb == ActivityVerb.MILESTONE_REMOVED:
         # Old records hold the title alone; the rest of such a row is what edits recorded.
         kept = {name: _value(name, data[name]) for name in ROW_FIELDS if name in data}
-        return [RowRemoved(at, row_id, kept, seq)]
+        removed: list[Event] = [RowRemoved(at, row_id, kept, seq)]
+        # The rows that needed it lost it as a prerequisite, which their own records miss.
+        for other, before in data.get("dependents", {}).items():
+            had = _ids(before)
+            left = tuple(i for i in had if i != row_id)
+            removed.append(FieldChanged(at, int(other), "depends_on", left, had, seq))
+        return removed
     values, olds = data.get("values", {}), data.get("old_values", {})
     changed: list[Event] = [
         FieldChanged(
@@ -206,6 +228,18 @@ def _row_events(activity: Activity, row_id: int) -> list[Event]:
         for name in data.get("fields", ())
         if name in ROW_FIELDS and name in values
     ]
+    if "depends_on" in data.get("fields", ()):
+        # The ids of old and new prerequisites (old records name the change alone).
+        changed.append(
+            FieldChanged(
+                at,
+                row_id,
+                "depends_on",
+                _ids(data["depends_on"]) if "depends_on" in data else UNSET,
+                _ids(data["old_depends_on"]) if "old_depends_on" in data else UNSET,
+                seq,
+            )
+        )
     if "title" in data and "title" not in data.get("fields", ()):
         # The row's title at the edit, which left it as it was: seen, not changed.
         changed.append(FieldChanged(at, row_id, "title", data["title"], data["title"], seq))
@@ -259,7 +293,8 @@ def states_as_of(plans: Iterable[Plan], as_of: dt.datetime) -> dict[int, PlanSta
     whatever the number of plans."""
     by_id = {p.id: p for p in plans}
     rows: dict[int, list[Milestone]] = defaultdict(list)
-    for row in Milestone.objects.filter(plan_id__in=by_id).order_by("plan_id", "position", "id"):
+    ordered = Milestone.objects.filter(plan_id__in=by_id).order_by("plan_id", "position", "id")
+    for row in with_dependency_ids(ordered):
         rows[row.plan_id].append(row)
     activities: dict[int, list[Activity]] = defaultdict(list)
     for activity in Activity.objects.filter(plan_id__in=by_id, verb__in=VERBS).order_by("id"):

@@ -181,6 +181,8 @@ def add_milestone(plan: Plan, actor: Actor, fields: dict[str, Any]) -> Milestone
         "title": row.title,
         "owner_side": row.owner_side,
         "due_date": _iso(row.due_date),
+        # Its prerequisites' ids: a replay rebuilds the links as they stood.
+        "depends_on": sorted(deps),
     }
     # A row added done (or in progress) says so: a replay otherwise takes it as not started.
     if row.status != MilestoneStatus.NOT_STARTED:
@@ -253,6 +255,7 @@ def update_milestone(
         if checklist != row.risk_checklist:
             changes["risk_checklist"] = checklist
     new_deps = _new_dependencies(plan, row, fields)
+    old_deps = sorted(row.depends_on.values_list("id", flat=True)) if new_deps is not None else []
     if "status" in changes and "completed_at" not in changes:
         completed = completed_on(changes["status"], today_for(plan.workspace))
         if completed != row.completed_at:
@@ -272,20 +275,23 @@ def update_milestone(
     if "owner_person_id" in values:
         values["owner_person_id"] = shown_value(_owner_name(row))
     said = describe_changes(shown, values)
+    data: dict[str, Any] = {
+        "milestone_id": row.id,
+        "fields": shown,
+        "version": row.version,
+        "title": row.title,
+        "values": values,
+        "old_values": old_values,
+    }
+    if new_deps is not None:
+        data["depends_on"], data["old_depends_on"] = sorted(new_deps), old_deps
     record(
         plan,
         actor,
         ActivityVerb.MILESTONE_UPDATED,
         f"updated '{row.title}'" + (f": {said}" if said else ""),
         milestone=row,
-        data={
-            "milestone_id": row.id,
-            "fields": shown,
-            "version": row.version,
-            "title": row.title,
-            "values": values,
-            "old_values": old_values,
-        },
+        data=data,
     )
     return row
 
@@ -361,11 +367,27 @@ def delete_milestone(plan: Plan, milestone_id: int, actor: Actor) -> None:
         "completed_at": _iso(row.completed_at),
         "turnaround_days": row.turnaround_days,
         "high_risk": row.high_risk,
+        "depends_on": sorted(row.depends_on.values_list("id", flat=True)),
         # Its slips, which lose their link to it: a replay ties them back by id, not title.
         "slip_ids": list(Slip.objects.filter(milestone=row).values_list("id", flat=True)),
+        # The rows that needed it, with all their prerequisites then: they lose the link.
+        "dependents": _dependents(row),
     }
     row.delete()
     record(plan, actor, ActivityVerb.MILESTONE_REMOVED, f"removed '{data['title']}'", data=data)
+
+
+def _dependents(row: Milestone) -> dict[str, list[int]]:
+    """{id of each row that needs `row`: the ids of all its prerequisites}, sorted."""
+    Through = Milestone.depends_on.through
+    needing = Through.objects.filter(to_milestone=row).values_list("from_milestone_id")
+    found: dict[str, list[int]] = {}
+    links = Through.objects.filter(from_milestone_id__in=needing).order_by(
+        "from_milestone_id", "to_milestone_id"
+    )
+    for dependent, prerequisite in links.values_list("from_milestone_id", "to_milestone_id"):
+        found.setdefault(str(dependent), []).append(prerequisite)
+    return found
 
 
 @transaction.atomic
