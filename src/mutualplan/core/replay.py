@@ -71,7 +71,7 @@ class RowState:
     owner_team: str | None = None
     turnaround_days: int | None = None
     high_risk: bool | None = None
-    # The ids of the row's prerequisites, in order.
+    # The ids of the row's prerequisites, sorted.
     depends_on: tuple[int, ...] | None = None
 
 
