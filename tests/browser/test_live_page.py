@@ -1,6 +1,7 @@
 """Everything on an open plan page follows live, not only the table rows: the header
-(progress, on track, days left, confirmation), the timeline, the activity feed and the
-"buyer has not contributed yet" note, changed from another page and seen without a reload."""
+(progress, on track, days left, confirmation), the timeline, the activity feed, the forecast
+and the "buyer has not contributed yet" note, changed from another page and seen without a
+reload."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ LIVE_MS = 3000
 BUYER = {"name": "Priya Champion", "email": "priya@northwind.example"}
 
 
-def test_the_header_timeline_activity_and_nudge_follow_changes_made_elsewhere(
+def test_the_header_timeline_activity_forecast_and_nudge_follow_changes_made_elsewhere(
     context: Contexts, server: Server
 ) -> None:
     from playwright.sync_api import expect
@@ -35,6 +36,7 @@ def test_the_header_timeline_activity_and_nudge_follow_changes_made_elsewhere(
     header = seller.locator(".plan-head")
     timeline = seller.locator(".timeline")
     nudge = seller.locator(".nudge")
+    forecast = seller.locator(".forecast-card")
     expect(header).to_contain_text("0 of 8 steps done")
     expect(header).to_contain_text("90 days left")
     expect(header).to_contain_text("Not confirmed by the buyer")
@@ -70,6 +72,10 @@ def test_the_header_timeline_activity_and_nudge_follow_changes_made_elsewhere(
     assert status == 200, moved
     expect(header).to_contain_text("97 days left", timeout=LIVE_MS)
     expect(header).to_contain_text(later.strftime("%B %-d, %Y"), timeout=LIVE_MS)
+    # The forecast is measured against the new target.
+    expect(forecast).to_contain_text(
+        f"by the target, {later.strftime('%b %-d, %Y')}", timeout=LIVE_MS
+    )
     status, confirmed = server.api(
         "POST", f"/shared/{link['token']}/confirm", body={"actor": BUYER}
     )

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from mutualplan.plans.models import Milestone, ShareLink
 from tests.conftest import Api
 
-SELLER_FRAGMENTS = ("header", "timeline", "activity", "nudge", "health")
+SELLER_FRAGMENTS = ("header", "timeline", "activity", "nudge", "health", "forecast")
 BUYER_FRAGMENTS = ("header", "timeline", "activity")
 # What a buyer must never read (PRODUCT.md, "What the buyer sees"): the deal and private notes.
 SELLER_ONLY = ("120,000", "120000", "enterprise", "evaluation", "Champion is leaving", "USD")
@@ -69,6 +69,8 @@ def test_each_seller_fragment_is_one_element_marked_with_its_own_url(
     assert "created the plan" in activity
     nudge = seller.get(f"/plans/{plan['id']}/fragments/nudge/").content.decode()
     assert "The buyer has not contributed to this plan yet" in nudge
+    forecast = text(seller.get(f"/plans/{plan['id']}/fragments/forecast/").content.decode())
+    assert "chance of finishing by the target" in forecast and "Next best actions" in forecast
 
 
 def test_the_plan_page_marks_the_same_fragments_it_serves(
@@ -78,7 +80,7 @@ def test_the_plan_page_marks_the_same_fragments_it_serves(
     marked = re.findall(r'data-live-fragment="([^"]+)"', page)
     assert marked == [
         f"/plans/{plan['id']}/fragments/{name}/"
-        for name in ("header", "health", "timeline", "nudge", "activity")
+        for name in ("header", "health", "forecast", "timeline", "nudge", "activity")
     ]
 
 
@@ -128,8 +130,9 @@ def test_each_buyer_fragment_is_one_element_built_from_the_buyer_view(
     assert "Your contact:" in header
     activity = buyer.get(f"/s/{share_token}/fragments/activity/").content.decode()
     assert "created the plan" in activity and "private notes" not in activity
-    # The nudge is the seller's alone.
-    assert buyer.get(f"/s/{share_token}/fragments/nudge/").status_code == 404
+    # The nudge, the health and the forecast are the seller's alone.
+    for name in ("nudge", "health", "forecast"):
+        assert buyer.get(f"/s/{share_token}/fragments/{name}/").status_code == 404
 
 
 def test_the_buyer_page_marks_the_same_fragments_it_serves(buyer: Client, share_token: str) -> None:
@@ -164,6 +167,8 @@ def test_fragments_cost_a_few_queries_whatever_the_number_of_rows(
 ) -> None:
     names = [(seller, f"/plans/{plan['id']}/fragments/{n}/") for n in SELLER_FRAGMENTS]
     names += [(buyer, f"/s/{share_token}/fragments/{n}/") for n in BUYER_FRAGMENTS]
+    for client, url in names:
+        client.get(url)  # the learned durations the forecast reads are kept for the day
     before = {url: queries(client, url) for client, url in names}
     first = Milestone.objects.filter(plan_id=plan["id"]).order_by("position").first()
     assert first is not None
@@ -174,4 +179,28 @@ def test_fragments_cost_a_few_queries_whatever_the_number_of_rows(
     after = {url: queries(client, url) for client, url in names}
     print("fragment queries:", before)
     assert after == before
+    forecast = before.pop(f"/plans/{plan['id']}/fragments/forecast/")
     assert max(before.values()) <= 7, before
+    # The forecast's next best actions read the plan's health facts too (five queries).
+    assert forecast <= 11
+
+
+def test_the_forecast_fragment_follows_a_change_and_stays_in_place_when_the_plan_closes(
+    seller: Client, owner_api: Api, plan: dict[str, Any]
+) -> None:
+    url = f"/plans/{plan['id']}/fragments/forecast/"
+    before = text(seller.get(url).content.decode())
+    for row in plan["milestones"][:-1]:
+        done = owner_api.patch(
+            f"/plans/{plan['id']}/milestones/{row['id']}", {"version": 1, "status": "done"}
+        )
+        assert done.status_code == 200
+    after = text(seller.get(url).content.decode())
+    assert after != before and "Most critical remaining steps" in after
+    version = owner_api.get(f"/plans/{plan['id']}").json_body["version"]
+    won = owner_api.patch(f"/plans/{plan['id']}", {"version": version, "status": "won"})
+    assert won.status_code == 200
+    closed = seller.get(url).content.decode()
+    # A won plan has no forecast: the empty place stays, for the card to come back if reopened.
+    one_element(closed, url)
+    assert "Forecast" not in text(closed)

@@ -153,6 +153,7 @@ FRAGMENT_TEMPLATES = {
     "activity": "plans/_activity.html",
     "nudge": "plans/_nudge.html",
     "health": "plans/_health.html",
+    "forecast": "plans/_forecast.html",
 }
 
 
@@ -176,6 +177,8 @@ def fragment_context(plan: Plan, name: str) -> dict[str, Any]:
             "plan_id": plan.id,
             "health": health_by_plan(plan.workspace, [plan], today)[plan.id],
         }
+    if name == "forecast":
+        return {"plan_id": plan.id, "forecast": forecast_card(plan, today)}
     return {"plan": plan, "plan_id": plan.id, "buyer_contributed": buyer_contributed(plan)}
 
 
@@ -189,8 +192,9 @@ def fragment_response(request: HttpRequest, template: str, context: dict[str, An
 @login_required
 @require_GET
 def plan_fragment(request: HttpRequest, plan_id: int, name: str) -> HttpResponse:
-    """A part of the seller's plan page, redrawn: header, timeline, activity or nudge (the
-    "buyer has not contributed yet" note). 404 outside the seller's workspace."""
+    """A part of the seller's plan page, redrawn: header, timeline, activity, nudge (the
+    "buyer has not contributed yet" note), health or forecast. 404 outside the seller's
+    workspace."""
     plan = seller_plan(request, plan_id)
     template = FRAGMENT_TEMPLATES.get(name)
     if template is None:
