@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from mutualplan.core.durations import StepColumns, StepObservation
-from mutualplan.core.learned import PRIOR_FACTORS, learn, prior
+from mutualplan.core.learned import PRIOR_FACTORS, Basis, learn, prior
+from mutualplan.core.vocab import label
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -63,3 +64,11 @@ def test_open_steps_count_toward_a_sample_only_once_enough_have_finished() -> No
     more = learn(StepColumns.of(history + steps(1, 25, "smb")))
     durations, basis = more.durations("security_review", "smb", 9)
     assert (basis.kind, basis.observations) == ("account_type", 13)
+
+
+def test_a_basis_names_its_step_type_as_pages_do_mid_sentence() -> None:
+    basis = Basis("account_type", 48, "procurement_po", "enterprise")
+    assert basis.text == "48 procurement PO steps of enterprise deals"
+    assert label("procurement_po") == "Procurement PO"
+    assert label("exec_signoff") == "Executive sign-off"
+    assert label("security_review") == "Security review"

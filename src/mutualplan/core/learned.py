@@ -16,6 +16,7 @@ import numpy as np
 
 from mutualplan.core.durations import MIN_OBSERVATIONS, StepColumns
 from mutualplan.core.forecast_draws import Durations
+from mutualplan.core.vocab import label
 
 # With no history, a planned turnaround of T days is taken as equally likely to take
 # 0.75 T, T, 1.25 T, 1.5 T or 2 T: most steps take about their plan, some run far over.
@@ -37,7 +38,8 @@ class Basis:
 
     @property
     def text(self) -> str:
-        name = self.step_type.replace("_", " ")
+        named = label(self.step_type)  # mid-sentence: 'security review', 'procurement PO'
+        name = named[:1].lower() + named[1:]
         if self.kind == "account_type" and self.account_type is not None:
             account = self.account_type.replace("_", " ")
             return f"{self.observations} {name} steps of {account} deals"

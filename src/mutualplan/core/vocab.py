@@ -34,10 +34,14 @@ SIDE_LABELS: dict[str, str] = {
 }
 
 
+# The codes whose words alone would read wrong ('Procurement po').
+_LABELS = {"procurement_po": "Procurement PO", "exec_signoff": "Executive sign-off"}
+
+
 def label(code: str) -> str:
     """How pages, files and emails name any other stored code: a step type, slip reason or
     health code ('security_review' -> 'Security review')."""
-    return code.replace("_", " ").capitalize()
+    return _LABELS.get(code) or code.replace("_", " ").capitalize()
 
 
 class PlanStatus(StrEnum):
