@@ -89,6 +89,15 @@ def test_bad_dates_and_account_types_are_named_in_the_error_shape(owner_api: Api
         long = owner_api.get(f"{path}?account_type={'x' * 101}")
         assert long.status_code == 400
         assert long.json_body["errors"][0]["field"] == "account_type"
+        unknown = owner_api.get(f"{path}?account_type=nobody")
+        assert unknown.status_code == 400
+        assert unknown.json_body["errors"] == [
+            {
+                "field": "account_type",
+                "message": "this workspace has no account type 'nobody'; "
+                "it has enterprise, mid_market, smb",
+            }
+        ]
 
 
 def test_an_empty_workspace_answers_empty_tables(owner_api: Api) -> None:

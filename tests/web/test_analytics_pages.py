@@ -85,8 +85,17 @@ def test_the_account_type_filter_keeps_the_overall_rows_and_that_account_type(
     assert 'data-account-type="smb"' in text
     assert 'data-account-type="enterprise"' not in text
     assert "Turnaround per step type (smb)" in text
-    unknown = page(owner, f"/analytics/durations/{QUERY}&account_type=nobody")
-    assert "No history for account type “nobody” yet" in unknown
+    workspace.account_types = [*workspace.account_types, "partner"]
+    workspace.save(update_fields=["account_types"])
+    unknown = page(owner, f"/analytics/durations/{QUERY}&account_type=partner")
+    assert "No history for account type “partner” yet" in unknown
+    # A type the workspace has never had is named as a mistake, with the ones it has.
+    for path in ("/analytics/durations/", "/analytics/cycles/", "/analytics/durations.csv"):
+        wrong = signed_in(owner).get(f"{path}{QUERY}&account_type=nobody")
+        assert wrong.status_code == 400
+        said = html.unescape(wrong.content.decode())
+        assert "this workspace has no account type 'nobody'" in said
+        assert "enterprise, mid_market, partner, smb" in said
 
 
 def test_a_bad_as_of_date_is_named_on_the_page_with_a_400(owner: Any, workspace: Workspace) -> None:

@@ -34,7 +34,7 @@ class AnalyticsFilters(Schema):
 def _filters(workspace: Workspace, filters: AnalyticsFilters) -> tuple[dt.date, str | None]:
     today = today_for(workspace)
     as_of = analytics.check_as_of(filters.as_of, today) if filters.as_of else today
-    return as_of, analytics.parse_account_type(filters.account_type)
+    return as_of, analytics.parse_account_type(filters.account_type, workspace)
 
 
 @router.get("/analytics/durations", response=answers({200: DurationsOut}, 401, 400))

@@ -140,7 +140,7 @@ def analytics(
 
     ws, _ = seller_context(user_email, workspace)
     day = run_action(lambda: tables.parse_as_of(as_of, ws))
-    kind = run_action(lambda: tables.parse_account_type(account_type))
+    kind = run_action(lambda: tables.parse_account_type(account_type, ws))
     out: list[str] = []
     if which in ("durations", "all"):
         durations = tables.durations(ws, day, kind)

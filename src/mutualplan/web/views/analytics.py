@@ -41,7 +41,7 @@ def _workspace(request: HttpRequest) -> Workspace:
 def _filters(request: HttpRequest, workspace: Workspace) -> tuple[dt.date, str | None]:
     """The as-of day and account type asked for; Invalid names the bad one."""
     as_of = analytics.parse_as_of(request.GET.get("as_of"), workspace)
-    return as_of, analytics.parse_account_type(request.GET.get("account_type"))
+    return as_of, analytics.parse_account_type(request.GET.get("account_type"), workspace)
 
 
 def _bad(request: HttpRequest, template: str, error: Invalid) -> HttpResponse:
