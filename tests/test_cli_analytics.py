@@ -84,7 +84,7 @@ def test_bad_option_values_give_a_clear_message_and_exit_2(owner: Any) -> None:
     assert long.exit_code == 2 and "account_type: is longer than 100" in long.output
     unknown = run("--user", owner.email, "--account-type", "nobody")
     assert unknown.exit_code == 2
-    assert "this workspace has no account type 'nobody'; it has enterprise" in unknown.output
+    assert "'nobody' is not an account type of this workspace (enterprise" in unknown.output
     nobody = run("--user", "nobody@example.com")
     assert nobody.exit_code == 2 and "no active user" in nobody.output
 

@@ -94,8 +94,8 @@ def test_bad_dates_and_account_types_are_named_in_the_error_shape(owner_api: Api
         assert unknown.json_body["errors"] == [
             {
                 "field": "account_type",
-                "message": "this workspace has no account type 'nobody'; "
-                "it has enterprise, mid_market, smb",
+                "message": "'nobody' is not an account type of this workspace "
+                "(enterprise, mid_market, smb)",
             }
         ]
 

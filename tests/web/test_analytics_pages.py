@@ -94,8 +94,8 @@ def test_the_account_type_filter_keeps_the_overall_rows_and_that_account_type(
         wrong = signed_in(owner).get(f"{path}{QUERY}&account_type=nobody")
         assert wrong.status_code == 400
         said = html.unescape(wrong.content.decode())
-        assert "this workspace has no account type 'nobody'" in said
-        assert "enterprise, mid_market, partner, smb" in said
+        assert "'nobody' is not an account type of this workspace" in said
+        assert "(enterprise, mid_market, partner, smb)" in said
 
 
 def test_a_bad_as_of_date_is_named_on_the_page_with_a_400(owner: Any, workspace: Workspace) -> None:

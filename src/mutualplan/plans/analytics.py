@@ -19,7 +19,7 @@ from mutualplan.formats.csv import write_table
 from mutualplan.formats.table import Value
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.learning import deal_outcomes, step_columns
-from mutualplan.plans.models import Deal
+from mutualplan.plans.queries import account_type_filter
 from mutualplan.workspaces.clock import today_for
 from mutualplan.workspaces.models import Workspace
 
@@ -48,22 +48,10 @@ def check_as_of(day: dt.date, today: dt.date) -> dt.date:
 
 
 def parse_account_type(text: str | None, workspace: Workspace) -> str | None:
-    """The account type asked for (one of the workspace's, or one its deals carry), or None
-    for all of them."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    if len(text) > MAX_ACCOUNT_TYPE:
+    """The account type asked for, or None for all of them; Invalid names a bad one."""
+    if len((text or "").strip()) > MAX_ACCOUNT_TYPE:
         raise Invalid.field("account_type", f"is longer than {MAX_ACCOUNT_TYPE} characters")
-    if (
-        text not in workspace.account_types
-        and not Deal.objects.filter(workspace=workspace, account_type=text).exists()
-    ):
-        known = ", ".join(sorted(set(workspace.account_types))) or "none yet"
-        raise Invalid.field(
-            "account_type", f"this workspace has no account type {text!r}; it has {known}"
-        )
-    return text
+    return account_type_filter(workspace, text)
 
 
 @dataclass(frozen=True)

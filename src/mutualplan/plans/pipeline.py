@@ -37,7 +37,7 @@ from mutualplan.plans import queries
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.forecasting import forecast_plans
 from mutualplan.plans.learning import deal_outcomes
-from mutualplan.plans.models import Deal, Plan
+from mutualplan.plans.models import Plan
 from mutualplan.workspaces.clock import today_for
 from mutualplan.workspaces.models import Workspace
 
@@ -75,23 +75,12 @@ def check_filters(
         raise Invalid.field("quarters", f"must be from 1 to {MAX_QUARTERS}, not {quarters}")
     # An empty value (`?owner=`) asks for no filter, as the page's "Anyone" does.
     owner_email = (owner_email or "").strip() or None
-    account_type = (account_type or "").strip() or None
     if (
         owner_email is not None
         and not workspace.memberships.filter(user__email__iexact=owner_email).exists()
     ):
         raise Invalid.field("owner", f"no seller of this workspace has the email {owner_email!r}")
-    if account_type is not None:
-        known = account_type in (workspace.account_types or [])
-        if (
-            not known
-            and not Deal.objects.filter(workspace=workspace, account_type=account_type).exists()
-        ):
-            names = ", ".join(workspace.account_types or [])
-            raise Invalid.field(
-                "account_type",
-                f"{account_type!r} is not an account type of this workspace ({names})",
-            )
+    account_type = queries.account_type_filter(workspace, account_type)
     return PipelineFilters(owner_email=owner_email, account_type=account_type), quarters
 
 

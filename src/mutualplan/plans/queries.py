@@ -23,7 +23,8 @@ from django.db.models.functions import Coalesce
 from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
 from mutualplan.core.vocab import OPEN_STATUSES, ActorKind, MilestoneStatus, PlanStatus
 from mutualplan.db.compiled import CompiledQuery
-from mutualplan.plans.models import Activity, Milestone, Plan, Slip, Stakeholder
+from mutualplan.plans.errors import Invalid
+from mutualplan.plans.models import Activity, Deal, Milestone, Plan, Slip, Stakeholder
 from mutualplan.plans.services.calendars import plan_calendar
 from mutualplan.workspaces.models import Workspace
 
@@ -160,6 +161,23 @@ class PlanFilters:
     account_name: str | None = None  # a part of the account's name, any case
     health: str | None = None  # a health code (core/health.py): only plans with that finding
     sort: str = "target"
+
+
+def account_type_filter(workspace: Workspace, text: str | None) -> str | None:
+    """The account type a list or table is filtered on: one of the workspace's, or one its
+    deals carry (imported); None (no filter) for an empty value; Invalid for any other."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if (
+        text not in (workspace.account_types or [])
+        and not Deal.objects.filter(workspace=workspace, account_type=text).exists()
+    ):
+        names = ", ".join(sorted(set(workspace.account_types or []))) or "none yet"
+        raise Invalid.field(
+            "account_type", f"{text!r} is not an account type of this workspace ({names})"
+        )
+    return text
 
 
 def filtered_plans(workspace: Workspace, filters: PlanFilters) -> QuerySet[Plan]:
