@@ -9,7 +9,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from mutualplan.cli import main
-from mutualplan.plans.models import Plan
+from mutualplan.plans.models import Milestone, Plan
 from tests.conftest import Api, api_for, seller_plan
 from tests.web.test_escalations import stale_buyer_step
 
@@ -61,6 +61,14 @@ def test_a_won_plan_has_no_forecast(owner: Any) -> None:
     result = run("forecast", str(plan["id"]), "--user", owner.email)
     assert result.exit_code == 2
     assert f"error: plan {plan['id']} is won: a closed plan has no forecast" in result.output
+
+
+def test_a_plan_with_no_steps_has_no_forecast_and_says_why(owner: Any) -> None:
+    plan = seller_plan(owner)
+    Milestone.objects.filter(plan_id=plan["id"]).delete()
+    result = run("forecast", str(plan["id"]), "--user", owner.email)
+    assert result.exit_code == 2
+    assert f"error: plan {plan['id']} has no steps yet: add them to get a forecast" in result.output
 
 
 def test_a_bad_id_or_sample_count_is_a_usage_error(owner: Any) -> None:

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from mutualplan.cli import main
 from mutualplan.core.vocab import PlanStatus
+from mutualplan.plans.models import Milestone
 from tests.pipeline_deals import pipeline_deal
 
 
@@ -74,6 +75,16 @@ def test_bad_filters_exit_with_status_2_and_say_why(
     result = run(runner, "--user", owner.email, *args)
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_the_pipeline_command_names_plans_left_out_for_having_no_steps(
+    runner: CliRunner, owner: Any, deals: None
+) -> None:
+    empty = pipeline_deal(owner, "Empty Co", 500_000)
+    Milestone.objects.filter(plan=empty).delete()
+    out = run(runner, "--user", owner.email).output
+    assert f"Left out, no steps yet to forecast (1): Empty Co (plan {empty.pk})" in out
+    assert "500,000" not in out
 
 
 def test_a_workspace_with_no_open_plan_says_so(runner: CliRunner, owner: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mutualplan.core.actions import EFFECTS
-from mutualplan.plans.models import Plan
+from mutualplan.plans.models import Milestone, Plan
 from tests.conftest import Api
 
 FORECAST_KEYS = {
@@ -114,6 +114,21 @@ def test_a_won_plan_has_no_forecast(owner_api: Api, plan: dict[str, Any]) -> Non
             {
                 "field": "plan_id",
                 "message": f"plan {plan['id']} is won: a closed plan has no forecast",
+            }
+        ]
+
+
+def test_a_plan_with_no_steps_has_no_forecast_and_says_why(
+    owner_api: Api, plan: dict[str, Any]
+) -> None:
+    Milestone.objects.filter(plan_id=plan["id"]).delete()
+    for path in (f"/plans/{plan['id']}/forecast", f"/plans/{plan['id']}/next-actions"):
+        response = owner_api.get(path)
+        assert response.status_code == 400
+        assert response.json_body["errors"] == [
+            {
+                "field": "plan_id",
+                "message": f"plan {plan['id']} has no steps yet: add them to get a forecast",
             }
         ]
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from mutualplan.core.vocab import PlanStatus
+from mutualplan.plans.models import Milestone
 from tests.conftest import Api, make_plan
 from tests.pipeline_deals import pipeline_deal
 
@@ -129,6 +130,18 @@ def test_paused_plans_and_drafts_with_a_target_count_but_drafts_without_one_do_n
     assert undated.status == PlanStatus.DRAFT and undated.target_date is None
     body = owner_api.get("/forecast").json_body
     assert body["deals"] == 2 and body["open_amount"] == 3_000
+
+
+def test_a_plan_with_no_steps_is_left_out_of_the_amounts_and_named(
+    owner_api: Api, owner: Any, deals: dict[str, Any]
+) -> None:
+    before = owner_api.get("/forecast").json_body
+    empty = pipeline_deal(owner, "Empty Co", 500_000)
+    Milestone.objects.filter(plan=empty).delete()
+    body = owner_api.get("/forecast").json_body
+    assert body["quarters"] == before["quarters"] and body["deals"] == before["deals"]
+    assert body["plans_without_steps"] == [{"plan_id": empty.pk, "account_name": "Empty Co"}]
+    assert before["plans_without_steps"] == []
 
 
 def test_another_workspaces_deals_are_never_counted(

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from mutualplan.plans.models import Plan
+from mutualplan.plans.models import Milestone, Plan
 from tests.conftest import seller_plan
 from tests.web.test_escalations import stale_buyer_step
 
@@ -82,6 +82,16 @@ def test_a_won_plan_shows_no_forecast_and_no_action(seller: Client, plan: dict[s
     assert "forecast-card" not in page and "fan-chart" not in page
     dashboard = seller.get("/").content.decode()
     assert "data-next-action" not in dashboard
+
+
+def test_a_plan_with_no_steps_says_to_add_them_and_the_dashboard_shows_no_action(
+    seller: Client, plan: dict[str, Any]
+) -> None:
+    Milestone.objects.filter(plan_id=plan["id"]).delete()
+    text = card(seller.get(f"/plans/{plan['id']}/").content.decode())
+    assert "The plan has no steps yet. Add them to get a forecast" in text
+    assert "fan-chart" not in text and "Next best actions" not in text
+    assert "data-next-action" not in seller.get("/").content.decode()
 
 
 def test_the_buyer_page_holds_no_forecast(

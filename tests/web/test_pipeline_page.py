@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from mutualplan.core.vocab import PlanStatus
+from mutualplan.plans.models import Milestone
 from tests.pipeline_deals import pipeline_deal
 
 
@@ -76,6 +77,16 @@ def test_the_forecast_page_says_when_no_deal_has_closed(seller: Client, owner: A
 def test_the_forecast_page_with_no_open_plan_says_so(seller: Client) -> None:
     html = seller.get("/forecast/").content.decode()
     assert "No open plans" in html
+
+
+def test_the_forecast_page_names_the_plans_left_out_for_having_no_steps(
+    seller: Client, owner: Any, deals: dict[str, Any]
+) -> None:
+    empty = pipeline_deal(owner, "Empty Co", 500_000)
+    Milestone.objects.filter(plan=empty).delete()
+    page = seller.get("/forecast/").content.decode()
+    assert "Left out: no steps yet" in page
+    assert f'<li data-plan="{empty.pk}"><a href="/plans/{empty.pk}/">Empty Co</a></li>' in page
 
 
 def test_the_forecast_page_never_shows_another_workspaces_deals(

@@ -19,6 +19,7 @@ from mutualplan.plans.next_actions import (
     PlanOutlookWithActions,
     forecast_dict,
     next_action_dict,
+    no_forecast_reason,
     plan_forecast,
 )
 
@@ -38,9 +39,7 @@ class ForecastQuery(Schema):
 def _open_forecast(plan: Plan, samples: int = DEFAULT_SAMPLES) -> PlanOutlookWithActions:
     found = plan_forecast(plan, samples)
     if found is None:
-        raise Invalid.field(
-            "plan_id", f"plan {plan.pk} is {plan.status}: a closed plan has no forecast"
-        )
+        raise Invalid.field("plan_id", no_forecast_reason(plan))
     return found
 
 
@@ -51,7 +50,7 @@ def get_forecast(request: HttpRequest, plan_id: int, query: Query[ForecastQuery]
     """The plan's close-date forecast: the chance of finishing by the target and by the
     quarter end, the P50/P80/P90 dates, the fan (P10 to P90), each remaining step's
     criticality and what its durations rest on, and the next best actions. 400 for a won or
-    lost plan."""
+    lost plan, or one with no steps yet."""
     workspace, _ = seller(request)
     plan = access.get_plan(workspace, plan_id)
     return forecast_dict(_open_forecast(plan, query.samples))
@@ -65,7 +64,7 @@ def get_next_actions(
 ) -> dict[str, Any]:
     """The plan's next best actions, largest estimated effect on the chance of finishing by
     the target first, each with its effect in percentage points and the assumption behind it.
-    400 for a won or lost plan."""
+    400 for a won or lost plan, or one with no steps yet."""
     workspace, _ = seller(request)
     plan = access.get_plan(workspace, plan_id)
     found = _open_forecast(plan, query.samples)

@@ -49,13 +49,13 @@ def forecast(
     end, the P50/P80/P90 dates, the most critical steps and the next best actions."""
     setup_django(data_dir)
     from mutualplan.plans import access
-    from mutualplan.plans.next_actions import forecast_dict, plan_forecast
+    from mutualplan.plans.next_actions import forecast_dict, no_forecast_reason, plan_forecast
 
     ws, _ = seller_context(user_email, workspace)
     plan_obj = run_action(lambda: access.get_plan(ws, plan_id))
     found = plan_forecast(plan_obj, samples)
     if found is None:
-        fail(f"plan {plan_id} is {plan_obj.status}: a closed plan has no forecast")
+        fail(no_forecast_reason(plan_obj))
         return
     data = forecast_dict(found)
     if as_json:

@@ -94,6 +94,9 @@ def _text(data: dict[str, Any]) -> str:
                 ],
             )
         )
+    if left_out := data["plans_without_steps"]:
+        names = ", ".join(f"{p['account_name']} (plan {p['plan_id']})" for p in left_out)
+        lines += ["", f"Left out, no steps yet to forecast ({len(left_out)}): {names}"]
     return "\n".join(lines).rstrip()
 
 

@@ -11,7 +11,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from mutualplan.core.vocab import OPEN_STATUSES, OwnerSide, PlanStatus, RiskAnswer
+from mutualplan.core.vocab import (
+    CLOSED_PLAN_STATUSES,
+    OPEN_STATUSES,
+    OwnerSide,
+    PlanStatus,
+    RiskAnswer,
+)
 
 # The table's order: the order findings are listed in within one severity.
 HEALTH_CODES: tuple[str, ...] = (
@@ -295,7 +301,7 @@ def _row_checks(facts: PlanFacts, settings: HealthSettings, today: dt.date) -> l
 def plan_health(facts: PlanFacts, settings: HealthSettings, today: dt.date) -> list[Finding]:
     """Every health finding of the plan on `today`, most severe first. A won or lost plan
     has none: it is over."""
-    if facts.status in (PlanStatus.WON, PlanStatus.LOST):
+    if facts.status in CLOSED_PLAN_STATUSES:
         return []
     active = facts.status == PlanStatus.ACTIVE
     found: list[Finding] = []

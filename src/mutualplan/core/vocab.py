@@ -52,6 +52,10 @@ class PlanStatus(StrEnum):
     PAUSED = "paused"
 
 
+# A won or lost plan is history: no forecast, no health findings, no more learning to wait for.
+CLOSED_PLAN_STATUSES: frozenset[PlanStatus] = frozenset({PlanStatus.WON, PlanStatus.LOST})
+
+
 class StepType(StrEnum):
     BUSINESS_CASE = "business_case"
     SECURITY_REVIEW = "security_review"

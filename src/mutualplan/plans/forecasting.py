@@ -28,15 +28,18 @@ from mutualplan.core.forecast import (
 from mutualplan.core.health import quarter_end
 from mutualplan.core.learned import Basis, Learned
 from mutualplan.core.replay import RowState
-from mutualplan.core.vocab import MilestoneStatus, OwnerSide, PlanStatus, StepType
+from mutualplan.core.vocab import (
+    CLOSED_PLAN_STATUSES,
+    MilestoneStatus,
+    OwnerSide,
+    StepType,
+)
 from mutualplan.plans.learning import learned_durations
 from mutualplan.plans.models import Milestone, Plan
 from mutualplan.plans.queries import parse_ids, with_dependency_ids
 from mutualplan.plans.replay import states_as_of
 from mutualplan.workspaces.clock import date_in, today_for, zone_of
 from mutualplan.workspaces.models import Workspace
-
-_CLOSED = (PlanStatus.WON, PlanStatus.LOST)
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,9 @@ def _as_of(
     zone = zone_of(workspace.time_zone)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
     states = states_as_of(plans, end - dt.timedelta(microseconds=1))
-    open_plans = [p for p in plans if (s := states[p.pk]) is not None and s.status not in _CLOSED]
+    open_plans = [
+        p for p in plans if (s := states[p.pk]) is not None and s.status not in CLOSED_PLAN_STATUSES
+    ]
     now = _rows(workspace, [p.pk for p in open_plans])
     rows: dict[int, list[_Row]] = {}
     for plan in open_plans:
@@ -279,12 +284,14 @@ def forecast_inputs(
     learned: Learned | None = None,
     horizons: Sequence[dt.date] = (),
 ) -> list[ForecastInput]:
-    """The core's input for each open plan of `plans` (won and lost ones are left out), in
-    their order; one query besides the learned history's. `horizons`: more dates to give the
-    chance of finishing by."""
+    """The core's input for each open plan of `plans` (won and lost ones are left out, and a
+    plan with no steps yet: it has nothing to forecast), in their order; one query besides
+    the learned history's. `horizons`: more dates to give the chance of finishing by."""
     learned = learned if learned is not None else learned_durations(workspace, today)
     ends = quarter_end(today, workspace.fiscal_year_start_month)
-    open_plans = [p for p in plans if p.workspace_id == workspace.pk and p.status not in _CLOSED]
+    open_plans = [
+        p for p in plans if p.workspace_id == workspace.pk and p.status not in CLOSED_PLAN_STATUSES
+    ]
     rows = _rows(workspace, [p.pk for p in open_plans])
     targets = {p.pk: p.target_date for p in open_plans}
     if today < today_for(workspace):
@@ -293,7 +300,9 @@ def forecast_inputs(
         open_plans, targets, rows = _as_of(workspace, replayed, today)
     found = []
     for plan in open_plans:
-        steps, about = _remaining(rows.get(plan.pk, []), plan.deal.account_type, learned, today)
+        if not rows.get(plan.pk):
+            continue
+        steps, about = _remaining(rows[plan.pk], plan.deal.account_type, learned, today)
         target = targets[plan.pk]
         found.append(
             ForecastInput(

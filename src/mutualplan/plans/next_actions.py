@@ -16,7 +16,7 @@ from mutualplan.core.actions import Action, Situation, next_actions_many
 from mutualplan.core.forecast import DEFAULT_SAMPLES, DependencyCycle
 from mutualplan.core.health import PlanFacts, plan_health, stale_buyer_rows
 from mutualplan.core.learned import Learned
-from mutualplan.core.vocab import PlanStatus
+from mutualplan.core.vocab import CLOSED_PLAN_STATUSES, PlanStatus
 from mutualplan.plans.forecasting import (
     ForecastInput,
     PlanOutlook,
@@ -185,8 +185,9 @@ def plan_forecast(
     today: dt.date | None = None,
     facts: Mapping[int, PlanFacts] | None = None,
 ) -> PlanOutlookWithActions | None:
-    """One plan's forecast and next best actions; None when it is won or lost. `facts`: its
-    health facts (`facts_by_plan`), when the caller has read them already."""
+    """One plan's forecast and next best actions; None when it is won or lost or has no steps
+    yet (`no_forecast_reason` says which). `facts`: its health facts (`facts_by_plan`), when
+    the caller has read them already."""
     workspace = plan.workspace
     today = today or today_for(workspace)
     inputs = forecast_inputs(workspace, [plan], today)
@@ -195,6 +196,13 @@ def plan_forecast(
         return None
     actions = ranked_actions(workspace, inputs, today, samples, facts).get(plan.pk, [])
     return PlanOutlookWithActions(outlook, actions)
+
+
+def no_forecast_reason(plan: Plan) -> str:
+    """Why `plan_forecast` gave the plan none, in words for the API, page and command line."""
+    if plan.status in CLOSED_PLAN_STATUSES:
+        return f"plan {plan.pk} is {plan.status}: a closed plan has no forecast"
+    return f"plan {plan.pk} has no steps yet: add them to get a forecast"
 
 
 def forecast_dict(found: PlanOutlookWithActions) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
@@ -56,11 +56,13 @@ class PipelineFilters:
 
 @dataclass(frozen=True)
 class WorkspacePipeline:
-    """The forecast, and the win rates it used."""
+    """The forecast, the win rates it used, and the open plans it left out because they have
+    no steps yet (nothing to forecast): (plan id, account name)."""
 
     forecast: Pipeline
     win_rates: WinRates
     filters: PipelineFilters
+    without_steps: list[tuple[int, str]] = field(default_factory=list)
 
 
 def check_filters(
@@ -148,7 +150,8 @@ def workspace_pipeline(
         if plan.pk in outlooks
     ]
     forecast = pipeline(deals, periods, today, rates.has_history, samples)
-    return WorkspacePipeline(forecast, rates, filters)
+    left_out = [(p.pk, p.deal.account_name) for p in plans if p.pk not in outlooks]
+    return WorkspacePipeline(forecast, rates, filters, left_out)
 
 
 def _money(value: float) -> float:
@@ -242,6 +245,9 @@ def pipeline_dict(result: WorkspacePipeline) -> dict[str, Any]:
                 "gap_p80_days": d.gap_p80_days,
             }
             for d in forecast.late_deals
+        ],
+        "plans_without_steps": [
+            {"plan_id": pk, "account_name": name} for pk, name in result.without_steps
         ],
         "has_win_history": forecast.has_win_history,
         "chance": chance_label(result),

@@ -71,6 +71,13 @@ class WinRatesOut(Out):
     by_account_type: list[AccountWinRateOut]
 
 
+class PlanWithoutStepsOut(Out):
+    """An open plan with no steps yet: nothing to forecast, so left out of the amounts."""
+
+    plan_id: int
+    account_name: str
+
+
 class PipelineFiltersOut(Out):
     owner: str | None
     account_type: str | None
@@ -82,6 +89,7 @@ class PipelineOut(CurrencyPipelineOut):
     as_of: dt.date
     other_currencies: list[CurrencyPipelineOut]
     late_deals: list[LateDealOut]
+    plans_without_steps: list[PlanWithoutStepsOut]
     has_win_history: bool
     chance: str
     win_rates: WinRatesOut

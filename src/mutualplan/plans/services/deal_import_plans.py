@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from mutualplan.core.schedule import DependencyCycle
 from mutualplan.core.templates import DraftMilestone, instantiate
-from mutualplan.core.vocab import ActivityVerb, PlanStatus
+from mutualplan.core.vocab import CLOSED_PLAN_STATUSES, ActivityVerb, PlanStatus
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import Activity, Deal, Milestone, Plan
@@ -68,7 +68,7 @@ def sync_plan_statuses(
         if plan is None:
             continue
         wanted = PLAN_STATUS.get(outcome)
-        if wanted is None and plan.status in (PlanStatus.WON, PlanStatus.LOST):
+        if wanted is None and plan.status in CLOSED_PLAN_STATUSES:
             wanted = PlanStatus.ACTIVE if plan.target_date else PlanStatus.DRAFT
         if wanted is None or plan.status == wanted:
             continue

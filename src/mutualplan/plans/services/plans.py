@@ -17,7 +17,13 @@ from mutualplan.core.calendar import WorkCalendar
 from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
 from mutualplan.core.schedule import DependencyCycle, due_from_offset
 from mutualplan.core.templates import DraftMilestone, Template, TemplateRow, instantiate
-from mutualplan.core.vocab import OPEN_STATUSES, ActivityVerb, ActorKind, PlanStatus
+from mutualplan.core.vocab import (
+    CLOSED_PLAN_STATUSES,
+    OPEN_STATUSES,
+    ActivityVerb,
+    ActorKind,
+    PlanStatus,
+)
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Conflict, Invalid
 from mutualplan.plans.learning import realistic_turnarounds
@@ -390,8 +396,6 @@ def clean_contact_email(value: str) -> str:
     return value
 
 
-# A plan in one of these is closed: its deal's close date is the day it closed.
-CLOSED = frozenset({PlanStatus.WON, PlanStatus.LOST})
 DEAL_FIELDS = ("account_name", "account_type", "industry", "amount", "currency", "stage", "crm_ref")
 
 
@@ -425,7 +429,7 @@ def update_plan(
         )
     changed = {k: v for k, v in changes.items() if k in PLAN_FIELDS and getattr(plan, k) != v}
     deal = plan.deal
-    if changed.get("status") in CLOSED and "close_date" not in deal_changes:
+    if changed.get("status") in CLOSED_PLAN_STATUSES and "close_date" not in deal_changes:
         # Won or lost today: the deal's real close date, as a CRM records it.
         deal_changes["close_date"] = today_for(plan.workspace)
     deal_changed = {k: v for k, v in deal_changes.items() if getattr(deal, k) != v}
