@@ -105,32 +105,26 @@ def test_another_workspaces_plan_or_an_unknown_id_is_not_found(
     assert owner_api.get("/plans/987654/forecast").status_code == 404
 
 
+def refused_forecast(owner_api: Api, plan_id: int) -> list[dict[str, str]]:
+    """The errors both the forecast and the next actions answer (the same 400)."""
+    answers = [owner_api.get(f"/plans/{plan_id}/{what}") for what in ("forecast", "next-actions")]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].json_body == answers[1].json_body
+    return list(answers[0].json_body["errors"])
+
+
 def test_a_won_plan_has_no_forecast(owner_api: Api, plan: dict[str, Any]) -> None:
     Plan.objects.filter(id=plan["id"]).update(status="won")
-    for path in (f"/plans/{plan['id']}/forecast", f"/plans/{plan['id']}/next-actions"):
-        response = owner_api.get(path)
-        assert response.status_code == 400
-        assert response.json_body["errors"] == [
-            {
-                "field": "plan_id",
-                "message": f"plan {plan['id']} is won: a closed plan has no forecast",
-            }
-        ]
+    message = f"plan {plan['id']} is won: a closed plan has no forecast"
+    assert refused_forecast(owner_api, plan["id"]) == [{"field": "plan_id", "message": message}]
 
 
 def test_a_plan_with_no_steps_has_no_forecast_and_says_why(
     owner_api: Api, plan: dict[str, Any]
 ) -> None:
     Milestone.objects.filter(plan_id=plan["id"]).delete()
-    for path in (f"/plans/{plan['id']}/forecast", f"/plans/{plan['id']}/next-actions"):
-        response = owner_api.get(path)
-        assert response.status_code == 400
-        assert response.json_body["errors"] == [
-            {
-                "field": "plan_id",
-                "message": f"plan {plan['id']} has no steps yet: add them to get a forecast",
-            }
-        ]
+    message = f"plan {plan['id']} has no steps yet: add them to get a forecast"
+    assert refused_forecast(owner_api, plan["id"]) == [{"field": "plan_id", "message": message}]
 
 
 def test_the_next_actions_are_the_forecasts_actions(owner_api: Api, plan: dict[str, Any]) -> None:
