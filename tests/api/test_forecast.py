@@ -127,6 +127,18 @@ def test_a_plan_with_no_steps_has_no_forecast_and_says_why(
     assert refused_forecast(owner_api, plan["id"]) == [{"field": "plan_id", "message": message}]
 
 
+def test_a_plan_whose_steps_wait_for_each_other_in_a_cycle_says_so(
+    owner_api: Api, plan: dict[str, Any]
+) -> None:
+    # The services refuse a cycle; one written straight into the database is still told.
+    first, second = (r["id"] for r in plan["milestones"][:2])
+    Milestone.depends_on.through.objects.create(from_milestone_id=first, to_milestone_id=second)
+    message = (
+        f"plan {plan['id']}'s steps wait for each other in a cycle: no forecast until it is broken"
+    )
+    assert refused_forecast(owner_api, plan["id"]) == [{"field": "plan_id", "message": message}]
+
+
 def test_the_next_actions_are_the_forecasts_actions(owner_api: Api, plan: dict[str, Any]) -> None:
     actions = owner_api.get(f"/plans/{plan['id']}/next-actions").json_body["actions"]
     assert actions == owner_api.get(f"/plans/{plan['id']}/forecast").json_body["actions"]

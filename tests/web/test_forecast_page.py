@@ -89,7 +89,7 @@ def test_a_plan_with_no_steps_says_to_add_them_and_the_dashboard_shows_no_action
 ) -> None:
     Milestone.objects.filter(plan_id=plan["id"]).delete()
     text = card(seller.get(f"/plans/{plan['id']}/").content.decode())
-    assert "The plan has no steps yet. Add them to get a forecast" in text
+    assert f"Plan {plan['id']} has no steps yet: add them to get a forecast." in text
     assert "fan-chart" not in text and "Next best actions" not in text
     assert "data-next-action" not in seller.get("/").content.decode()
 

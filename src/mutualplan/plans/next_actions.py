@@ -202,7 +202,10 @@ def no_forecast_reason(plan: Plan) -> str:
     """Why `plan_forecast` gave the plan none, in words for the API, page and command line."""
     if plan.status in CLOSED_PLAN_STATUSES:
         return f"plan {plan.pk} is {plan.status}: a closed plan has no forecast"
-    return f"plan {plan.pk} has no steps yet: add them to get a forecast"
+    if not plan.milestones.exists():
+        return f"plan {plan.pk} has no steps yet: add them to get a forecast"
+    # The database keeps plans free of cycles: this is for one that slipped in anyway.
+    return f"plan {plan.pk}'s steps wait for each other in a cycle: no forecast until it is broken"
 
 
 def forecast_dict(found: PlanOutlookWithActions) -> dict[str, Any]:

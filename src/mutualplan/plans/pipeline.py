@@ -37,7 +37,7 @@ from mutualplan.plans import queries
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.forecasting import forecast_plans
 from mutualplan.plans.learning import deal_outcomes
-from mutualplan.plans.models import Plan
+from mutualplan.plans.models import Milestone, Plan
 from mutualplan.workspaces.clock import today_for
 from mutualplan.workspaces.models import Workspace
 
@@ -150,7 +150,13 @@ def workspace_pipeline(
         if plan.pk in outlooks
     ]
     forecast = pipeline(deals, periods, today, rates.has_history, samples)
-    left_out = [(p.pk, p.deal.account_name) for p in plans if p.pk not in outlooks]
+    missing = [p for p in plans if p.pk not in outlooks]
+    with_steps = set(
+        Milestone.objects.filter(plan__in=missing).values_list("plan_id", flat=True)
+        if missing
+        else ()
+    )
+    left_out = [(p.pk, p.deal.account_name) for p in missing if p.pk not in with_steps]
     return WorkspacePipeline(forecast, rates, filters, left_out)
 
 

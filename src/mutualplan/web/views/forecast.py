@@ -12,7 +12,7 @@ from mutualplan.core.fan_chart import FanChart, render_fan_chart
 from mutualplan.core.health import PlanFacts
 from mutualplan.core.vocab import CLOSED_PLAN_STATUSES
 from mutualplan.plans.models import Plan
-from mutualplan.plans.next_actions import plan_forecast
+from mutualplan.plans.next_actions import no_forecast_reason, plan_forecast
 
 # Samples per plan page: enough for a steady figure, cheap enough for every page view.
 PAGE_SAMPLES = 2_000
@@ -26,12 +26,14 @@ def percent(share: float | None) -> str:
 def forecast_card(
     plan: Plan, today: dt.date, facts: Mapping[int, PlanFacts] | None = None
 ) -> dict[str, Any] | None:
-    """What the card shows; None for a won or lost plan (no card), `no_steps` for an open plan
-    with no steps yet. `facts`: the plan's health facts, when the page has read them
-    already."""
+    """What the card shows; None for a won or lost plan (no card), `unavailable` (why) for an
+    open plan with no forecast (no steps yet). `facts`: the plan's health facts, when the page
+    has read them already."""
     found = plan_forecast(plan, PAGE_SAMPLES, today, facts)
     if found is None:
-        return None if plan.status in CLOSED_PLAN_STATUSES else {"no_steps": True}
+        if plan.status in CLOSED_PLAN_STATUSES:
+            return None
+        return {"unavailable": no_forecast_reason(plan)}
     o = found.outlook
     chart = FanChart(o.today, o.fan, o.target, o.p_by_target, o.quarter_end, o.p_by_quarter_end)
     return {
