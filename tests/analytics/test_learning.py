@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from mutualplan.plans.forecasting import forecast_plan, forecast_plans
+from mutualplan.plans.forecasting import PlanOutlook, forecast_plans
 from mutualplan.plans.learning import deal_outcomes, learned_durations, step_columns
 from mutualplan.plans.models import Plan
 from mutualplan.workspaces.models import Workspace
@@ -17,6 +17,11 @@ from tests.analytics.history import START, history_plan, slip
 from tests.conftest import make_plan
 
 AS_OF = START + dt.timedelta(days=40)
+
+
+def forecast_plan(plan: Plan) -> PlanOutlook | None:
+    """One plan's forecast (None when won or lost), as the plan page reads it."""
+    return forecast_plans(plan.workspace, [plan]).get(plan.pk)
 
 
 def observed(

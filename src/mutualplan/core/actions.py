@@ -135,10 +135,14 @@ def next_actions(
 
 
 def next_actions_many(
-    items: Sequence[tuple[PlanToForecast, Situation]], samples: int = DEFAULT_SAMPLES
+    items: Sequence[tuple[PlanToForecast, Situation]],
+    samples: int = DEFAULT_SAMPLES,
+    bases: Sequence[PlanForecast] | None = None,
 ) -> list[list[Action]]:
-    """`next_actions` of many plans, every forecast of every plan in two vectorised calls."""
-    bases = forecast_many([plan for plan, _ in items], samples)
+    """`next_actions` of many plans, every forecast of every plan in two vectorised calls;
+    `bases`: the plans' own forecasts with `samples`, when the caller has drawn them."""
+    if bases is None:
+        bases = forecast_many([plan for plan, _ in items], samples)
     candidates = [
         _candidates(plan, situation, base)
         for (plan, situation), base in zip(items, bases, strict=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import (
@@ -35,7 +35,7 @@ from mutualplan.core.health import (
     SlipFacts,
     plan_health,
 )
-from mutualplan.core.vocab import OPEN_STATUSES, OwnerSide, PlanStatus
+from mutualplan.core.vocab import CLOSED_PLAN_STATUSES, OPEN_STATUSES, OwnerSide
 from mutualplan.plans.engagement import last_buyer_seen_by_plan, with_last_buyer_seen
 from mutualplan.plans.learning import realistic_turnarounds
 from mutualplan.plans.models import Activity, Call, Deal, Milestone, Plan, Slip
@@ -90,7 +90,6 @@ _HEALTH_ROW_EXTRAS = {
         output_field=DateTimeField(),
     ),
 }
-_CLOSED = [PlanStatus.WON.value, PlanStatus.LOST.value]
 
 
 def health_by_plan(
@@ -98,11 +97,15 @@ def health_by_plan(
 ) -> dict[int, list[Finding]]:
     """Every plan's health findings, by plan id, in four queries whatever the number of plans
     (a queryset is read as a subquery, so a whole workspace's list costs the same)."""
+    return health_of(workspace, facts_by_plan(workspace, plans, today), today)
+
+
+def health_of(
+    workspace: Workspace, facts: Mapping[int, PlanFacts], today: dt.date
+) -> dict[int, list[Finding]]:
+    """`health_by_plan` of plans whose facts (`facts_by_plan`) are read already."""
     settings = health_settings(workspace)
-    return {
-        plan_id: plan_health(facts, settings, today)
-        for plan_id, facts in facts_by_plan(workspace, plans, today).items()
-    }
+    return {plan_id: plan_health(found, settings, today) for plan_id, found in facts.items()}
 
 
 def facts_by_plan(
@@ -112,7 +115,7 @@ def facts_by_plan(
     scope: Any
     if isinstance(plans, QuerySet):
         # A won or lost plan has no findings: its rows are not read.
-        scope = plans.order_by().exclude(status__in=_CLOSED).values("id")
+        scope = plans.order_by().exclude(status__in=CLOSED_PLAN_STATUSES).values("id")
         heads = list(
             with_last_buyer_seen(plans.order_by()).values(
                 *_PLAN_HEAD, "buyer_seen_at", _ACCOUNT_TYPE
@@ -125,7 +128,7 @@ def facts_by_plan(
             | {"buyer_seen_at": seen[p.id], _ACCOUNT_TYPE: _account_type(p)}
             for p in plans
         ]
-        scope = [h["id"] for h in heads if h["status"] not in _CLOSED]
+        scope = [h["id"] for h in heads if h["status"] not in CLOSED_PLAN_STATUSES]
     if not heads:
         return {}
     zone = zone_of(workspace.time_zone)
@@ -233,7 +236,7 @@ def refresh_health(workspace: Workspace, plans: QuerySet[Plan], today: dt.date) 
     latest activity (every write records one). One query when all are current."""
     # A won or lost plan has no findings whatever the day: its empty codes stay current
     # until it changes (a history of thousands of closed plans is not re-read every day).
-    closed = Q(status__in=_CLOSED)
+    closed = Q(status__in=CLOSED_PLAN_STATUSES)
     stale = {
         plan_id: (latest, status)
         for plan_id, latest, status in plans.order_by()
@@ -248,7 +251,7 @@ def refresh_health(workspace: Workspace, plans: QuerySet[Plan], today: dt.date) 
     }
     if not stale:
         return
-    still_open = [i for i, (_, status) in stale.items() if status not in _CLOSED]
+    still_open = [i for i, (_, status) in stale.items() if status not in CLOSED_PLAN_STATUSES]
     found = health_by_plan(workspace, Plan.objects.filter(id__in=still_open), today)
     updated = [
         Plan(

@@ -37,7 +37,7 @@ from mutualplan.core.cycles import DealOutcome
 from mutualplan.core.durations import StepColumns, Suggestion, duration_table
 from mutualplan.core.durations import realistic_turnarounds as suggestions_of
 from mutualplan.core.learned import Learned, learn
-from mutualplan.core.vocab import PlanStatus, SlipReason, StepType
+from mutualplan.core.vocab import CLOSED_PLAN_STATUSES, PlanStatus, SlipReason, StepType
 from mutualplan.crm.reader import outcome_of
 from mutualplan.plans.models import Activity, Plan
 from mutualplan.workspaces.models import Workspace
@@ -45,7 +45,6 @@ from mutualplan.workspaces.models import Workspace
 _EPOCH = dt.date(1970, 1, 1)
 # Stands for "never" among epoch days (a prerequisite not completed, a date not set).
 _NEVER = np.iinfo(np.int64).max // 4
-_CLOSED = (PlanStatus.WON.value, PlanStatus.LOST.value)
 
 
 def _day(column: str) -> str:
@@ -162,7 +161,7 @@ def step_columns(workspace: Workspace, as_of: dt.date) -> StepColumns:
     if len(account_names) >= 1 << (_STEP_AT - _DAY_BITS):
         raise ValueError("more than 65,535 account types cannot be learned from")
     account_sql, account_params = _coded("d.account_type", account_names)
-    closed = ", ".join(f"'{s}'" for s in _CLOSED)
+    closed = ", ".join(f"'{s}'" for s in sorted(CLOSED_PLAN_STATUSES))
     closed_day_sql = f"CASE WHEN p.status IN ({closed}) THEN {_day('d.close_date')} END"
     # One row per step. Small values travel packed: (step type, account type, close day),
     # (added day, completed day), and the turnaround or else the baseline due day.
@@ -340,7 +339,7 @@ def deal_outcomes(workspace: Workspace, as_of: dt.date) -> list[DealOutcome]:
             )
         closed = close if close is not None else updated
         first_target = baseline if baseline is not None else target
-        ended = status in _CLOSED and closed is not None and closed <= today
+        ended = status in CLOSED_PLAN_STATUSES and closed is not None and closed <= today
         outcomes.append(
             DealOutcome(
                 account_type=account,

@@ -13,16 +13,17 @@ from typing import Any
 from django.db.models import Max
 
 from mutualplan.core.actions import Action, Situation, next_actions_many
-from mutualplan.core.forecast import DEFAULT_SAMPLES, DependencyCycle
+from mutualplan.core.forecast import DEFAULT_SAMPLES
 from mutualplan.core.health import PlanFacts, plan_health, stale_buyer_rows
 from mutualplan.core.learned import Learned
 from mutualplan.core.vocab import CLOSED_PLAN_STATUSES, PlanStatus
 from mutualplan.plans.forecasting import (
+    Drawn,
     ForecastInput,
     PlanOutlook,
+    draw,
     forecast_inputs,
-    forecastable,
-    outlooks,
+    outlooks_of,
 )
 from mutualplan.plans.health import facts_by_plan, health_settings
 from mutualplan.plans.models import Call, Plan
@@ -115,12 +116,14 @@ def next_actions_by_plan(
     today: dt.date | None = None,
     samples: int = DEFAULT_SAMPLES,
     learned: Learned | None = None,
+    facts: Mapping[int, PlanFacts] | None = None,
 ) -> dict[int, list[NextAction]]:
     """The next best actions of each open plan of `plans`, largest effect first, by plan id
-    (won and lost plans are left out). Plans come with their deal (select_related)."""
+    (won and lost plans are left out). Plans come with their deal (select_related); `facts`:
+    their health facts, when the caller has read them already."""
     today = today or today_for(workspace)
     return ranked_actions(
-        workspace, forecast_inputs(workspace, plans, today, learned), today, samples
+        workspace, forecast_inputs(workspace, plans, today, learned), today, samples, facts
     )
 
 
@@ -130,34 +133,31 @@ def ranked_actions(
     today: dt.date,
     samples: int = DEFAULT_SAMPLES,
     facts: Mapping[int, PlanFacts] | None = None,
+    drawn: Drawn | None = None,
 ) -> dict[int, list[NextAction]]:
     """`next_actions_by_plan` of plans already read (`forecast_inputs`), with their health
-    facts when the caller has them; a plan whose steps form a cycle gets none."""
-    if not inputs:
+    facts and their forecasts (`draw`) when the caller has them; a plan whose steps form a
+    cycle gets none."""
+    drawn = draw(inputs, samples) if drawn is None else drawn
+    if not drawn:
         return {}
-    open_plans = [one.plan for one in inputs]
+    open_plans = [one.plan for one, _ in drawn]
     if facts is None or any(p.pk not in facts for p in open_plans):
         facts = facts_by_plan(workspace, open_plans, today)
     booked = _booked_calls([p.pk for p in open_plans])
     settings = health_settings(workspace)
     items = []
-    for one in inputs:
+    for one, _ in drawn:
         plan_facts = facts[one.plan.pk]
         codes = {f.code: f.milestone_ids for f in plan_health(plan_facts, settings, today)}
         found = situation(
             one, plan_facts, settings.stale_days, booked.get(one.plan.pk), today, codes
         )
         items.append((one.to_forecast, found))
-    try:
-        ranked = next_actions_many(items, samples)
-    except DependencyCycle:
-        # The database keeps plans free of cycles; should one slip in, it alone goes without.
-        kept = [i for i, (plan, _) in enumerate(items) if forecastable(plan)]
-        inputs = [inputs[i] for i in kept]
-        ranked = next_actions_many([items[i] for i in kept], samples)
+    ranked = next_actions_many(items, samples, [base for _, base in drawn])
     return {
         one.plan.pk: [_of(action) for action in actions]
-        for one, actions in zip(inputs, ranked, strict=True)
+        for (one, _), actions in zip(drawn, ranked, strict=True)
     }
 
 
@@ -191,10 +191,11 @@ def plan_forecast(
     workspace = plan.workspace
     today = today or today_for(workspace)
     inputs = forecast_inputs(workspace, [plan], today)
-    outlook = outlooks(workspace, inputs, today, samples).get(plan.pk)
+    drawn = draw(inputs, samples)  # once, for the outlook and as the actions' base
+    outlook = outlooks_of(workspace, drawn, today).get(plan.pk)
     if outlook is None:
         return None
-    actions = ranked_actions(workspace, inputs, today, samples, facts).get(plan.pk, [])
+    actions = ranked_actions(workspace, inputs, today, samples, facts, drawn).get(plan.pk, [])
     return PlanOutlookWithActions(outlook, actions)
 
 

@@ -21,7 +21,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from mutualplan.core.feasibility import StepWindow, Warning, feasibility_warnings
-from mutualplan.core.vocab import OPEN_STATUSES, ActorKind, MilestoneStatus, PlanStatus
+from mutualplan.core.vocab import (
+    CLOSED_PLAN_STATUSES,
+    OPEN_STATUSES,
+    ActorKind,
+    MilestoneStatus,
+)
 from mutualplan.db.compiled import CompiledQuery
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import Activity, Deal, Milestone, Plan, Slip, Stakeholder
@@ -135,7 +140,7 @@ def _row_count(**conditions: Any) -> Subquery:
 # How a plan list can be ordered; every order ends on the id, so pages never overlap.
 # Won and lost plans after the open ones when sorting by date: the list is for work still to do.
 _CLOSED_LAST = Case(
-    When(status__in=[PlanStatus.WON.value, PlanStatus.LOST.value], then=Value(1)),
+    When(status__in=CLOSED_PLAN_STATUSES, then=Value(1)),
     default=Value(0),
 )
 PLAN_SORTS: dict[str, tuple[Any, ...]] = {

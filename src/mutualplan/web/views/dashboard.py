@@ -54,9 +54,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     plans = queries.plan_list(workspace, filters, today)
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
-    health = plan_health.health_by_plan(workspace, shown, today)
-    # The top next best action of each open plan shown (seller only, like the health codes).
-    actions = next_actions_by_plan(workspace, shown, today, samples=DASHBOARD_SAMPLES)
+    facts = plan_health.facts_by_plan(workspace, shown, today)
+    health = plan_health.health_of(workspace, facts, today)
+    # The top next best action of each open plan shown (seller only, like the health codes),
+    # read from the same facts.
+    actions = next_actions_by_plan(workspace, shown, today, samples=DASHBOARD_SAMPLES, facts=facts)
     # Each plan with its figures as the API and the command line give them.
     rows = [
         (
