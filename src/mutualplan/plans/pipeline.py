@@ -9,10 +9,9 @@ line all read it from here, and check their filters with `check_filters`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -32,7 +31,8 @@ from mutualplan.core.pipeline import (
     win_rates,
 )
 from mutualplan.core.vocab import PlanStatus
-from mutualplan.formats.cells import csv_text
+from mutualplan.formats.csv import write_table
+from mutualplan.formats.table import Value
 from mutualplan.plans import queries
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.forecasting import forecast_plans
@@ -301,25 +301,30 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_rows(result: WorkspacePipeline) -> list[list[object]]:
-    rows: list[list[object]] = []
+def _cell(value: float) -> Decimal:
+    """An amount as the CSV writes it: the API's rounded figure, exactly."""
+    return Decimal(str(_money(value)))
+
+
+def _csv_rows(result: WorkspacePipeline) -> list[list[Value]]:
+    rows: list[list[Value]] = []
     for part in result.forecast.currencies:
         for q in (*part.quarters, part.total):
             rows.append(
                 ["quarter", part.currency, q.quarter.label, q.quarter.label,
-                 q.quarter.start, q.quarter.end, _money(q.expected_amount), _money(q.p10),
-                 _money(q.p90), q.deals, "", "", "", "", "", ""]
+                 q.quarter.start, q.quarter.end, _cell(q.expected_amount), _cell(q.p10),
+                 _cell(q.p90), q.deals, "", "", "", "", "", ""]
             )  # fmt: skip
         for table, breakdown in (("owner", part.by_owner), ("account type", part.by_account_type)):
             for b in breakdown:
                 for q, amount in zip(part.quarters, b.expected_by_quarter, strict=True):
                     rows.append(
                         [table, part.currency, b.name, q.quarter.label, q.quarter.start,
-                         q.quarter.end, _money(amount), "", "", b.deals, "", "", "", "", "", ""]
+                         q.quarter.end, _cell(amount), "", "", b.deals, "", "", "", "", "", ""]
                     )  # fmt: skip
     for d in result.forecast.late_deals:
         rows.append(
-            ["late deal", d.currency, d.account_name, "", "", "", _money(d.amount), "", "", "",
+            ["late deal", d.currency, d.account_name, "", "", "", _cell(d.amount), "", "", "",
              d.plan_id, d.crm_close_date, d.plan_p50, d.plan_p80, d.gap_days, d.gap_p80_days]
         )  # fmt: skip
     return rows
@@ -329,18 +334,4 @@ def pipeline_csv(result: WorkspacePipeline) -> bytes:
     """The page's tables as one CSV (one row per quarter, per owner or account type and
     quarter, per late deal): UTF-8 with a byte-order mark, dates as YYYY-MM-DD, and text
     that a spreadsheet would take for a formula kept as text."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in _csv_rows(result):
-        writer.writerow(
-            [
-                csv_text(v)
-                if isinstance(v, str)
-                else v.isoformat()
-                if isinstance(v, dt.date)
-                else str(v)
-                for v in row
-            ]
-        )
-    return out.getvalue().encode("utf-8-sig")
+    return write_table(CSV_COLUMNS, _csv_rows(result))

@@ -34,6 +34,7 @@ from mutualplan.core.vocab import (
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import Conflict, Forbidden, Invalid
 from mutualplan.plans.models import Comment, Milestone, Plan, Slip, Stakeholder
+from mutualplan.plans.queries import parse_ids
 from mutualplan.plans.services.calendars import check_working_day, plan_calendar
 from mutualplan.plans.services.history import (
     TEXT_FIELDS,
@@ -255,7 +256,7 @@ def update_milestone(
         if checklist != row.risk_checklist:
             changes["risk_checklist"] = checklist
     new_deps = _new_dependencies(plan, row, fields)
-    old_deps = sorted(row.depends_on.values_list("id", flat=True)) if new_deps is not None else []
+    old_deps = parse_ids(row.dependency_ids)  # type: ignore[attr-defined]
     if "status" in changes and "completed_at" not in changes:
         completed = completed_on(changes["status"], today_for(plan.workspace))
         if completed != row.completed_at:
@@ -318,7 +319,8 @@ def _new_dependencies(plan: Plan, row: Milestone, fields: dict[str, Any]) -> lis
     """The row's prerequisites if the edit changes them (checked: in the plan, no cycle)."""
     if "depends_on" not in fields:
         return None
-    current = set(row.depends_on.values_list("id", flat=True))
+    # The row is read locked with its prerequisites' ids (`access.get_milestone`).
+    current = set(parse_ids(row.dependency_ids))  # type: ignore[attr-defined]
     if set(fields["depends_on"]) == current:
         return None
     _check_dependencies(plan, row, fields["depends_on"])
@@ -367,7 +369,7 @@ def delete_milestone(plan: Plan, milestone_id: int, actor: Actor) -> None:
         "completed_at": _iso(row.completed_at),
         "turnaround_days": row.turnaround_days,
         "high_risk": row.high_risk,
-        "depends_on": sorted(row.depends_on.values_list("id", flat=True)),
+        "depends_on": parse_ids(row.dependency_ids),  # type: ignore[attr-defined]
         # Its slips, which lose their link to it: a replay ties them back by id, not title.
         "slip_ids": list(Slip.objects.filter(milestone=row).values_list("id", flat=True)),
         # The rows that needed it, with all their prerequisites then: they lose the link.
