@@ -12,6 +12,7 @@ from pydantic import Field
 from mutualplan.api.auth import seller
 from mutualplan.api.responses import answers
 from mutualplan.api.schemas.forecast import NextActionsOut, PlanForecastOut
+from mutualplan.core.forecast import DEFAULT_SAMPLES
 from mutualplan.plans import access
 from mutualplan.plans.errors import Invalid
 from mutualplan.plans.models import Plan
@@ -24,7 +25,7 @@ from mutualplan.plans.next_actions import (
 )
 
 router = Router(tags=["forecast"])
-MIN_SAMPLES, MAX_SAMPLES, DEFAULT_SAMPLES = 100, 20_000, 2_000
+MIN_SAMPLES, MAX_SAMPLES = 100, 20_000
 
 
 class ForecastQuery(Schema):
@@ -36,7 +37,7 @@ class ForecastQuery(Schema):
     )
 
 
-def _open_forecast(plan: Plan, samples: int = DEFAULT_SAMPLES) -> PlanOutlookWithActions:
+def _open_forecast(plan: Plan, samples: int) -> PlanOutlookWithActions:
     found = plan_forecast(plan, samples)
     if found is None:
         raise Invalid.field("plan_id", no_forecast_reason(plan))

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from mutualplan.core.text import person_errors
 from mutualplan.plans.actors import Actor
@@ -34,6 +34,14 @@ def current_workspace(request: HttpRequest) -> Workspace | None:
             return found.workspace
     first = memberships.order_by("workspace__name").first()
     return first.workspace if first else None
+
+
+def workspace_or_404(request: HttpRequest) -> Workspace:
+    """`current_workspace`, or 404 for a signed-in user who is a member of none."""
+    workspace = current_workspace(request)
+    if workspace is None:
+        raise Http404("you are not a member of any workspace")
+    return workspace
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -25,17 +25,10 @@ from mutualplan.core.vocab import label
 from mutualplan.documents.download import file_response
 from mutualplan.plans import analytics
 from mutualplan.plans.errors import Invalid
-from mutualplan.web.context import current_workspace
+from mutualplan.web.context import workspace_or_404
 from mutualplan.workspaces.models import Workspace
 
 CSV = "text/csv; charset=utf-8"
-
-
-def _workspace(request: HttpRequest) -> Workspace:
-    workspace = current_workspace(request)
-    if workspace is None:
-        raise Http404("no workspace")
-    return workspace
 
 
 def _filters(request: HttpRequest, workspace: Workspace) -> tuple[dt.date, str | None]:
@@ -52,7 +45,7 @@ def _bad(request: HttpRequest, template: str, error: Invalid) -> HttpResponse:
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    workspace = _workspace(request)
+    workspace = workspace_or_404(request)
     try:
         as_of, _ = _filters(request, workspace)
     except Invalid as error:
@@ -141,7 +134,7 @@ def _curves(table: analytics.Durations, step_type: str) -> str:
 @login_required
 @require_GET
 def durations(request: HttpRequest) -> HttpResponse:
-    workspace = _workspace(request)
+    workspace = workspace_or_404(request)
     try:
         as_of, account_type = _filters(request, workspace)
     except Invalid as error:
@@ -202,7 +195,7 @@ def _quarters(table: analytics.Cycles) -> str:
 @login_required
 @require_GET
 def cycles(request: HttpRequest) -> HttpResponse:
-    workspace = _workspace(request)
+    workspace = workspace_or_404(request)
     try:
         as_of, account_type = _filters(request, workspace)
     except Invalid as error:
@@ -238,7 +231,7 @@ def cycles(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def durations_csv(request: HttpRequest) -> HttpResponse:
-    workspace = _workspace(request)
+    workspace = workspace_or_404(request)
     try:
         as_of, account_type = _filters(request, workspace)
     except Invalid as error:
@@ -251,7 +244,7 @@ def durations_csv(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def cycles_csv(request: HttpRequest) -> HttpResponse:
-    workspace = _workspace(request)
+    workspace = workspace_or_404(request)
     try:
         as_of, account_type = _filters(request, workspace)
     except Invalid as error:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from mutualplan.documents.download import file_response
 from mutualplan.plans import exports
 from mutualplan.plans.errors import Invalid
-from mutualplan.web.context import current_workspace
+from mutualplan.web.context import workspace_or_404
 from mutualplan.web.views.plans import seller_plan
 
 
@@ -28,9 +28,7 @@ def plan_export(request: HttpRequest, plan_id: int, ext: str) -> HttpResponse:
 @login_required
 @require_GET
 def workspace_export(request: HttpRequest, ext: str) -> HttpResponse:
-    workspace = current_workspace(request)
-    if workspace is None:
-        raise Http404("no workspace")
+    workspace = workspace_or_404(request)
     try:
         found = exports.export_workspace(workspace, ext)
     except Invalid:

@@ -12,15 +12,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from mutualplan.formats.sheet import FIELDS, SheetPreview, row_summary
 from mutualplan.plans.actors import Actor
 from mutualplan.plans.errors import DomainError, Invalid
 from mutualplan.plans.services import sheet_imports
-from mutualplan.web.context import current_workspace
-from mutualplan.workspaces.models import Workspace
+from mutualplan.web.context import workspace_or_404
 
 
 def _content(request: HttpRequest) -> tuple[bytes, str]:
@@ -65,16 +64,9 @@ def _rows(preview: SheetPreview) -> list[dict[str, Any]]:
     ]
 
 
-def _workspace(request: HttpRequest) -> Workspace:
-    workspace = current_workspace(request)
-    if workspace is None:
-        raise Http404("you are not a member of any workspace")
-    return workspace
-
-
 @login_required
 def import_plan(request: HttpRequest) -> HttpResponse:
-    workspace = _workspace(request)
+    workspace = workspace_or_404(request)
     context: dict[str, Any] = {
         "workspace": workspace,
         "values": request.POST if request.method == "POST" else {},

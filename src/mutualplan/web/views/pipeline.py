@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from mutualplan.core.pipeline_chart import PipelineBar, render_pipeline_chart
 from mutualplan.documents.download import file_response
 from mutualplan.plans import pipeline
-from mutualplan.web.context import current_workspace
-from mutualplan.workspaces.models import Workspace
+from mutualplan.web.context import workspace_or_404
 
 
 def pipeline_filters(params: Any) -> tuple[pipeline.PipelineFilters, int]:
@@ -29,17 +28,10 @@ def pipeline_filters(params: Any) -> tuple[pipeline.PipelineFilters, int]:
     return filters, count if in_range else pipeline.DEFAULT_QUARTERS
 
 
-def _workspace(request: HttpRequest) -> Workspace:
-    workspace = current_workspace(request)
-    if workspace is None:
-        raise Http404("no workspace")
-    return workspace
-
-
 @login_required
 @require_GET
 def pipeline_page(request: HttpRequest) -> HttpResponse:
-    workspace = _workspace(request)
+    workspace = workspace_or_404(request)
     filters, quarters = pipeline_filters(request.GET)
     result = pipeline.workspace_pipeline(workspace, filters, quarters)
     parts = [
@@ -84,7 +76,7 @@ def pipeline_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def pipeline_csv(request: HttpRequest) -> HttpResponse:
-    workspace = _workspace(request)
+    workspace = workspace_or_404(request)
     filters, quarters = pipeline_filters(request.GET)
     result = pipeline.workspace_pipeline(workspace, filters, quarters)
     return file_response(
