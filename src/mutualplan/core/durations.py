@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mutualplan.core.survival import Curve, Quantile, blend, kaplan_meier, quantile
+from mutualplan.core.vocab import label
 
 # Shrinkage strength: a group of n observations keeps weight n / (n + k) on its own curve and
 # lends the rest to its step type's. k = 10 means a group of 10 is trusted half-way.
@@ -272,7 +273,7 @@ class Suggestion:
     @property
     def text(self) -> str:
         """'Security review: realistic 43 days — P80 of 41 enterprise deals'."""
-        return f"{_label(self.step_type).capitalize()}: realistic {self.days} days — {self.basis}"
+        return f"{label(self.step_type)}: realistic {self.days} days — {self.basis}"
 
 
 def realistic_turnarounds(
