@@ -8,6 +8,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from mutualplan.core.health import quarter_end
 from mutualplan.core.learned import learn
 from mutualplan.core.simulate import (
     ACCOUNT_PACE,
@@ -18,7 +19,6 @@ from mutualplan.core.simulate import (
     generate,
     observations_as_of,
     open_plans_as_of,
-    quarter_end,
 )
 from mutualplan.core.vocab import SlipReason
 
@@ -142,7 +142,7 @@ def test_the_replay_as_of_a_past_day_knows_nothing_that_came_after(history: Hist
     for case in plans:
         deal = case.deal
         assert deal.created <= day and (deal.closed is None or deal.closed > day)
-        assert case.plan.today == day and case.plan.quarter_end == quarter_end(day)
+        assert case.plan.today == day and case.plan.quarter_end == quarter_end(day, 1)
         assert case.plan.target == deal.target_as_of(day)
         by_key = {s.key: s for s in deal.steps}
         for step in case.plan.steps:
@@ -162,6 +162,6 @@ def test_a_replay_after_the_histories_today_is_refused(history: History) -> None
 
 
 def test_the_quarter_end_is_the_last_day_of_the_days_quarter() -> None:
-    assert quarter_end(dt.date(2026, 2, 10)) == dt.date(2026, 3, 31)
-    assert quarter_end(dt.date(2026, 11, 30)) == dt.date(2026, 12, 31)
-    assert quarter_end(dt.date(2026, 9, 30)) == dt.date(2026, 9, 30)
+    assert quarter_end(dt.date(2026, 2, 10), 1) == dt.date(2026, 3, 31)
+    assert quarter_end(dt.date(2026, 11, 30), 1) == dt.date(2026, 12, 31)
+    assert quarter_end(dt.date(2026, 9, 30), 1) == dt.date(2026, 9, 30)

@@ -9,7 +9,6 @@ Okabe-Ito colour, and values are written next to what they measure (direct label
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -75,7 +74,7 @@ def bar_chart(
 ) -> str:
     """Horizontal bars (one per label) with a tick per bar for a second value: the median
     turnaround as the bar, its P80 as the tick."""
-    p = _prefix(id_prefix)
+    p = svg.id_prefix(id_prefix, "chart")
     width = max(width, 420)
     drawn = [b for b in bars if b.value is not None or b.marker is not None]
     if not drawn:
@@ -129,7 +128,7 @@ def quarter_chart(
 ) -> str:
     """Vertical bars per quarter (cycle length in days, left axis) with a line of points for
     a rate (win rate, right axis 0–100%), each value written on the chart."""
-    p = _prefix(id_prefix)
+    p = svg.id_prefix(id_prefix, "chart")
     width = max(width, 420)
     if not any(q.value is not None or q.rate is not None for q in points):
         return _empty(p, title, width)
@@ -191,7 +190,7 @@ def survival_chart(
 ) -> str:
     """Kaplan–Meier step curves, one per series (at most four): the share of steps still
     open after each number of days, each line labelled at its end."""
-    p = _prefix(id_prefix)
+    p = svg.id_prefix(id_prefix, "chart")
     width = max(width, 420)
     series = [s for s in series if len(s.times) or s.longest > 0][:MAX_SERIES]
     if not series:
@@ -404,10 +403,6 @@ def _svg(p: str, title: str, desc: str, width: int, height: float, parts: list[s
         _STYLE,
         svg.text(0, 18, title, "heading") + "".join(parts),
     )
-
-
-def _prefix(id_prefix: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "-", id_prefix) or "chart"
 
 
 def _tip(text: str) -> str:

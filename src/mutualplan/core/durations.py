@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mutualplan.core.survival import Curve, Quantile, blend, kaplan_meier, quantile
+from mutualplan.core.vocab import label
 
 # Shrinkage strength: a group of n observations keeps weight n / (n + k) on its own curve and
 # lends the rest to its step type's. k = 10 means a group of 10 is trusted half-way.
@@ -263,12 +264,16 @@ class Suggestion:
     account_type: str
     days: int
     observations: int
-    text: str
 
     @property
     def basis(self) -> str:
         """What the days rest on: 'P80 of 41 enterprise deals'."""
         return f"P80 of {self.observations} {_label(self.account_type)} deals"
+
+    @property
+    def text(self) -> str:
+        """'Security review: realistic 43 days — P80 of 41 enterprise deals'."""
+        return f"{label(self.step_type)}: realistic {self.days} days — {self.basis}"
 
 
 def realistic_turnarounds(
@@ -277,12 +282,9 @@ def realistic_turnarounds(
     """Every (step type, account type) of the table with a realistic turnaround."""
     found = {}
     for row in table:
-        if row.account_type is not None:
-            suggestion = realistic_turnaround(
-                table, row.step_type, row.account_type, min_observations
-            )
-            if suggestion is not None:
-                found[(row.step_type, row.account_type)] = suggestion
+        suggestion = _suggestion(row, min_observations)
+        if suggestion is not None:
+            found[(suggestion.step_type, suggestion.account_type)] = suggestion
     return found
 
 
@@ -301,14 +303,15 @@ def realistic_turnaround(
     so the caller keeps the template default."""
     for row in table:
         if row.step_type == step_type and row.account_type == account_type:
-            break
-    else:
+            return _suggestion(row, min_observations)
+    return None
+
+
+def _suggestion(row: DurationRow, min_observations: int) -> Suggestion | None:
+    """The realistic turnaround of one account type's row, or None (a step type's overall
+    row, too few observations, or a curve that never reaches P80)."""
+    if row.account_type is None:
         return None
     if row.observations < min_observations or row.p80.value is None:
         return None
-    days = math.ceil(row.p80.value)
-    text = (
-        f"{_label(step_type).capitalize()}: realistic {days} days — "
-        f"P80 of {row.observations} {_label(account_type)} deals"
-    )  # the same words as Suggestion.basis
-    return Suggestion(step_type, account_type, days, row.observations, text)
+    return Suggestion(row.step_type, row.account_type, math.ceil(row.p80.value), row.observations)

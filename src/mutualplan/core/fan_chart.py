@@ -9,7 +9,6 @@ lines in dash pattern, so the chart reads in black and white; every line is labe
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -71,7 +70,7 @@ def render_fan_chart(
     chart: FanChart, *, width: int = 640, title: str = "Forecast finish", id_prefix: str = "fan"
 ) -> str:
     """The fan chart as an SVG string; every text escaped."""
-    p = re.sub(r"[^A-Za-z0-9_-]", "-", id_prefix) or "fan"
+    p = svg.id_prefix(id_prefix, "fan")
     width = max(width, 520)  # room for the legend on one line
     q = dict(chart.fan)
     missing = {0.1, 0.25, 0.5, 0.75, 0.9} - q.keys()
@@ -146,16 +145,10 @@ def _band(scale: svg.DateScale, start: dt.date, end: dt.date, paint: str, cls: s
     )
 
 
-_LINE_STYLE = {
-    "today-line": 'stroke="#1a1a1a" stroke-width="1.5"',
-    "target-line": 'stroke="#b00020" stroke-width="2" stroke-dasharray="8 3"',
-    "quarter-end-line": 'stroke="#555" stroke-width="1.5" stroke-dasharray="2 3"',
-}
-
-
 def _vline(x: float, cls: str) -> str:
     return (
-        f'<line class="{cls}" x1="{x:.1f}" y1="22" x2="{x:.1f}" y2="{_AXIS_Y}" {_LINE_STYLE[cls]}/>'
+        f'<line class="{cls}" x1="{x:.1f}" y1="22" x2="{x:.1f}" y2="{_AXIS_Y}" '
+        f"{svg.LINE_STYLE[cls]}/>"
     )
 
 

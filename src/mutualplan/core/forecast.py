@@ -198,7 +198,7 @@ def _cpus() -> int:
 def _layout(plan: PlanToForecast) -> _Layout:
     if isinstance(plan.seed, bool) or not isinstance(plan.seed, int) or plan.seed < 0:
         raise ValueError(f"the seed must be a whole number, zero or more, not {plan.seed!r}")
-    order, preds, _, sinks, positions = _shape(
+    order, preds, sinks, positions = _shape(
         tuple((step.id, tuple(step.depends_on)) for step in plan.steps)
     )
     return _Layout(
@@ -210,15 +210,13 @@ def _layout(plan: PlanToForecast) -> _Layout:
     )
 
 
-_Shape = tuple[
-    tuple[int, ...], tuple[tuple[int, ...], ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]
-]
+_Shape = tuple[tuple[int, ...], tuple[tuple[int, ...], ...], tuple[int, ...], tuple[int, ...]]
 
 
 @functools.lru_cache(maxsize=1_024)
 def _shape(steps: tuple[tuple[str, tuple[str, ...]], ...]) -> _Shape:
-    """The topological order of the steps (id, dependencies), each step's predecessors
-    and level in it, the sinks, and each step's position: kept per graph, since the plans
+    """The topological order of the steps (id, dependencies), level by level, each step's
+    predecessors in it, the sinks, and each step's position: kept per graph, since the plans
     of one template share it. Raises ValueError or DependencyCycle (never kept)."""
     ids = [key for key, _ in steps]
     if len(set(ids)) != len(ids):
@@ -245,7 +243,6 @@ def _shape(steps: tuple[tuple[str, tuple[str, ...]], ...]) -> _Shape:
     return (
         tuple(order),
         tuple(tuple(position[d] for d in dict.fromkeys(graph[ids[i]])) for i in order),
-        tuple(level[ids[i]] for i in order),
         tuple(position[key] for key in ids if key not in needed),
         tuple(position[key] for key in ids),
     )

@@ -38,6 +38,11 @@ class Durations:
             raise ValueError(f"{len(self.censored)} censoring flags for {len(self.days)} durations")
 
     @cached_property
+    def finished(self) -> int:
+        """How many observations finished (are not open), counted once per sample."""
+        return len(self.days) - sum(self.censored)
+
+    @cached_property
     def weighted(self) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
         """Sorted values and their probabilities, None when all are equally likely (no
         observation is open): those draw by index alone, with no search."""

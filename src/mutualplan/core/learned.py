@@ -65,19 +65,15 @@ class Learned:
         self, step_type: str, account_type: str, planned_days: int | None
     ) -> tuple[Durations, Basis]:
         """The sample a step draws from, and what it rests on."""
+        # Only finished observations say how long a step takes (open ones only say "at
+        # least"; a sample of steps all opened today would say nothing).
         own = self.groups.get((step_type, account_type))
-        if own is not None and _finished(own) >= self.min_observations:
+        if own is not None and own.finished >= self.min_observations:
             return own, Basis("account_type", len(own.days), step_type, account_type)
         overall = self.overall.get(step_type)
-        if overall is not None and _finished(overall) >= self.min_observations:
+        if overall is not None and overall.finished >= self.min_observations:
             return overall, Basis("step_type", len(overall.days), step_type, None)
         return prior(planned_days), Basis("plan", 0, step_type, account_type)
-
-
-def _finished(durations: Durations) -> int:
-    """Observations that finished: only they say how long a step takes (open ones only say
-    "at least"; a sample of steps all opened today would say nothing)."""
-    return len(durations.days) - sum(durations.censored)
 
 
 _PRIORS: dict[int, Durations] = {}

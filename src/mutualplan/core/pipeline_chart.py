@@ -8,7 +8,6 @@ each bar), so a screen reader or a printout loses nothing.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -69,7 +68,7 @@ def render_pipeline_chart(
 ) -> str:
     """An accessible SVG chart: one bar per quarter (expected amount) with its P10–P90
     whisker. `id_prefix` keeps ids unique when a page holds several charts."""
-    p = re.sub(r"[^A-Za-z0-9_-]", "-", id_prefix) or "pipeline"
+    p = svg.id_prefix(id_prefix, "pipeline")
     width = max(width, 320)
     full_title = f"{title} ({currency})"
     desc = _summary(bars, currency)

@@ -46,6 +46,7 @@ import numpy as np
 
 from mutualplan.core.durations import StepColumns, StepObservation
 from mutualplan.core.forecast import PlanToForecast, RemainingStep
+from mutualplan.core.health import quarter_end
 from mutualplan.core.learned import Learned
 from mutualplan.core.templates import STANDARD, TemplateRow
 from mutualplan.core.vocab import SlipReason
@@ -487,13 +488,6 @@ class OpenPlan:
     plan: PlanToForecast
 
 
-def quarter_end(day: dt.date) -> dt.date:
-    first_month_next = ((day.month - 1) // 3 + 1) * 3 + 1
-    if first_month_next > 12:
-        return dt.date(day.year, 12, 31)
-    return dt.date(day.year, first_month_next, 1) - dt.timedelta(days=1)
-
-
 def open_plans_as_of(history: History, day: dt.date, learned: Learned) -> list[OpenPlan]:
     """The deals open on `day` with their steps not finished by then: a step started by
     `day` is in progress for the days spent so far, the others wait on their dependencies.
@@ -530,7 +524,7 @@ def open_plans_as_of(history: History, day: dt.date, learned: Learned) -> list[O
                     steps=tuple(remaining),
                     today=day,
                     target=deal.target_as_of(day),
-                    quarter_end=quarter_end(day),
+                    quarter_end=quarter_end(day, 1),
                     seed=seed % (2**63),
                 ),
             )

@@ -15,6 +15,21 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 # Characters that XML 1.0 forbids even when escaped; a pasted title may carry them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters an id prefix may not hold: each becomes "-".
+_NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
+# How the lines drawn down a chart at a date look, by class (the timeline's and the fan chart's).
+LINE_STYLE = {
+    "today-line": 'stroke="#1a1a1a" stroke-width="1.5"',
+    "target-line": 'stroke="#b00020" stroke-width="2" stroke-dasharray="8 3"',
+    "quarter-end-line": 'stroke="#555" stroke-width="1.5" stroke-dasharray="2 3"',
+    "gridline": 'stroke="#e2e2e2"',
+}
+
+
+def id_prefix(raw: str, default: str) -> str:
+    """`raw` made safe to prefix a chart's ids (so a page can hold several charts), or
+    `default` when it is empty."""
+    return _NOT_ID.sub("-", raw) or default
 
 
 def esc(text: str) -> str:

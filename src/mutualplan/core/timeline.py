@@ -8,7 +8,6 @@ presentation attributes; the inline <style> only sets fonts and print tweaks.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -59,7 +58,7 @@ def render_timeline(
 ) -> str:
     """An accessible SVG chart of the plan: one bar per dated milestone, with target, today
     and quarter-end lines. `id_prefix` keeps ids unique when a page holds several charts."""
-    p = re.sub(r"[^A-Za-z0-9_-]", "-", id_prefix) or "timeline"
+    p = svg.id_prefix(id_prefix, "timeline")
     width = max(width, 480)  # room for the label columns and a usable chart
     desc = _summary(rows, target)
     dated = [r for r in rows if r.due is not None]
@@ -324,16 +323,8 @@ def _date_lines(
     return placed
 
 
-_LINE_STYLE = {
-    "today-line": 'stroke="#1a1a1a" stroke-width="1.5"',
-    "target-line": 'stroke="#b00020" stroke-width="2" stroke-dasharray="8 3"',
-    "quarter-end-line": 'stroke="#555" stroke-width="1.5" stroke-dasharray="2 3"',
-    "gridline": 'stroke="#e2e2e2"',
-}
-
-
 def _vline(x: float, y1: float, y2: float, cls: str) -> str:
-    return f'<line x1="{x:.1f}" y1="{y1}" x2="{x:.1f}" y2="{y2}" {_LINE_STYLE[cls]}/>'
+    return f'<line x1="{x:.1f}" y1="{y1}" x2="{x:.1f}" y2="{y2}" {svg.LINE_STYLE[cls]}/>'
 
 
 def _badge(x: float, y: float, side: str) -> str:
